@@ -1,0 +1,43 @@
+"""Timing helpers shared by the benchmarks: best-of-N wall time and a printed table."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+
+def best_time(fn: Callable[[], object], repeat: int = 7, number: int = 20) -> float:
+    """Best average seconds per call of `fn` over `repeat` rounds of `number` calls (after one warm-up)."""
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        best = min(best, (time.perf_counter() - start) / number)
+    return best
+
+
+@dataclass
+class Row:
+    case: str
+    fcnet_seconds: float
+    reference: str
+    reference_seconds: float | None
+    goal: str = ""
+
+    @property
+    def ratio(self) -> float | None:
+        return None if self.reference_seconds is None else self.fcnet_seconds / self.reference_seconds
+
+
+def print_table(rows: list[Row]) -> None:
+    header = f"| {'case':<52} | {'fcnet':>10} | {'reference':<34} | {'ref time':>10} | {'ratio':>6} | goal |"
+    print(header)
+    print("|" + "|".join("-" * (len(part)) for part in header.split("|")[1:-1]) + "|")
+    for r in rows:
+        ref = "n/a" if r.reference_seconds is None else f"{r.reference_seconds * 1e3:8.3f}ms"
+        ratio = "n/a" if r.ratio is None else f"{r.ratio:6.2f}"
+        print(f"| {r.case:<52} | {r.fcnet_seconds * 1e3:8.3f}ms | {r.reference:<34} | {ref:>10} | {ratio:>6} "
+              f"| {r.goal} |")

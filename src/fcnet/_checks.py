@@ -1,0 +1,81 @@
+"""Input checks shared by the public functions.
+
+Every check raises before anything is computed or stored, with a message that names the argument, what was
+expected and what came.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def as_float_array(name: str, a: Any, ndim: int | None = None, min_ndim: int | None = None) -> np.ndarray:
+    """Return `a` as a floating-point ndarray (no copy when it already is one), checking its rank."""
+    arr = np.asarray(a)
+    if not np.issubdtype(arr.dtype, np.floating):
+        if np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_:
+            arr = arr.astype(np.float64)
+        else:
+            raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-D, got shape {arr.shape}")
+    if min_ndim is not None and arr.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} dimensions, got shape {arr.shape}")
+    return arr
+
+
+def check_vector(name: str, a: Any, length: int, what: str) -> np.ndarray:
+    """Check that `a` is a 1-D float array of `length` elements; `what` says where the length comes from."""
+    arr = as_float_array(name, a)
+    if arr.shape != (length,):
+        raise ValueError(f"{name} must have shape ({length},) to match {what}, got shape {arr.shape}")
+    return arr
+
+
+def check_mode(name: str, mode: Any) -> str:
+    if mode not in ("train", "test"):
+        raise ValueError(f"{name} must be 'train' or 'test', got {mode!r}")
+    return mode
+
+
+def check_probability(name: str, p: Any) -> float:
+    """A drop probability: a number in [0, 1)."""
+    try:
+        value = float(p)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number in [0, 1), got {p!r}") from None
+    if not 0.0 <= value < 1.0:
+        raise ValueError(f"{name} must be in [0, 1), got {p!r}")
+    return value
+
+
+def check_labels(name: str, y: Any, num_samples: int, num_classes: int) -> np.ndarray:
+    """Return integer labels (N,) from integer labels or one-hot rows (N, C).
+
+    Raises TypeError for float labels of shape (N,), ValueError for a wrong length, labels outside
+    [0, num_classes), or one-hot rows that are not one-hot.
+    """
+    arr = np.asarray(y)
+    if arr.ndim == 2:
+        if arr.shape != (num_samples, num_classes):
+            raise ValueError(
+                f"{name} as one-hot must have shape ({num_samples}, {num_classes}), got shape {arr.shape}"
+            )
+        is_zero_or_one = (arr == 0) | (arr == 1)
+        if not (np.all(is_zero_or_one) and np.all(arr.sum(axis=1) == 1)):
+            bad = int(np.flatnonzero(~(np.all(is_zero_or_one, axis=1) & (arr.sum(axis=1) == 1)))[0])
+            raise ValueError(f"{name} row {bad} is not one-hot: {arr[bad].tolist()}")
+        return arr.argmax(axis=1)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be labels of shape ({num_samples},) or one-hot of shape "
+                         f"({num_samples}, {num_classes}), got shape {arr.shape}")
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
+    if arr.shape[0] != num_samples:
+        raise ValueError(f"{name} has {arr.shape[0]} labels but there are {num_samples} samples")
+    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+        lo, hi = int(arr.min()), int(arr.max())
+        raise ValueError(f"{name} must be in [0, {num_classes}), got labels from {lo} to {hi}")
+    return arr
