@@ -1,0 +1,277 @@
+"""TwoLayerNet and FullyConnectedNet: networks built from :mod:`fcnet.modules`, trainable by the Solver.
+
+A model exposes ``params`` (a dict-like of the very arrays its layers use: 'W1', 'b1', ..., 'gamma1', 'beta1', ...)
+and ``loss(X, y=None)``: scores (N, C) when y is None (evaluation mode), else ``(loss, grads)`` with grads keyed
+like params (training mode). The L2 term is ``0.5 * reg * sum(W ** 2)`` over the weights only.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+
+from fcnet._checks import check_labels, check_probability
+from fcnet import modules as M
+
+ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
+NORMALIZATIONS = (None, "batchnorm", "layernorm")
+LOSSES = ("softmax", "svm")
+WEIGHT_INITS = ("he", "xavier")
+PREDICT_BATCH_SIZE = 1000
+
+
+def _weight_std(weight_scale: float | str, fan_in: int, fan_out: int) -> float:
+    if weight_scale == "he":
+        return float(np.sqrt(2.0 / fan_in))
+    if weight_scale == "xavier":
+        return float(np.sqrt(2.0 / (fan_in + fan_out)))
+    return float(weight_scale)
+
+
+def _check_choice(name: str, value: Any, choices: tuple) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+
+
+def _resolve_dropout(dropout: float | None, dropout_keep_ratio: float | None) -> float:
+    """The drop probability from either spelling (`dropout` = drop, `dropout_keep_ratio` = keep)."""
+    if dropout_keep_ratio is not None:
+        keep = float(dropout_keep_ratio)
+        if not 0.0 < keep <= 1.0:
+            raise ValueError(f"dropout_keep_ratio must be in (0, 1], got {dropout_keep_ratio!r}")
+        if dropout not in (None, 0, 0.0) and abs(float(dropout) - (1.0 - keep)) > 1e-12:
+            raise ValueError(f"dropout={dropout!r} and dropout_keep_ratio={dropout_keep_ratio!r} disagree; give one")
+        return 1.0 - keep
+    return check_probability("dropout", 0.0 if dropout is None else dropout)
+
+
+class FullyConnectedNet:
+    """{affine - [batch/layer norm] - activation - [dropout]} x (L - 1) - affine - softmax (or SVM) loss.
+
+    hidden_dims: sizes of the hidden layers ([] gives a linear softmax classifier).
+    input_dim: features per sample (inputs of any shape (N, d_1, ..., d_k) are flattened).
+    num_classes: number of classes C.
+    dropout: probability of dropping a hidden unit, in [0, 1). ``dropout_keep_ratio`` (cs231n's newer spelling)
+      gives the keep probability instead.
+    normalization: None, 'batchnorm' or 'layernorm' (``use_batchnorm=True`` is the older spelling).
+    reg: L2 strength (>= 0).
+    weight_scale: standard deviation of the initial weights, or 'he' / 'xavier'. Biases start at zero,
+      gamma at one, beta at zero.
+    dtype: dtype of parameters and computations (float64 for gradient checks).
+    seed: seeds the initial weights and fixes the dropout masks, as in cs231n, so that the model can be
+      gradient-checked. A Solver with its own seed gives fresh, reproducible dropout masks in training.
+    activation: 'relu', 'leaky_relu' (slope `alpha`), 'tanh' or 'sigmoid'.
+    loss: 'softmax' or 'svm'.
+    """
+
+    def __init__(self, hidden_dims: Iterable[int], input_dim: int = 3 * 32 * 32, num_classes: int = 10,
+                 dropout: float | None = 0.0, normalization: str | None = None, reg: float = 0.0,
+                 weight_scale: float | str = 1e-2, dtype: Any = np.float32, seed: int | None = None, *,
+                 use_batchnorm: bool | None = None, dropout_keep_ratio: float | None = None,
+                 activation: str = "relu", alpha: float = 0.01, loss: str = "softmax") -> None:
+        hidden_dims = [hidden_dims] if isinstance(hidden_dims, (int, np.integer)) else list(hidden_dims)
+        for name, value in [("input_dim", input_dim), ("num_classes", num_classes)] + [
+                (f"hidden_dims[{i}]", h) for i, h in enumerate(hidden_dims)]:
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if use_batchnorm:
+            if normalization not in (None, "batchnorm"):
+                raise ValueError(f"use_batchnorm=True conflicts with normalization={normalization!r}")
+            normalization = "batchnorm"
+        _check_choice("normalization", normalization, NORMALIZATIONS)
+        _check_choice("activation", activation, ACTIVATIONS)
+        _check_choice("loss", loss, LOSSES)
+        if isinstance(weight_scale, str):
+            _check_choice("weight_scale", weight_scale, WEIGHT_INITS)
+        elif not float(weight_scale) > 0:
+            raise ValueError(f"weight_scale must be > 0 or one of {list(WEIGHT_INITS)}, got {weight_scale!r}")
+        if not float(reg) >= 0:
+            raise ValueError(f"reg must be >= 0, got {reg!r}")
+        if alpha < 0:
+            raise ValueError(f"alpha must be >= 0, got {alpha!r}")
+        p_drop = _resolve_dropout(dropout, dropout_keep_ratio)
+        dtype = np.dtype(dtype)
+        if not np.issubdtype(dtype, np.floating):
+            raise TypeError(f"dtype must be a floating-point dtype, got {dtype}")
+
+        self.hidden_dims = [int(h) for h in hidden_dims]
+        self.input_dim = int(input_dim)
+        self.num_classes = int(num_classes)
+        self.normalization = normalization
+        self.use_batchnorm = normalization == "batchnorm"
+        self.dropout = p_drop
+        self.use_dropout = p_drop > 0
+        self.reg = float(reg)
+        self.weight_scale = weight_scale
+        self.dtype = dtype
+        self.seed = seed
+        self.activation = activation
+        self.alpha = float(alpha)
+        self.loss_name = loss
+        self.num_layers = 1 + len(self.hidden_dims)
+
+        rng = np.random.default_rng(seed)
+        self.layers = M.Sequential(self._build_layers(rng))
+        self.params = self.layers.params
+        self.loss_layer = M.SoftmaxWithLoss() if loss == "softmax" else M.SVMLoss()
+        self._weight_keys = [f"W{i}" for i in range(1, self.num_layers + 1)]
+
+    # ---- construction ------------------------------------------------------------------------------------------
+    def _build_layers(self, rng: np.random.Generator) -> list[tuple[str, M.Module]]:
+        dims = [self.input_dim, *self.hidden_dims, self.num_classes]
+        store: dict = {}
+        layers: list[tuple[str, M.Module]] = []
+        for i in range(1, self.num_layers + 1):
+            fan_in, fan_out = dims[i - 1], dims[i]
+            std = _weight_std(self.weight_scale, fan_in, fan_out)
+            W = (std * rng.standard_normal((fan_in, fan_out))).astype(self.dtype)
+            b = np.zeros(fan_out, dtype=self.dtype)
+            layers.append((f"affine{i}", M.Affine(W, b, names={"W": f"W{i}", "b": f"b{i}"}, params=store)))
+            if i == self.num_layers:
+                break
+            if self.normalization is not None:
+                gamma, beta = np.ones(fan_out, dtype=self.dtype), np.zeros(fan_out, dtype=self.dtype)
+                norm_cls = M.BatchNorm if self.normalization == "batchnorm" else M.LayerNorm
+                layers.append((f"{self.normalization}{i}",
+                               norm_cls(gamma, beta, names={"gamma": f"gamma{i}", "beta": f"beta{i}"}, params=store)))
+            layers.append((f"{self.activation}{i}", self._make_activation()))
+            if self.use_dropout:
+                seed = None if self.seed is None else self.seed + i
+                layers.append((f"dropout{i}", M.Dropout(self.dropout, seed=seed)))
+        return layers
+
+    def _make_activation(self) -> M.Module:
+        if self.activation == "leaky_relu":
+            return M.LeakyReLU(self.alpha)
+        return {"relu": M.ReLU, "tanh": M.Tanh, "sigmoid": M.Sigmoid}[self.activation]()
+
+    def get_config(self) -> dict:
+        """The constructor arguments that rebuild this architecture (used by :func:`fcnet.save`)."""
+        return {
+            "hidden_dims": self.hidden_dims, "input_dim": self.input_dim, "num_classes": self.num_classes,
+            "dropout": self.dropout, "normalization": self.normalization, "reg": self.reg,
+            "weight_scale": self.weight_scale, "dtype": self.dtype.name, "seed": self.seed,
+            "activation": self.activation, "alpha": self.alpha, "loss": self.loss_name,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict) -> "FullyConnectedNet":
+        return FullyConnectedNet(**config)
+
+    # ---- state ------------------------------------------------------------------------------------------------
+    def train(self, mode: bool = True) -> "FullyConnectedNet":
+        self.layers.train(mode)
+        return self
+
+    def eval(self) -> "FullyConnectedNet":
+        return self.train(False)
+
+    def buffers(self) -> dict[str, np.ndarray]:
+        """Batch norm running statistics, keyed 'running_mean1', 'running_var1', ..."""
+        return self.layers.buffers()
+
+    def load_buffers(self, buffers: dict[str, np.ndarray]) -> None:
+        self.layers.load_buffers(buffers)
+
+    def set_rng(self, rng: np.random.Generator) -> None:
+        """Draw fresh dropout masks from `rng` at every training forward (the Solver calls this with its seed)."""
+        for layer in self.layers.layers.values():
+            if isinstance(layer, M.Dropout):
+                layer.seed = None
+                layer.rng = rng
+
+    # ---- computation ------------------------------------------------------------------------------------------
+    def _check_X(self, X: Any) -> np.ndarray:
+        X = np.asarray(X)
+        if X.ndim < 2:
+            raise ValueError(f"X must have shape (N, {self.input_dim}) or (N, d_1, ..., d_k), got shape {X.shape}")
+        features = int(np.prod(X.shape[1:]))
+        if features != self.input_dim:
+            raise ValueError(f"X has {features} features per sample but the model expects "
+                             f"input_dim={self.input_dim}")
+        return X.astype(self.dtype, copy=False)
+
+    def loss(self, X: np.ndarray, y: np.ndarray | None = None):
+        """Scores (N, C) when y is None; else (loss, grads) for a training step.
+
+        X: (N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim; y: (N,) labels in [0, C) or (N, C) one-hot.
+        """
+        X = self._check_X(X)
+        if y is None:
+            self.layers.eval()
+            return self.layers.forward(X)
+        check_labels("y", y, X.shape[0], self.num_classes)
+        self.layers.train()
+        scores = self.layers.forward(X)
+        data_loss = self.loss_layer.forward(scores, y)
+        self.layers.backward(self.loss_layer.backward())
+        grads = self.layers.grads
+        reg_loss = 0.0
+        if self.reg:
+            for key in self._weight_keys:
+                W = self.params[key]
+                reg_loss += 0.5 * self.reg * float(np.sum(W * W))
+                grads[key] = grads[key] + self.reg * W
+        return data_loss + reg_loss, grads
+
+    def _batches(self, X: np.ndarray, batch_size: int):
+        if int(batch_size) < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
+        self.layers.eval()
+        for start in range(0, X.shape[0], batch_size):
+            yield self.layers.forward(X[start:start + batch_size])
+
+    def scores(self, X: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
+        """Class scores (N, C) in evaluation mode, computed `batch_size` samples at a time."""
+        X = self._check_X(X)
+        out = np.empty((X.shape[0], self.num_classes), dtype=self.dtype)
+        start = 0
+        for part in self._batches(X, batch_size):
+            out[start:start + len(part)] = part
+            start += len(part)
+        return out
+
+    def predict(self, X: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
+        """Predicted labels (N,), computed `batch_size` samples at a time."""
+        X = self._check_X(X)
+        labels = np.empty(X.shape[0], dtype=np.int64)
+        start = 0
+        for part in self._batches(X, batch_size):
+            labels[start:start + len(part)] = part.argmax(axis=1)
+            start += len(part)
+        return labels
+
+    def predict_proba(self, X: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
+        """Softmax probabilities (N, C), computed `batch_size` samples at a time."""
+        X = self._check_X(X)
+        from fcnet.layers import softmax
+
+        out = np.empty((X.shape[0], self.num_classes), dtype=self.dtype)
+        start = 0
+        for part in self._batches(X, batch_size):
+            out[start:start + len(part)] = softmax(part)
+            start += len(part)
+        return out
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.get_config()})\n{self.layers!r}"
+
+
+class TwoLayerNet(FullyConnectedNet):
+    """affine - ReLU - affine - softmax, with cs231n's signature and defaults (float64)."""
+
+    def __init__(self, input_dim: int = 3 * 32 * 32, hidden_dim: int = 100, num_classes: int = 10,
+                 weight_scale: float | str = 1e-3, reg: float = 0.0, dtype: Any = np.float64,
+                 seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__([hidden_dim], input_dim=input_dim, num_classes=num_classes, weight_scale=weight_scale,
+                         reg=reg, dtype=dtype, seed=seed, **kwargs)
+
+    @classmethod
+    def from_config(cls, config: dict) -> "TwoLayerNet":
+        config = dict(config)
+        (hidden_dim,) = config.pop("hidden_dims")
+        return TwoLayerNet(hidden_dim=hidden_dim, **config)
+
+
+MODEL_CLASSES = {"FullyConnectedNet": FullyConnectedNet, "TwoLayerNet": TwoLayerNet}
