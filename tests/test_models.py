@@ -234,10 +234,10 @@ def test_overfits_fifty_samples():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 20))
     y = rng.integers(10, size=50)
-    model = FullyConnectedNet([100, 100], input_dim=20, num_classes=10, weight_scale=5e-2, dtype=np.float64,
+    model = FullyConnectedNet([100, 100], input_dim=20, num_classes=10, weight_scale="he", dtype=np.float64,
                               seed=0)
     solver = Solver(model, {"X_train": X, "y_train": y, "X_val": X, "y_val": y}, update_rule="sgd",
-                    optim_config={"learning_rate": 5e-2}, num_epochs=40, batch_size=25, verbose=False, seed=0)
+                    optim_config={"learning_rate": 0.1}, num_epochs=20, batch_size=25, verbose=False, seed=0)
     solver.train()
     assert np.mean(model.predict(X) == y) == 1.0
 

@@ -11,8 +11,9 @@ import json
 import os
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterator
 
 import numpy as np
 
@@ -20,6 +21,22 @@ import fcnet
 
 FORMAT_VERSION = 1
 _META_KEY = "__meta__"
+
+
+@contextmanager
+def _atomic_file(path: Path, mode: str) -> Iterator[IO]:
+    """A file opened for writing beside `path` that replaces `path` only when the block ends without error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
 
 
 def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path:
@@ -32,17 +49,8 @@ def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict
         if value.dtype.hasobject:
             raise TypeError(f"array {name!r} has dtype object, which cannot be stored without pickle")
     meta = {"format_version": FORMAT_VERSION, "fcnet_version": fcnet.__version__, **meta}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **{_META_KEY: np.array(json.dumps(meta))}, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with _atomic_file(path, "wb") as f:
+        np.savez(f, **{_META_KEY: np.array(json.dumps(meta))}, **arrays)
     return path
 
 
@@ -77,8 +85,12 @@ def read_npz(path: str | os.PathLike, kind: str) -> tuple[dict[str, np.ndarray],
 def model_state(model: Any) -> dict[str, np.ndarray]:
     """A model's arrays: its parameters as 'param/<key>' and its buffers as 'buffer/<key>'."""
     state = {f"param/{k}": np.asarray(v) for k, v in model.params.items()}
-    state.update({f"buffer/{k}": np.asarray(v) for k, v in model.buffers().items()})
+    state.update({f"buffer/{k}": np.asarray(v) for k, v in _buffers(model).items()})
     return state
+
+
+def _buffers(model: Any) -> dict[str, np.ndarray]:
+    return model.buffers() if hasattr(model, "buffers") else {}
 
 
 def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> None:
@@ -86,7 +98,7 @@ def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> 
     params = {k[len("param/"):]: v for k, v in arrays.items() if k.startswith("param/")}
     buffers = {k[len("buffer/"):]: v for k, v in arrays.items() if k.startswith("buffer/")}
     expected_params = {k: np.shape(v) for k, v in model.params.items()}
-    expected_buffers = {k: np.shape(v) for k, v in model.buffers().items()}
+    expected_buffers = {k: np.shape(v) for k, v in _buffers(model).items()}
     for what, got, expected in (("parameters", params, expected_params), ("buffers", buffers, expected_buffers)):
         if set(got) != set(expected):
             raise ValueError(f"{source}: {what} {sorted(got)} do not match the model's {sorted(expected)}")
@@ -94,8 +106,18 @@ def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> 
             if v.shape != expected[k]:
                 raise ValueError(f"{source}: {k} has shape {v.shape} but the model expects {expected[k]}")
     for k, v in params.items():
-        model.params[k] = v.astype(model.dtype, copy=False)
-    model.load_buffers(buffers)
+        # in place, so that layers holding the arrays themselves (a hand-built network) see the values too
+        model.params[k][...] = v
+    if buffers:
+        model.load_buffers(buffers)
+
+
+def write_text(path: str | os.PathLike, text: str) -> Path:
+    """Write a text file atomically."""
+    path = Path(path)
+    with _atomic_file(path, "w") as f:
+        f.write(text)
+    return path
 
 
 def save(model: Any, path: str | os.PathLike) -> Path:
