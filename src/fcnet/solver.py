@@ -400,10 +400,11 @@ class Solver:
     def load_checkpoint(self, path: str | Path) -> None:
         """Continue from a checkpoint written by :meth:`save_checkpoint` for the same architecture."""
         arrays, meta = io.read_npz(path, "checkpoint")
-        config = self.model.get_config() if hasattr(self.model, "get_config") else None
-        if meta.get("model_class") != type(self.model).__name__ or meta.get("model_config") != config:
-            raise ValueError(f"{path} is a checkpoint of a {meta.get('model_class')} {meta.get('model_config')}, "
-                             f"not of this {type(self.model).__name__} {config}")
+        ours = _architecture(self.model.get_config() if hasattr(self.model, "get_config") else None)
+        theirs = _architecture(meta.get("model_config"))
+        if meta.get("model_class") != type(self.model).__name__ or theirs != ours:
+            raise ValueError(f"{path} is a checkpoint of a {meta.get('model_class')} {theirs}, "
+                             f"not of this {type(self.model).__name__} {ours}")
         io.load_model_state(self.model, arrays, str(path))
         self.best_params = {k[len("best/"):]: v for k, v in arrays.items() if k.startswith("best/")}
         self.optim_configs = {}
@@ -419,6 +420,13 @@ class Solver:
         self.base_learning_rate = meta["base_learning_rate"]
         self.events = list(meta["events"])
         self._rng.bit_generator.state = meta["rng_state"]
+
+
+def _architecture(config: dict | None) -> dict | None:
+    """What must agree between a checkpoint and the model resuming it (not the seed or the initial scale)."""
+    if config is None:
+        return None
+    return {k: v for k, v in config.items() if k not in ("seed", "weight_scale", "reg")}
 
 
 __all__ = ["Solver", "UPDATE_RULES"]
