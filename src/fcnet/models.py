@@ -254,14 +254,20 @@ class FullyConnectedNet:
             start += len(part)
         return out
 
-    def data_loss(self, X: np.ndarray, y: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> float:
-        """Mean loss (without the L2 term) in evaluation mode, computed `batch_size` samples at a time."""
+    def evaluate(self, X: np.ndarray, y: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> tuple[float, float]:
+        """(accuracy, mean loss without the L2 term) in evaluation mode, in one pass of `batch_size` samples."""
         X = self._check_X(X)
         y = check_labels("y", y, X.shape[0], self.num_classes)
-        total = 0.0
+        correct, total = 0, 0.0
         for start, scores in zip(range(0, X.shape[0], batch_size), self._batches(X, batch_size)):
-            total += self.loss_layer.forward(scores, y[start:start + batch_size]) * len(scores)
-        return total / X.shape[0]
+            labels = y[start:start + batch_size]
+            correct += int(np.sum(scores.argmax(axis=1) == labels))
+            total += self.loss_layer.forward(scores, labels) * len(scores)
+        return correct / X.shape[0], total / X.shape[0]
+
+    def data_loss(self, X: np.ndarray, y: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> float:
+        """Mean loss (without the L2 term) in evaluation mode, computed `batch_size` samples at a time."""
+        return self.evaluate(X, y, batch_size)[1]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.get_config()})\n{self.layers!r}"

@@ -35,18 +35,21 @@ def _state(config: dict, key: str, w: np.ndarray) -> np.ndarray:
     return config[key]
 
 
-def _decayed(w: np.ndarray, config: dict) -> np.ndarray:
-    """w after decoupled weight decay (a new array either way, so the step below can work in place)."""
+def _finish(w: np.ndarray, step: np.ndarray, config: dict) -> np.ndarray:
+    """next_w = w * (1 - lr * weight_decay) - step, written into step's buffer (which the rule allocated)."""
     decay = config["weight_decay"]
-    return w * (1 - config["learning_rate"] * decay) if decay else w.copy()
+    if decay:
+        step += (config["learning_rate"] * decay) * w
+    return np.subtract(w, step, out=step)
 
 
+# Each rule allocates one scratch array, `step`, which ends up as next_w: on this machine a fresh temporary the
+# size of a weight matrix costs more than the arithmetic on it.
 def sgd(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
     """Vanilla SGD: ``w - learning_rate * dw``. config: learning_rate (1e-2)."""
     config = _setup(w, dw, config, {"learning_rate": 1e-2})
-    next_w = _decayed(w, config)
-    next_w -= config["learning_rate"] * dw
-    return next_w, config
+    step = np.multiply(dw, config["learning_rate"])
+    return _finish(w, step, config), config
 
 
 def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
@@ -56,11 +59,11 @@ def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> t
     """
     config = _setup(w, dw, config, {"learning_rate": 1e-2, "momentum": 0.9})
     v = _state(config, "velocity", w)
+    step = np.multiply(dw, config["learning_rate"])
     v *= config["momentum"]
-    v -= config["learning_rate"] * dw
-    next_w = _decayed(w, config)
-    next_w += v
-    return next_w, config
+    v -= step
+    np.negative(v, out=step)
+    return _finish(w, step, config), config
 
 
 def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
@@ -71,13 +74,15 @@ def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None)
     """
     config = _setup(w, dw, config, {"learning_rate": 1e-2, "momentum": 0.9})
     v = _state(config, "velocity", w)
-    step = config["learning_rate"] * dw
-    v *= config["momentum"]
+    mu = config["momentum"]
+    step = np.multiply(dw, config["learning_rate"])
+    v *= mu
     v += step
-    step += config["momentum"] * v
-    next_w = _decayed(w, config)
-    next_w -= step
-    return next_w, config
+    if mu:  # step + mu * v, without a second temporary
+        step /= mu
+        step += v
+        step *= mu
+    return _finish(w, step, config), config
 
 
 def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
@@ -87,14 +92,9 @@ def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[
     """
     config = _setup(w, dw, config, {"learning_rate": 1e-2, "epsilon": 1e-7})
     cache = _state(config, "cache", w)
-    cache += dw * dw
-    step = np.sqrt(cache)
-    step += config["epsilon"]
-    np.divide(dw, step, out=step)
-    step *= config["learning_rate"]
-    next_w = _decayed(w, config)
-    next_w -= step
-    return next_w, config
+    step = np.multiply(dw, dw)
+    cache += step
+    return _finish(w, _scaled_step(dw, cache, config, step), config), config
 
 
 def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
@@ -105,33 +105,33 @@ def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[
     """
     config = _setup(w, dw, config, {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8})
     cache = _state(config, "cache", w)
+    step = np.multiply(dw, dw)
+    step *= 1 - config["decay_rate"]
     cache *= config["decay_rate"]
-    cache += (1 - config["decay_rate"]) * (dw * dw)
-    step = np.sqrt(cache)
-    step += config["epsilon"]
-    np.divide(dw, step, out=step)
-    step *= config["learning_rate"]
-    next_w = _decayed(w, config)
-    next_w -= step
-    return next_w, config
+    cache += step
+    return _finish(w, _scaled_step(dw, cache, config, step), config), config
 
 
-def _adaptive_moment_step(w: np.ndarray, dw: np.ndarray, config: dict, second: np.ndarray) -> np.ndarray:
-    """The shared end of Adam and AdaBelief: a bias-corrected first moment over the root of a second one."""
-    t = config["t"]
-    correction1 = 1 - config["beta1"] ** t
-    correction2 = 1 - config["beta2"] ** t
-    denom = np.sqrt(second)
-    denom /= np.sqrt(correction2)
-    denom += config["epsilon"]
-    step = np.divide(config["m"], denom, out=denom)
-    step *= config["learning_rate"] / correction1
-    next_w = _decayed(w, config)
-    next_w -= step
-    return next_w
+def _scaled_step(g: np.ndarray, second: np.ndarray, config: dict, out: np.ndarray, scale: float = 1.0,
+                 correction: float = 1.0) -> np.ndarray:
+    """``learning_rate * scale * g / (sqrt(second / correction) + epsilon)``, computed in `out`."""
+    np.sqrt(second, out=out)
+    if correction != 1.0:
+        out *= 1 / np.sqrt(correction)
+    out += config["epsilon"]
+    np.divide(g, out, out=out)
+    out *= config["learning_rate"] * scale
+    return out
 
 
 _ADAM_DEFAULTS = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "t": 0}
+
+
+def _moment_step(m: np.ndarray, second: np.ndarray, config: dict, out: np.ndarray) -> np.ndarray:
+    """The shared end of Adam and AdaBelief: the bias-corrected first moment over the root of the second."""
+    t = config["t"]
+    return _scaled_step(m, second, config, out, scale=1 / (1 - config["beta1"] ** t),
+                        correction=1 - config["beta2"] ** t)
 
 
 def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
@@ -140,11 +140,15 @@ def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.
     config = _setup(w, dw, config, dict(_ADAM_DEFAULTS))
     m, v = _state(config, "m", w), _state(config, "v", w)
     config["t"] += 1
-    m *= config["beta1"]
-    m += (1 - config["beta1"]) * dw
-    v *= config["beta2"]
-    v += (1 - config["beta2"]) * (dw * dw)
-    return _adaptive_moment_step(w, dw, config, v), config
+    beta1, beta2 = config["beta1"], config["beta2"]
+    step = np.multiply(dw, 1 - beta1)
+    m *= beta1
+    m += step
+    np.multiply(dw, dw, out=step)
+    step *= 1 - beta2
+    v *= beta2
+    v += step
+    return _finish(w, _moment_step(m, v, config, step), config), config
 
 
 def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
@@ -153,13 +157,16 @@ def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tupl
     config = _setup(w, dw, config, dict(_ADAM_DEFAULTS))
     m, s = _state(config, "m", w), _state(config, "s", w)
     config["t"] += 1
-    m *= config["beta1"]
-    m += (1 - config["beta1"]) * dw
-    surprise = dw - m
-    surprise *= surprise
-    s *= config["beta2"]
-    s += (1 - config["beta2"]) * surprise
-    return _adaptive_moment_step(w, dw, config, s), config
+    beta1, beta2 = config["beta1"], config["beta2"]
+    step = np.multiply(dw, 1 - beta1)
+    m *= beta1
+    m += step
+    np.subtract(dw, m, out=step)
+    step *= step
+    step *= 1 - beta2
+    s *= beta2
+    s += step
+    return _finish(w, _moment_step(m, s, config, step), config), config
 
 
 UPDATE_RULES: dict[str, UpdateRule] = {

@@ -37,6 +37,7 @@ _FCNET_OPTIONS = {
     "epoch_callback": None, "progress": "auto", "resume": None,
 }
 EARLY_STOPPING_METRICS = ("val_acc", "val_loss")
+_EVAL_BATCH = 1000  # samples per forward pass in the accuracy checks
 
 
 class Solver:
@@ -132,9 +133,9 @@ class Solver:
             raise ValueError(f"early_stopping_patience must be an integer >= 1 or None, got {patience!r}")
         self.early_stopping_patience, self.early_stopping_metric = patience, o["early_stopping_metric"]
         self.early_stopping_min_delta = float(o["early_stopping_min_delta"])
-        self.track_val_loss = hasattr(self.model, "data_loss")
+        self.track_val_loss = hasattr(self.model, "evaluate")
         if self.early_stopping_metric == "val_loss" and patience is not None and not self.track_val_loss:
-            raise ValueError("early_stopping_metric='val_loss' needs a model with a data_loss(X, y) method")
+            raise ValueError("early_stopping_metric='val_loss' needs a model with an evaluate(X, y) method")
         self.epoch_callback: Callable | None = o["epoch_callback"]
         self.progress = o["progress"]
 
@@ -253,15 +254,18 @@ class Solver:
               "The best parameters so far are kept.", file=sys.stderr)
 
     def _end_of_epoch_check(self, bar) -> None:
-        train_acc = self.check_accuracy(self.X_train, self.y_train, num_samples=self.num_train_samples)
-        val_acc = self.check_accuracy(self.X_val, self.y_val, num_samples=self.num_val_samples)
+        train_acc = self.check_accuracy(self.X_train, self.y_train, self.num_train_samples, _EVAL_BATCH)
+        line = f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; "
+        if self.track_val_loss:  # accuracy and loss from one pass
+            X_val, y_val = self._subsample(self.X_val, self.y_val, self.num_val_samples)
+            val_acc, val_loss = self.model.evaluate(X_val, y_val, _EVAL_BATCH)
+            self.val_loss_history.append(float(val_loss))
+            line += f"val_acc: {val_acc:f}; val_loss: {val_loss:f}"
+        else:
+            val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
+            line += f"val_acc: {val_acc:f}"
         self.train_acc_history.append(train_acc)
         self.val_acc_history.append(val_acc)
-        line = f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}"
-        if self.track_val_loss:
-            val_loss = float(self.model.data_loss(self.X_val, self.y_val))
-            self.val_loss_history.append(val_loss)
-            line += f"; val_loss: {val_loss:f}"
         self.lr_history.append(self.optim_configs[next(iter(self.optim_configs))]["learning_rate"])
         if self.verbose:
             self._print(line, bar)
@@ -298,11 +302,8 @@ class Solver:
     def check_accuracy(self, X: np.ndarray, y: np.ndarray, num_samples: int | None = None,
                        batch_size: int = 100) -> float:
         """Accuracy of the model on (X, y), on a random subsample of `num_samples` when given."""
+        X, y = self._subsample(X, y, num_samples)
         n = len(y)
-        if num_samples is not None and n > num_samples:
-            mask = self._rng.choice(n, num_samples)
-            X, y = X[mask], y[mask]
-            n = num_samples
         if y.ndim == 2:
             y = y.argmax(axis=1)
         correct = 0
@@ -310,6 +311,12 @@ class Solver:
             scores = self.model.loss(X[start:start + batch_size])
             correct += int(np.sum(np.argmax(scores, axis=1) == y[start:start + batch_size]))
         return correct / n
+
+    def _subsample(self, X: np.ndarray, y: np.ndarray, num_samples: int | None):
+        if num_samples is not None and len(y) > num_samples:
+            mask = self._rng.choice(len(y), num_samples)
+            return X[mask], y[mask]
+        return X, y
 
     # ---- output ------------------------------------------------------------------------------------------------
     def _make_bar(self):
