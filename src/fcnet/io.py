@@ -24,7 +24,7 @@ _META_KEY = "__meta__"
 
 
 @contextmanager
-def _atomic_file(path: Path, mode: str) -> Iterator[IO]:
+def atomic_file(path: Path, mode: str) -> Iterator[IO]:
     """A file opened for writing beside `path` that replaces `path` only when the block ends without error."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -49,7 +49,7 @@ def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict
         if value.dtype.hasobject:
             raise TypeError(f"array {name!r} has dtype object, which cannot be stored without pickle")
     meta = {"format_version": FORMAT_VERSION, "fcnet_version": fcnet.__version__, **meta}
-    with _atomic_file(path, "wb") as f:
+    with atomic_file(path, "wb") as f:
         np.savez(f, **{_META_KEY: np.array(json.dumps(meta))}, **arrays)
     return path
 
@@ -115,7 +115,7 @@ def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> 
 def write_text(path: str | os.PathLike, text: str) -> Path:
     """Write a text file atomically."""
     path = Path(path)
-    with _atomic_file(path, "w") as f:
+    with atomic_file(path, "w") as f:
         f.write(text)
     return path
 

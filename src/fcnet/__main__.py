@@ -1,0 +1,5 @@
+import sys
+
+from fcnet.cli import main
+
+sys.exit(main())

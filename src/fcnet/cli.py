@@ -1,0 +1,375 @@
+"""The ``fcnet`` command: argument parsing only; the work is done by fcnet.runs and fcnet.search."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+EXAMPLES = {
+    "train": """examples:
+  fcnet train                                   # digits, a [100] ReLU network, Adam, 30 epochs
+  fcnet train --dataset fashion-mnist --hidden 512 256 --normalization batchnorm --dropout 0.2 --epochs 20
+  fcnet train --optimizer sgd_momentum --lr 0.01 --momentum 0.9 --schedule cosine --out runs/sgd
+  fcnet train --config my_run.json              # the keys of config.json in any run directory""",
+    "evaluate": """examples:
+  fcnet evaluate runs/train-20261122-101500     # the run's dataset, test split
+  fcnet evaluate model.npz --dataset fashion-mnist --split val""",
+    "predict": """examples:
+  fcnet predict runs/my-run/model.npz samples.npy
+  fcnet predict runs/my-run digit.png --top 3""",
+    "compare-optimizers": """examples:
+  fcnet compare-optimizers                      # the seven rules on digits, at seed 002's learning rates
+  fcnet compare-optimizers --dataset fashion-mnist --limit 10000 --epochs 5 --rules sgd adam adabelief""",
+    "search": """examples:
+  fcnet search --trials 20 --jobs 2             # random search on digits: log-uniform lr and reg
+  fcnet search --mode grid --lr 1e-3 3e-3 --reg 0 1e-4 --hidden 100 --hidden 200,100
+  fcnet search --out runs/search                # run again to resume an interrupted search""",
+    "gradcheck": """examples:
+  fcnet gradcheck --hidden 20 30 --normalization batchnorm --reg 3.14
+  fcnet gradcheck --activation tanh --dropout 0.3""",
+}
+
+
+class CliError(Exception):
+    """An error to report in one line."""
+
+
+def _hidden(value: str) -> list[int]:
+    try:
+        dims = [int(v) for v in value.split(",") if v]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be integers, got {value!r}") from None
+    return dims
+
+
+def _weight_scale(value: str):
+    if value in ("he", "xavier"):
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"weight scale must be a number, 'he' or 'xavier', got {value!r}") from None
+
+
+def _add_network_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("network")
+    g.add_argument("--hidden", type=int, nargs="*", metavar="H", help="hidden layer sizes (default: 100)")
+    g.add_argument("--activation", choices=["relu", "leaky_relu", "tanh", "sigmoid"])
+    g.add_argument("--alpha", type=float, help="leaky ReLU slope (default 0.01)")
+    g.add_argument("--normalization", choices=["none", "batchnorm", "layernorm"])
+    g.add_argument("--dropout", type=float, help="probability of dropping a hidden unit")
+    g.add_argument("--reg", type=float, help="L2 strength")
+    g.add_argument("--weight-scale", type=_weight_scale, help="initial weight std, or 'he' / 'xavier' (default he)")
+    g.add_argument("--dtype", choices=["float32", "float64"])
+    g.add_argument("--seed", type=int, help="seed of weights, batches and dropout (default 0)")
+
+
+def _add_data_options(p: argparse.ArgumentParser, default_dataset: str | None = None) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("--dataset", choices=["digits", "fashion-mnist", "mnist", "cifar10"], default=default_dataset,
+                   help="default: digits (bundled with scikit-learn)")
+    g.add_argument("--data-dir", help="directory holding the dataset files (default: the data home or a download)")
+    g.add_argument("--limit", type=int, help="use a stratified subset of this many training samples")
+
+
+def _add_training_options(p: argparse.ArgumentParser, learning_rate: bool = True) -> None:
+    g = p.add_argument_group("training")
+    g.add_argument("--optimizer", choices=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam",
+                                           "adabelief"], help="update rule (default adam)")
+    if learning_rate:
+        g.add_argument("--lr", type=float, help="learning rate (default 1e-3)")
+    for name in ("momentum", "beta1", "beta2", "epsilon", "decay-rate", "weight-decay"):
+        g.add_argument(f"--{name}", type=float, help=f"update rule's {name.replace('-', '_')}")
+    g.add_argument("--lr-decay", type=float, help="multiply the learning rate by this after each epoch")
+    g.add_argument("--schedule", choices=["exponential", "step", "cosine", "plateau"], help="learning-rate schedule")
+    g.add_argument("--schedule-options", type=json.loads, metavar="JSON",
+                   help='options of the schedule, e.g. \'{"step_size": 5, "gamma": 0.5}\'')
+    g.add_argument("--epochs", type=int, help="number of epochs (default 30)")
+    g.add_argument("--batch-size", type=int, help="samples per update (default 64)")
+    g.add_argument("--early-stopping", type=int, metavar="PATIENCE", help="stop after PATIENCE epochs without "
+                   "improvement of validation accuracy")
+
+
+_OPTION_TO_FIELD = {
+    "dataset": "dataset", "data_dir": "data_dir", "limit": "limit", "hidden": "hidden_dims",
+    "activation": "activation", "alpha": "alpha", "normalization": "normalization", "dropout": "dropout",
+    "reg": "reg", "weight_scale": "weight_scale", "dtype": "dtype", "seed": "seed", "optimizer": "update_rule",
+    "lr": "learning_rate", "momentum": "momentum", "beta1": "beta1", "beta2": "beta2", "epsilon": "epsilon",
+    "decay_rate": "decay_rate", "weight_decay": "weight_decay", "lr_decay": "lr_decay", "schedule": "lr_schedule",
+    "schedule_options": "lr_schedule_options", "epochs": "num_epochs", "batch_size": "batch_size",
+    "early_stopping": "early_stopping_patience",
+}
+
+
+def _config(args: argparse.Namespace):
+    """A TrainConfig: defaults, then the --config file, then the options given on the command line."""
+    from fcnet.runs import TrainConfig
+
+    values = {}
+    if getattr(args, "config", None):
+        path = Path(args.config)
+        if not path.is_file():
+            raise CliError(f"--config {path}: no such file")
+        try:
+            values = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise CliError(f"--config {path} is not valid JSON: {exc}") from None
+    for option, name in _OPTION_TO_FIELD.items():
+        value = getattr(args, option, None)
+        if value is not None:
+            values[name] = value
+    if values.get("normalization") == "none":
+        values["normalization"] = None
+    return TrainConfig.from_dict(values)
+
+
+# ---- commands ---------------------------------------------------------------------------------------------------
+def cmd_train(args) -> None:
+    from fcnet.runs import train_run
+
+    config = _config(args)
+    out = Path(args.out or f"runs/train-{time.strftime('%Y%m%d-%H%M%S')}")
+    print(f"Training {config.hidden_dims} {config.activation} network on {config.dataset} with "
+          f"{config.update_rule} (lr {config.learning_rate:g}) for {config.num_epochs} epochs -> {out}")
+    summary = train_run(config, out, verbose=not args.quiet)
+    test = "n/a" if summary["test_acc"] is None else f"{summary['test_acc']:.4f}"
+    print(f"Final validation accuracy: {summary['val_acc']:.4f}   test accuracy: {test}   "
+          f"({summary['epochs']} epochs, {summary['stop_reason']}, {summary['seconds']:.1f} s)")
+    print(f"Run directory: {out} (config.json, history.csv, model.npz, loss.png, accuracy.png"
+          f"{', weights.png' if (out / 'weights.png').exists() else ''})")
+
+
+def _load_model(path):
+    import fcnet
+    from fcnet.runs import resolve_model_path
+
+    try:
+        return fcnet.load(resolve_model_path(path))
+    except (FileNotFoundError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_evaluate(args) -> None:
+    from fcnet import plots
+    from fcnet.data import load_dataset
+    from fcnet.runs import evaluate, resolve_model_path, run_config
+
+    model = _load_model(args.model)
+    saved = run_config(args.model) or {}
+    dataset = args.dataset or saved.get("dataset")
+    if dataset is None:
+        raise CliError(f"{args.model} is not in a run directory: say which data with --dataset")
+    data = load_dataset(dataset, data_dir=args.data_dir or saved.get("data_dir"), seed=saved.get("seed", 0))
+    X, y = data[f"X_{args.split}"], data[f"y_{args.split}"]
+    result = evaluate(model, X, y)
+    print(f"{dataset} {args.split} split, {result['num_samples']} samples: accuracy {result['accuracy']:.4f}")
+    print("per-class accuracy: " + "  ".join(f"{i}: {a:.3f}" for i, a in enumerate(result["per_class_accuracy"])))
+    print("confusion matrix (rows: true class, columns: predicted):")
+    for i, row in enumerate(result["confusion_matrix"]):
+        print(f"  {i:>2} " + " ".join(f"{v:>5d}" for v in row))
+    out = Path(args.out) if args.out else resolve_model_path(args.model).parent
+    png = plots.plot_confusion_matrix(np.array(result["confusion_matrix"]), path=out / f"confusion_{args.split}.png")
+    print(f"Wrote {out / f'confusion_{args.split}.png'}")
+    del png
+
+
+def cmd_predict(args) -> None:
+    from fcnet.runs import read_inputs
+
+    model = _load_model(args.model)
+    try:
+        X, names = read_inputs(args.inputs, model.input_dim)
+    except (FileNotFoundError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    proba = model.predict_proba(X)
+    top = min(args.top, model.num_classes)
+    for name, p in zip(names, proba):
+        best = np.argsort(p)[::-1][:top]
+        print(f"{name}: {int(best[0])}  (" + ", ".join(f"{int(k)}: {p[k]:.3f}" for k in best) + ")")
+
+
+def cmd_compare(args) -> None:
+    from fcnet import plots
+    from fcnet.runs import compare_optimizers
+
+    config = _config(args)
+    lrs = dict(item.split("=") for item in args.lrs or [])
+    lrs = {k: float(v) for k, v in lrs.items()}
+    out = Path(args.out or f"runs/compare-{time.strftime('%Y%m%d-%H%M%S')}")
+    solvers = compare_optimizers(config, args.rules, lrs)
+    print(f"{'rule':<18} {'lr':>8} {'final loss':>10} {'best val':>9} {'test':>7} {'seconds':>8}")
+    for rule, s in solvers.items():
+        test = "n/a" if s.test_acc is None else f"{s.test_acc:.4f}"
+        print(f"{rule:<18} {s.base_learning_rate:>8g} {np.mean(s.loss_history[-10:]):>10.4f} "
+              f"{s.best_val_acc:>9.4f} {test:>7} {s.seconds:>8.1f}")
+    out.mkdir(parents=True, exist_ok=True)
+    plots.plot_optimizer_comparison(solvers, out / "optimizers.png")
+    from fcnet import io
+
+    io.write_text(out / "optimizers.json", json.dumps({r: {"learning_rate": s.base_learning_rate,
+                                                            "best_val_acc": s.best_val_acc,
+                                                            "test_acc": s.test_acc, **s.history}
+                                                        for r, s in solvers.items()}))
+    print(f"Wrote {out / 'optimizers.png'} and {out / 'optimizers.json'}")
+
+
+def cmd_search(args) -> None:
+    from fcnet.search import run_search
+
+    config = _config(args)
+    space = {}
+    if args.lr_space:
+        space["learning_rate"] = (tuple(args.lr_space) if args.mode == "random" and len(args.lr_space) == 2
+                                  else list(args.lr_space))
+    if args.reg_range:
+        space["reg"] = tuple(args.reg_range) if args.mode == "random" and len(args.reg_range) == 2 else list(
+            args.reg_range)
+    if args.hidden_choices:
+        space["hidden_dims"] = args.hidden_choices
+    if args.weight_scales:
+        space["weight_scale"] = args.weight_scales
+    if args.dropouts:
+        space["dropout"] = args.dropouts
+    if args.normalizations:
+        space["normalization"] = [None if n == "none" else n for n in args.normalizations]
+    out = Path(args.out or f"runs/search-{time.strftime('%Y%m%d-%H%M%S')}")
+    print(f"{args.mode} search on {config.dataset}, {args.jobs} job(s) -> {out} (run again to resume)")
+
+    def report(row):
+        print(f"  trial {row['trial']:>3}: val {row['val_acc']:.4f}  lr {float(row['learning_rate']):.2e}  "
+              f"reg {float(row['reg']):.2e}  hidden {row['hidden_dims']}", flush=True)
+
+    try:
+        results = run_search(config, out, space, mode=args.mode, num_trials=args.trials, jobs=args.jobs,
+                             seed=args.search_seed, on_result=report)
+    except KeyboardInterrupt:
+        raise CliError(f"interrupted: the finished trials are in {out / 'results.csv'}; run again to resume")
+    print(f"\n{'rank':>4} {'trial':>5} {'val':>7} {'test':>7} {'lr':>9} {'reg':>9} hidden")
+    for rank, r in enumerate(results[: args.show], 1):
+        test = f"{float(r['test_acc']):.4f}" if r["test_acc"] not in ("", None) else "n/a"
+        print(f"{rank:>4} {int(r['trial']):>5} {float(r['val_acc']):>7.4f} {test:>7} "
+              f"{float(r['learning_rate']):>9.2e} {float(r['reg']):>9.2e} {r['hidden_dims']}")
+    print(f"Wrote {out / 'results.csv'}, {out / 'search.png'}, {out / 'best_model.npz'}")
+
+
+def cmd_gradcheck(args) -> None:
+    from fcnet.runs import gradient_check
+
+    config = _config(args)
+    errors = gradient_check(config, num_samples=args.samples, seed=config.seed)
+    worst = max(errors.values())
+    for name, error in errors.items():
+        print(f"{name} relative error: {error:.2e}")
+    print(f"largest relative error: {worst:.2e} ({'ok' if worst < args.tolerance else 'TOO LARGE'})")
+    if worst >= args.tolerance:
+        raise SystemExit(1)
+
+
+# ---- parser -----------------------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, no usage block
+        raise CliError(f"{self.prog}: {message} (see --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="fcnet", description="Build, train and inspect fully-connected networks.",
+                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                     epilog="examples:\n  fcnet train\n  fcnet evaluate runs/<run>\n  fcnet search --trials 20 --jobs 2"
+                            "\nRun 'fcnet COMMAND --help' for each command's options.")
+    from fcnet import __version__
+
+    parser.add_argument("--version", action="version", version=f"fcnet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name, help_text, func):
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name],
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("train", "train a network and write a run directory", cmd_train)
+    _add_data_options(p)
+    _add_network_options(p)
+    _add_training_options(p)
+    p.add_argument("--config", help="JSON file of options (command-line options override it)")
+    p.add_argument("--out", help="run directory (default runs/train-<time>)")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+
+    p = command("evaluate", "accuracy, per-class accuracy and confusion matrix of a model", cmd_evaluate)
+    p.add_argument("model", help="a run directory or a model file")
+    _add_data_options(p)
+    p.add_argument("--split", choices=["train", "val", "test"], default="test")
+    p.add_argument("--out", help="directory for the confusion matrix PNG (default: beside the model)")
+
+    p = command("predict", "labels and probabilities for .npy arrays or images", cmd_predict)
+    p.add_argument("model", help="a run directory or a model file")
+    p.add_argument("inputs", nargs="+", help=".npy files ((N, ...) or one sample) or PNG/JPEG images")
+    p.add_argument("--top", type=int, default=3, help="how many classes to show (default 3)")
+
+    p = command("compare-optimizers", "train one network with each update rule and plot the histories",
+                cmd_compare)
+    _add_data_options(p)
+    _add_network_options(p)
+    _add_training_options(p)
+    p.add_argument("--rules", nargs="+", default=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop",
+                                                  "adam", "adabelief"])
+    p.add_argument("--lrs", nargs="*", metavar="RULE=LR", help="learning rates (default: seed 002's)")
+    p.add_argument("--config", help="JSON file of options")
+    p.add_argument("--out", help="output directory (default runs/compare-<time>)")
+
+    p = command("search", "grid or random hyperparameter search, in parallel, resumable", cmd_search)
+    _add_data_options(p)
+    _add_training_options(p, learning_rate=False)
+    g = p.add_argument_group("search space")
+    g.add_argument("--mode", choices=["random", "grid"], default="random")
+    g.add_argument("--trials", type=int, default=10, help="random search: number of trials (default 10)")
+    g.add_argument("--lr", dest="lr_space", type=float, nargs="+",
+                   help="random: LOW HIGH (log-uniform); grid: the values")
+    g.add_argument("--reg", dest="reg_range", type=float, nargs="+", help="random: LOW HIGH; grid: the values")
+    g.add_argument("--hidden", dest="hidden_choices", type=_hidden, action="append",
+                   help="a choice of hidden sizes, comma-separated (repeat the option for more)")
+    g.add_argument("--weight-scale", dest="weight_scales", type=_weight_scale, nargs="+")
+    g.add_argument("--dropout", dest="dropouts", type=float, nargs="+")
+    g.add_argument("--normalization", dest="normalizations", nargs="+", choices=["none", "batchnorm", "layernorm"])
+    p.add_argument("--jobs", type=int, default=1, help="trials in parallel processes (default 1)")
+    p.add_argument("--search-seed", type=int, default=0, help="seed of the trial draws (default 0)")
+    p.add_argument("--show", type=int, default=10, help="rows of the ranked table (default 10)")
+    p.add_argument("--config", help="JSON file of base options")
+    p.add_argument("--out", help="output directory (default runs/search-<time>); an existing one is resumed")
+
+    p = command("gradcheck", "numerical gradient check of a configured network (float64)", cmd_gradcheck)
+    _add_network_options(p)
+    p.add_argument("--samples", type=int, default=4, help="samples in the random batch (default 4)")
+    p.add_argument("--tolerance", type=float, default=1e-5, help="largest acceptable relative error")
+    p.add_argument("--config", help="JSON file of options")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        args.func(args)
+        return 0
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError, FileNotFoundError, RuntimeError, ImportError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""matplotlib figures: training history, first-layer weights, optimizer comparison, search results, confusion.
+
+Every function builds a ``matplotlib.figure.Figure`` without pyplot, so it works headless; pass ``path`` to save a
+PNG, or display the returned figure in a notebook.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+
+def _figure(width: float, height: float):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _save(fig, path: str | Path | None):
+    if path is not None:
+        from fcnet.io import atomic_file
+
+        with atomic_file(Path(path), "wb") as f:
+            fig.savefig(f, format="png", dpi=100)
+    return fig
+
+
+def plot_history(history: Any, path: str | Path | None = None):
+    """Training loss per iteration (top) and train/validation accuracy per epoch (bottom), as the seeds plot.
+
+    history: a Solver, or a dict with loss_history, train_acc_history, val_acc_history.
+    """
+    h = history.history if hasattr(history, "history") else history
+    fig = _figure(10, 8)
+    top, bottom = fig.subplots(2, 1)
+    top.plot(h["loss_history"], "o", markersize=2, alpha=0.6)
+    top.set(title="Training loss", xlabel="Iteration", ylabel="Loss")
+    bottom.plot(h["train_acc_history"], "-o", label="train")
+    bottom.plot(h["val_acc_history"], "-o", label="val")
+    bottom.set(title="Classification accuracy", xlabel="Epoch", ylabel="Accuracy")
+    bottom.legend(loc="lower right")
+    return _save(fig, path)
+
+
+def visualize_grid(Xs: np.ndarray, ubound: float = 255.0, padding: int = 1) -> np.ndarray:
+    """Tile images Xs (N, H, W, C) into one grid image, each rescaled to [0, ubound] (cs231n's visualize_grid)."""
+    N, H, W, C = Xs.shape
+    grid_size = int(math.ceil(math.sqrt(N)))
+    grid = np.zeros((grid_size * (H + padding) - padding, grid_size * (W + padding) - padding, C))
+    for i in range(N):
+        row, col = divmod(i, grid_size)
+        img = Xs[i]
+        low, high = np.min(img), np.max(img)
+        y0, x0 = row * (H + padding), col * (W + padding)
+        grid[y0:y0 + H, x0:x0 + W] = ubound * (img - low) / (high - low) if high > low else 0
+    return grid
+
+
+def first_layer_images(W1: np.ndarray, image_shape: Sequence[int]) -> np.ndarray:
+    """The columns of W1 (D, H) as H images of image_shape ((h, w) or (h, w, c), with h * w * c = D)."""
+    shape = tuple(image_shape) if len(image_shape) == 3 else (*image_shape, 1)
+    if int(np.prod(shape)) != W1.shape[0]:
+        raise ValueError(f"image_shape {tuple(image_shape)} has {int(np.prod(shape))} pixels but W1 has "
+                         f"{W1.shape[0]} rows")
+    return W1.T.reshape(-1, *shape)
+
+
+def show_net_weights(net: Any, image_shape: Sequence[int] = (32, 32, 3), path: str | Path | None = None,
+                     max_units: int = 100):
+    """The first layer's weights as an image grid (the seeds' show_net_weights)."""
+    images = first_layer_images(np.asarray(net.params["W1"]), image_shape)[:max_units]
+    grid = visualize_grid(images, padding=2)
+    fig = _figure(8, 8)
+    ax = fig.subplots()
+    if grid.shape[2] == 1:
+        ax.imshow(grid[:, :, 0].astype("uint8"), cmap="gray")
+    else:
+        ax.imshow(grid.astype("uint8"))
+    ax.axis("off")
+    ax.set_title(f"First-layer weights ({len(images)} units)")
+    return _save(fig, path)
+
+
+def plot_optimizer_comparison(solvers: Mapping[str, Any], path: str | Path | None = None):
+    """Training loss, training accuracy and validation accuracy of several runs (the seeds' three panels)."""
+    fig = _figure(12, 12)
+    panels = fig.subplots(3, 1)
+    titles = [("Training loss", "Iteration", "loss_history"), ("Training accuracy", "Epoch", "train_acc_history"),
+              ("Validation accuracy", "Epoch", "val_acc_history")]
+    for ax, (title, xlabel, key) in zip(panels, titles):
+        for name, solver in solvers.items():
+            h = solver.history if hasattr(solver, "history") else solver
+            ax.plot(h[key], "o" if key == "loss_history" else "-o", markersize=2 if key == "loss_history" else 4,
+                    label=name, alpha=0.7 if key == "loss_history" else 1)
+        ax.set(title=title, xlabel=xlabel)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
+    return _save(fig, path)
+
+
+def _axis_values(values: np.ndarray, bins: int):
+    """The distinct values of a grid axis, or log-spaced bin edges when there are too many (random search)."""
+    unique = np.unique(values)
+    if len(unique) <= bins:
+        return unique, None
+    edges = np.logspace(np.log10(unique.min()), np.log10(unique.max()), bins + 1)
+    return np.sqrt(edges[:-1] * edges[1:]), edges
+
+
+def plot_search_results(results: Sequence[Mapping[str, Any]], path: str | Path | None = None, bins: int = 6):
+    """A heatmap of the best validation accuracy over learning rate x regularization.
+
+    results: rows with 'learning_rate', 'reg' and 'val_acc' (a grid gives one cell per pair; a random search is
+    binned on log scales). Empty cells are left blank.
+    """
+    lr = np.array([float(r["learning_rate"]) for r in results])
+    reg = np.array([float(r["reg"]) for r in results])
+    acc = np.array([float(r["val_acc"]) for r in results])
+    reg_plot = np.where(reg > 0, reg, np.nan)
+    has_zero_reg = np.any(reg == 0)
+    if has_zero_reg:  # reg = 0 gets its own column left of the smallest positive one
+        smallest = np.nanmin(reg_plot) / 10 if np.any(reg > 0) else 1e-6
+        reg_plot = np.where(reg > 0, reg, smallest)
+    x_vals, x_edges = _axis_values(lr, bins)
+    y_vals, y_edges = _axis_values(reg_plot, bins)
+    heat = np.full((len(y_vals), len(x_vals)), np.nan)
+    for a, b, value in zip(lr, reg_plot, acc):
+        i = int(np.argmin(np.abs(np.log(y_vals) - np.log(b)))) if y_edges is None else min(
+            np.searchsorted(y_edges, b, side="right") - 1, len(y_vals) - 1)
+        j = int(np.argmin(np.abs(np.log(x_vals) - np.log(a)))) if x_edges is None else min(
+            np.searchsorted(x_edges, a, side="right") - 1, len(x_vals) - 1)
+        heat[i, j] = value if np.isnan(heat[i, j]) else max(heat[i, j], value)
+    fig = _figure(8, 6)
+    ax = fig.subplots()
+    image = ax.imshow(heat, origin="lower", cmap="viridis", aspect="auto")
+    ax.set_xticks(range(len(x_vals)), [f"{v:.1e}" for v in x_vals], rotation=45)
+    y_labels = [f"{v:.1e}" for v in y_vals]
+    if has_zero_reg:
+        y_labels[0] = "0" if y_edges is None else y_labels[0]
+    ax.set_yticks(range(len(y_vals)), y_labels)
+    ax.set(xlabel="learning rate", ylabel="reg", title="Best validation accuracy")
+    for (i, j), value in np.ndenumerate(heat):
+        if not np.isnan(value):
+            ax.text(j, i, f"{value:.3f}", ha="center", va="center", color="w", fontsize=8)
+    fig.colorbar(image, ax=ax)
+    return _save(fig, path)
+
+
+def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str] | None = None,
+                          path: str | Path | None = None):
+    """A confusion matrix (rows: true class, columns: predicted), with counts in the cells."""
+    matrix = np.asarray(matrix)
+    names = list(class_names) if class_names is not None else [str(i) for i in range(len(matrix))]
+    fig = _figure(8, 7)
+    ax = fig.subplots()
+    image = ax.imshow(matrix, cmap="Blues")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_yticks(range(len(names)), names)
+    ax.set(xlabel="predicted", ylabel="true", title="Confusion matrix")
+    threshold = matrix.max() / 2 if matrix.size else 0
+    for (i, j), value in np.ndenumerate(matrix):
+        ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
+                color="white" if value > threshold else "black")
+    fig.colorbar(image, ax=ax)
+    return _save(fig, path)

@@ -1,0 +1,260 @@
+"""Whole jobs behind the ``fcnet`` command: train into a run directory, evaluate, predict, compare, gradcheck."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from fcnet import io
+from fcnet.models import FullyConnectedNet
+from fcnet.solver import Solver
+
+OPTIMIZER_OPTIONS = ("momentum", "beta1", "beta2", "epsilon", "decay_rate", "weight_decay")
+# seed 002's learning rates for its comparison
+SEED_LEARNING_RATES = {"sgd": 0.1, "sgd_momentum": 1e-3, "nesterov_momentum": 1e-3, "adagrad": 1e-3,
+                       "rmsprop": 1e-3, "adam": 1e-3, "adabelief": 1e-3}
+
+
+@dataclass
+class TrainConfig:
+    """Everything `fcnet train` needs; the JSON config file and the command-line options share these names."""
+
+    dataset: str = "digits"
+    data_dir: str | None = None
+    limit: int | None = None
+    hidden_dims: list[int] = field(default_factory=lambda: [100])
+    activation: str = "relu"
+    alpha: float = 0.01
+    normalization: str | None = None
+    dropout: float = 0.0
+    reg: float = 0.0
+    weight_scale: float | str = "he"
+    dtype: str = "float32"
+    update_rule: str = "adam"
+    learning_rate: float = 1e-3
+    momentum: float | None = None
+    beta1: float | None = None
+    beta2: float | None = None
+    epsilon: float | None = None
+    decay_rate: float | None = None
+    weight_decay: float | None = None
+    lr_decay: float = 1.0
+    lr_schedule: str | None = None
+    lr_schedule_options: dict = field(default_factory=dict)
+    num_epochs: int = 30
+    batch_size: int = 64
+    seed: int = 0
+    early_stopping_patience: int | None = None
+    early_stopping_metric: str = "val_acc"
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "TrainConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown config keys {unknown}; known: {sorted(known)}")
+        return cls(**values)
+
+    def optim_config(self) -> dict:
+        config = {"learning_rate": self.learning_rate}
+        config.update({k: getattr(self, k) for k in OPTIMIZER_OPTIONS if getattr(self, k) is not None})
+        return config
+
+
+def load_data(config: TrainConfig) -> dict:
+    from fcnet.data import load_dataset
+
+    return load_dataset(config.dataset, data_dir=config.data_dir, seed=config.seed, limit=config.limit)
+
+
+def build_model(config: TrainConfig, input_dim: int, num_classes: int) -> FullyConnectedNet:
+    return FullyConnectedNet(config.hidden_dims, input_dim=input_dim, num_classes=num_classes,
+                             dropout=config.dropout, normalization=config.normalization, reg=config.reg,
+                             weight_scale=config.weight_scale, dtype=config.dtype, seed=config.seed,
+                             activation=config.activation, alpha=config.alpha)
+
+
+def make_solver(model, data: dict, config: TrainConfig, verbose: bool = True, **extra) -> Solver:
+    return Solver(model, data, update_rule=config.update_rule, optim_config=config.optim_config(),
+                  lr_decay=config.lr_decay, lr_schedule=config.lr_schedule,
+                  lr_schedule_options=config.lr_schedule_options or None, num_epochs=config.num_epochs,
+                  batch_size=config.batch_size, seed=config.seed, verbose=verbose,
+                  print_every=max(1, (len(data["y_train"]) // config.batch_size) * config.num_epochs // 20),
+                  early_stopping_patience=config.early_stopping_patience,
+                  early_stopping_metric=config.early_stopping_metric, **extra)
+
+
+def num_classes_of(data: dict) -> int:
+    return int(max(np.max(data["y_train"]), np.max(data["y_val"]), np.max(data.get("y_test", [0])))) + 1
+
+
+def accuracy(model, X: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean(model.predict(X) == y))
+
+
+def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, data: dict | None = None) -> dict:
+    """Train a network as `config` says and write the run directory: config.json, history.csv, history.json,
+    model.npz, checkpoint.npz, loss.png, accuracy.png, and weights.png when the inputs are images.
+    Returns a summary (val and test accuracy, stop reason, seconds, paths)."""
+    from fcnet import plots
+    from fcnet.data import IMAGE_SHAPES
+
+    data = load_data(config) if data is None else data
+    model = build_model(config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
+    out = Path(out_dir)  # created only once the data and the model are there
+    out.mkdir(parents=True, exist_ok=True)
+    io.write_text(out / "config.json", json.dumps(dataclasses.asdict(config), indent=2))
+    solver = make_solver(model, data, config, verbose=verbose, checkpoint_name=str(out / "checkpoint"))
+    start = time.perf_counter()
+    solver.train()
+    seconds = time.perf_counter() - start
+    for epoch_file in out.glob("checkpoint_epoch_*.npz"):  # keep the last one only, as checkpoint.npz
+        if epoch_file.name == f"checkpoint_epoch_{solver.epoch}.npz":
+            epoch_file.replace(out / "checkpoint.npz")
+        else:
+            epoch_file.unlink()
+    io.save(model, out / "model.npz")
+    solver.save_history(out / "history.csv")
+    solver.save_history(out / "history.json")
+    plots.plot_history(solver, out / "history.png")
+    _plot_loss_and_accuracy(solver, out)
+    shape = IMAGE_SHAPES.get(config.dataset)
+    if shape is not None:
+        plots.show_net_weights(model, shape, out / "weights.png")
+    summary = {
+        "val_acc": accuracy(model, data["X_val"], data["y_val"]),
+        "test_acc": accuracy(model, data["X_test"], data["y_test"]) if "X_test" in data else None,
+        "best_val_acc": solver.best_val_acc, "stop_reason": solver.stop_reason, "epochs": solver.epoch,
+        "seconds": seconds, "run_dir": str(out),
+    }
+    io.write_text(out / "summary.json", json.dumps(summary, indent=2))
+    return summary
+
+
+def _plot_loss_and_accuracy(solver: Solver, out: Path) -> None:
+    """loss.png and accuracy.png, the two halves of history.png on their own."""
+    from fcnet.plots import _figure, _save
+
+    fig = _figure(8, 4)
+    ax = fig.subplots()
+    ax.plot(solver.loss_history, "o", markersize=2, alpha=0.6)
+    ax.set(title="Training loss", xlabel="Iteration", ylabel="Loss")
+    _save(fig, out / "loss.png")
+    fig = _figure(8, 4)
+    ax = fig.subplots()
+    ax.plot(solver.train_acc_history, "-o", label="train")
+    ax.plot(solver.val_acc_history, "-o", label="val")
+    ax.set(title="Accuracy", xlabel="Epoch", ylabel="Accuracy")
+    ax.legend(loc="lower right")
+    _save(fig, out / "accuracy.png")
+
+
+def resolve_model_path(path: str | Path) -> Path:
+    """A model file, or the model.npz of a run directory."""
+    path = Path(path)
+    if path.is_dir():
+        if not (path / "model.npz").is_file():
+            raise FileNotFoundError(f"{path} is a directory without model.npz; give a run directory or a model file")
+        return path / "model.npz"
+    return path
+
+
+def run_config(path: str | Path) -> dict | None:
+    """The config.json of the run a model belongs to, when there is one."""
+    config_file = resolve_model_path(path).parent / "config.json"
+    return json.loads(config_file.read_text()) if config_file.is_file() else None
+
+
+def evaluate(model, X: np.ndarray, y: np.ndarray) -> dict:
+    """Accuracy, per-class accuracy and the confusion matrix (rows: true class, columns: predicted)."""
+    predicted = model.predict(X)
+    num_classes = model.num_classes
+    confusion = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(confusion, (y, predicted), 1)
+    support = confusion.sum(axis=1)
+    per_class = np.divide(np.diag(confusion), support, out=np.full(num_classes, np.nan), where=support > 0)
+    return {"accuracy": float(np.mean(predicted == y)), "per_class_accuracy": per_class.tolist(),
+            "confusion_matrix": confusion.tolist(), "num_samples": int(len(y))}
+
+
+def read_inputs(paths: Sequence[str | Path], input_dim: int) -> tuple[np.ndarray, list[str]]:
+    """Samples from .npy arrays ((N, ...) or one sample) and images (PNG/JPEG, scaled to [0, 1]), as (N, D)."""
+    rows, names = [], []
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: no such file")
+        if path.suffix.lower() == ".npy":
+            array = np.load(path, allow_pickle=False).astype(np.float32)
+            if array.size == input_dim:
+                array = array.reshape(1, input_dim)
+            elif array.ndim >= 2 and int(np.prod(array.shape[1:])) == input_dim:
+                array = array.reshape(len(array), input_dim)
+            else:
+                raise ValueError(f"{path} has shape {array.shape}; the model expects samples of {input_dim} values")
+            rows.append(array)
+            names += [f"{path.name}[{i}]" for i in range(len(array))] if len(array) > 1 else [path.name]
+        elif path.suffix.lower() in (".png", ".jpg", ".jpeg"):
+            rows.append(_read_image(path, input_dim).reshape(1, input_dim))
+            names.append(path.name)
+        else:
+            raise ValueError(f"{path}: expected a .npy array or a PNG/JPEG image")
+    return np.concatenate(rows), names
+
+
+def _read_image(path: Path, input_dim: int) -> np.ndarray:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+        if gray.size == input_dim:
+            return gray
+        rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+        if rgb.size == input_dim:
+            return rgb
+        side = int(round(np.sqrt(input_dim)))
+        if side * side == input_dim:  # resize a picture of another size to the model's square input
+            return np.asarray(image.convert("L").resize((side, side)), dtype=np.float32) / 255.0
+    raise ValueError(f"{path} is {image.size[0]}x{image.size[1]}; the model expects {input_dim} values per sample")
+
+
+def compare_optimizers(config: TrainConfig, rules: Sequence[str], learning_rates: dict[str, float] | None = None,
+                       verbose: bool = False, data: dict | None = None) -> dict[str, Solver]:
+    """Train the same network (same initial weights) with each update rule; returns the solvers by rule."""
+    data = load_data(config) if data is None else data
+    learning_rates = {**SEED_LEARNING_RATES, **(learning_rates or {})}
+    solvers = {}
+    for rule in rules:
+        rule_config = dataclasses.replace(config, update_rule=rule, learning_rate=learning_rates.get(
+            rule, config.learning_rate))
+        model = build_model(rule_config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
+        solver = make_solver(model, data, rule_config, verbose=verbose)
+        start = time.perf_counter()
+        solver.train()
+        solver.seconds = time.perf_counter() - start
+        solver.test_acc = accuracy(model, data["X_test"], data["y_test"]) if "X_test" in data else None
+        solvers[rule] = solver
+    return solvers
+
+
+def gradient_check(config: TrainConfig, num_samples: int = 4, input_dim: int = 12, num_classes: int = 5,
+                   seed: int = 0) -> dict[str, float]:
+    """Relative error between analytic and numerical gradients of a float64 network configured like `config`,
+    on random data, per parameter (the seeds' check)."""
+    from fcnet.gradient_check import eval_numerical_gradient, rel_error
+
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((num_samples, input_dim))
+    y = rng.integers(num_classes, size=num_samples)
+    check = dataclasses.replace(config, dtype="float64")
+    model = build_model(check, input_dim, num_classes)
+    _, grads = model.loss(X, y)
+    return {name: rel_error(eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name],
+                                                    verbose=False), grads[name])
+            for name in sorted(grads)}
