@@ -1,0 +1,20 @@
+"""The example notebooks (jupytext percent scripts) run from start to end, so they cannot rot."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sklearn")
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_runs(example, tmp_path):
+    env = {**os.environ, "MPLBACKEND": "Agg", "FCNET_DATA": str(tmp_path / "data-home")}
+    result = subprocess.run([sys.executable, str(example)], cwd=tmp_path, capture_output=True, text=True, env=env,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert list(tmp_path.glob("*.png")) or list(tmp_path.glob("*/*.png")) or example.stem == "01_modular_layers"
