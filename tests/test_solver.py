@@ -120,6 +120,7 @@ def test_interrupt_saves_checkpoint_and_keeps_best_model(tmp_path):
     assert resumed.stop_reason == "completed"
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
 def test_divergence_stops_at_once_and_keeps_finite_best_params(capsys):
     model = small_net()
     solver = Solver(model, blobs(), update_rule="sgd", optim_config={"learning_rate": 1e6}, num_epochs=50,

@@ -171,15 +171,18 @@ def batchnorm_forward(
     return out, (mode, x_hat, x_mu, var, inv_std, gamma, eps)
 
 
+def _scale_shift_backward(dout: np.ndarray, x_hat: np.ndarray, gamma: np.ndarray):
+    """Through ``out = gamma * x_hat + beta``: returns dx_hat (N, D), dgamma (D,), dbeta (D,)."""
+    return dout * gamma, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
+
+
 def batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of batch normalization, node by node through the computational graph.
 
     dout: (N, D). Returns dx (N, D), dgamma (D,), dbeta (D,).
     """
     mode, x_hat, x_mu, var, inv_std, gamma, eps = cache
-    dbeta = dout.sum(axis=0)
-    dgamma = np.sum(dout * x_hat, axis=0)
-    dx_hat = dout * gamma
+    dx_hat, dgamma, dbeta = _scale_shift_backward(dout, x_hat, gamma)
     if mode == "test":
         return dx_hat * inv_std, dgamma, dbeta
     n = dout.shape[0]
@@ -208,9 +211,7 @@ def batchnorm_backward_alt(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, 
     dout: (N, D). Returns dx (N, D), dgamma (D,), dbeta (D,); equal to :func:`batchnorm_backward` to round-off.
     """
     mode, x_hat, _, _, inv_std, gamma, _ = cache
-    dbeta = dout.sum(axis=0)
-    dgamma = np.sum(dout * x_hat, axis=0)
-    dx_hat = dout * gamma
+    dx_hat, dgamma, dbeta = _scale_shift_backward(dout, x_hat, gamma)
     if mode == "test":
         return dx_hat * inv_std, dgamma, dbeta
     return _normalized_input_gradient(dx_hat, x_hat, inv_std, axis=0), dgamma, dbeta
@@ -235,10 +236,8 @@ def layernorm_forward(
 def layernorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of layer normalization. dout: (N, D). Returns dx (N, D), dgamma (D,), dbeta (D,)."""
     x_hat, inv_std, gamma = cache
-    dbeta = dout.sum(axis=0)
-    dgamma = np.sum(dout * x_hat, axis=0)
-    dx = _normalized_input_gradient(dout * gamma, x_hat, inv_std, axis=1)
-    return dx, dgamma, dbeta
+    dx_hat, dgamma, dbeta = _scale_shift_backward(dout, x_hat, gamma)
+    return _normalized_input_gradient(dx_hat, x_hat, inv_std, axis=1), dgamma, dbeta
 
 
 # ---------------------------------------------------------------------------------------------------------------

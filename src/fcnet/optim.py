@@ -134,19 +134,26 @@ def _moment_step(m: np.ndarray, second: np.ndarray, config: dict, out: np.ndarra
                         correction=1 - config["beta2"] ** t)
 
 
+def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, second: str) -> tuple:
+    """The common start of Adam and AdaBelief: defaults, state, t += 1 and the first moment's update.
+
+    Returns (config, m, second moment array, the scratch array)."""
+    config = _setup(w, dw, config, dict(_ADAM_DEFAULTS))
+    m, second_moment = _state(config, "m", w), _state(config, second, w)
+    config["t"] += 1
+    step = np.multiply(dw, 1 - config["beta1"])
+    m *= config["beta1"]
+    m += step
+    return config, m, second_moment, step
+
+
 def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),
     m, v (zeros like w), t (0)."""
-    config = _setup(w, dw, config, dict(_ADAM_DEFAULTS))
-    m, v = _state(config, "m", w), _state(config, "v", w)
-    config["t"] += 1
-    beta1, beta2 = config["beta1"], config["beta2"]
-    step = np.multiply(dw, 1 - beta1)
-    m *= beta1
-    m += step
+    config, m, v, step = _first_moment(w, dw, config, "v")
     np.multiply(dw, dw, out=step)
-    step *= 1 - beta2
-    v *= beta2
+    step *= 1 - config["beta2"]
+    v *= config["beta2"]
     v += step
     return _finish(w, _moment_step(m, v, config, step), config), config
 
@@ -154,17 +161,11 @@ def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.
 def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
     """AdaBelief (seed 002's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
-    config = _setup(w, dw, config, dict(_ADAM_DEFAULTS))
-    m, s = _state(config, "m", w), _state(config, "s", w)
-    config["t"] += 1
-    beta1, beta2 = config["beta1"], config["beta2"]
-    step = np.multiply(dw, 1 - beta1)
-    m *= beta1
-    m += step
+    config, m, s, step = _first_moment(w, dw, config, "s")
     np.subtract(dw, m, out=step)
     step *= step
-    step *= 1 - beta2
-    s *= beta2
+    step *= 1 - config["beta2"]
+    s *= config["beta2"]
     s += step
     return _finish(w, _moment_step(m, s, config, step), config), config
 
