@@ -324,3 +324,14 @@ def test_checkpoint_from_another_architecture(tmp_path):
         Solver(FullyConnectedNet([32], input_dim=10, num_classes=3), blobs(), resume=tmp_path / "a_epoch_1.npz")
     with pytest.raises(ValueError, match=r"kind 'model', expected 'checkpoint'"):
         Solver(small_net(), blobs(), resume=fcnet.save(small_net(), tmp_path / "m.npz"))
+
+
+def test_custom_rule_without_a_learning_rate():
+    def halfway(w, dw, config):  # a callable rule with its own idea of a step
+        config = config if config is not None else {}
+        return w - 0.05 * dw, config
+
+    solver = Solver(small_net(), blobs(), update_rule=halfway, num_epochs=3, batch_size=20, verbose=False, seed=0)
+    solver.train()
+    assert solver.stop_reason == "completed"
+    assert np.mean(solver.loss_history[-5:]) < np.mean(solver.loss_history[:5])

@@ -158,13 +158,15 @@ class Solver:
         self._order: np.ndarray | None = None
         self.base_learning_rate = self.optim_config.get("learning_rate")
         if self.base_learning_rate is None:
-            # the rule's own default, read off one call on a dummy parameter
-            self.base_learning_rate = self.update_rule(np.zeros(1), np.zeros(1), {})[1]["learning_rate"]
+            # the rule's own default, read off one call on a dummy parameter (None for a rule without one)
+            self.base_learning_rate = self.update_rule(np.zeros(1), np.zeros(1), {})[1].get("learning_rate")
         self.optim_configs = {p: dict(self.optim_config) for p in self.model.params}
         self._set_learning_rate(self.base_learning_rate)
         self.timings = {"loss": 0.0, "update": 0.0, "total": 0.0}
 
-    def _set_learning_rate(self, lr: float) -> None:
+    def _set_learning_rate(self, lr: float | None) -> None:
+        if lr is None:  # a custom rule that has no learning rate: nothing to schedule
+            return
         for config in self.optim_configs.values():
             config["learning_rate"] = lr
 
@@ -245,13 +247,17 @@ class Solver:
 
     def _diverged(self) -> None:
         loss = self.loss_history[-1]
-        lr = self.optim_configs[next(iter(self.optim_configs))]["learning_rate"] if self.optim_configs else None
+        lr = self._current_learning_rate()
         self.stop_reason = "diverged"
         self.events.append({"event": "diverged", "iteration": self.t + 1, "epoch": self.epoch, "loss": str(loss),
                             "learning_rate": lr})
-        print(f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): the loss is {loss}. "
-              f"The learning rate ({lr:g}) is probably too high: try a lower one, such as {lr / 10:g}. "
+        advice = ("The learning rate is probably too high: try a lower one" if lr is None else
+                  f"The learning rate ({lr:g}) is probably too high: try a lower one, such as {lr / 10:g}")
+        print(f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): the loss is {loss}. {advice}. "
               "The best parameters so far are kept.", file=sys.stderr)
+
+    def _current_learning_rate(self) -> float | None:
+        return next(iter(self.optim_configs.values()), {}).get("learning_rate")
 
     def _end_of_epoch_check(self, bar) -> None:
         train_acc = self.check_accuracy(self.X_train, self.y_train, self.num_train_samples, _EVAL_BATCH)
@@ -266,7 +272,7 @@ class Solver:
             line += f"val_acc: {val_acc:f}"
         self.train_acc_history.append(train_acc)
         self.val_acc_history.append(val_acc)
-        self.lr_history.append(self.optim_configs[next(iter(self.optim_configs))]["learning_rate"])
+        self.lr_history.append(self._current_learning_rate())
         if self.verbose:
             self._print(line, bar)
         if not self.best_params or val_acc > self.best_val_acc:
@@ -281,8 +287,9 @@ class Solver:
                 self._print(f"Early stopping: no improvement of {self.early_stopping_metric} for "
                             f"{self.early_stopping_patience} epochs", bar)
         # the factor for the next epoch, from the epoch reached and the validation accuracy so far
-        factor = self.schedule.factor(self.epoch, self.num_epochs, self.val_acc_history)
-        self._set_learning_rate(self.base_learning_rate * factor)
+        if self.base_learning_rate is not None:
+            factor = self.schedule.factor(self.epoch, self.num_epochs, self.val_acc_history)
+            self._set_learning_rate(self.base_learning_rate * factor)
 
     def _no_improvement_for_patience(self) -> bool:
         if self.early_stopping_patience is None:
