@@ -100,10 +100,10 @@ def plot_optimizer_comparison(solvers: Mapping[str, Any], path: str | Path | Non
     return _save(fig, path)
 
 
-def _axis_values(values: np.ndarray, bins: int):
-    """The distinct values of a grid axis, or log-spaced bin edges when there are too many (random search)."""
+def _axis_values(values: np.ndarray, bins: int | None):
+    """The distinct values of a grid axis (bins None), or the centres and edges of log-spaced bins."""
     unique = np.unique(values)
-    if len(unique) <= bins:
+    if bins is None or len(unique) <= 1:
         return unique, None
     edges = np.logspace(np.log10(unique.min()), np.log10(unique.max()), bins + 1)
     return np.sqrt(edges[:-1] * edges[1:]), edges
@@ -123,8 +123,11 @@ def plot_search_results(results: Sequence[Mapping[str, Any]], path: str | Path |
     if has_zero_reg:  # reg = 0 gets its own column left of the smallest positive one
         smallest = np.nanmin(reg_plot) / 10 if np.any(reg > 0) else 1e-6
         reg_plot = np.where(reg > 0, reg, smallest)
-    x_vals, x_edges = _axis_values(lr, bins)
-    y_vals, y_edges = _axis_values(reg_plot, bins)
+    # a grid search fills every (lr, reg) pair once; scattered (random) points are binned on log scales
+    is_grid = len(np.unique(lr)) * len(np.unique(reg_plot)) <= len(results)
+    axis_bins = None if is_grid else max(2, min(bins, int(math.ceil(math.sqrt(len(results))))))
+    x_vals, x_edges = _axis_values(lr, axis_bins)
+    y_vals, y_edges = _axis_values(reg_plot, axis_bins)
     heat = np.full((len(y_vals), len(x_vals)), np.nan)
     for a, b, value in zip(lr, reg_plot, acc):
         i = int(np.argmin(np.abs(np.log(y_vals) - np.log(b)))) if y_edges is None else min(
