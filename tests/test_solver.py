@@ -1,4 +1,5 @@
 import json
+import re
 import time
 from collections import OrderedDict
 
@@ -32,7 +33,7 @@ def test_cs231n_print_format(capsys):
     solver.train()
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("(Iteration 1 / 8) loss: ")
-    assert lines[1].startswith("(Epoch 0 / 2) train acc: ") and "; val_acc: " in lines[1]
+    assert re.fullmatch(r"\(Epoch 0 / 2\) train acc: \d\.\d{6}; val_acc: \d\.\d{6}", lines[1])
     assert float(lines[0].split()[-1]) == pytest.approx(solver.loss_history[0], abs=1e-6)
     assert len(solver.loss_history) == 8 and len(solver.val_acc_history) == 3
 

@@ -261,17 +261,15 @@ class Solver:
 
     def _end_of_epoch_check(self, bar) -> None:
         train_acc = self.check_accuracy(self.X_train, self.y_train, self.num_train_samples, _EVAL_BATCH)
-        line = f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; "
         if self.track_val_loss:  # accuracy and loss from one pass
             X_val, y_val = self._subsample(self.X_val, self.y_val, self.num_val_samples)
             val_acc, val_loss = self.model.evaluate(X_val, y_val, _EVAL_BATCH)
             self.val_loss_history.append(float(val_loss))
-            line += f"val_acc: {val_acc:f}; val_loss: {val_loss:f}"
         else:
             val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
-            line += f"val_acc: {val_acc:f}"
         self.train_acc_history.append(train_acc)
         self.val_acc_history.append(val_acc)
+        line = f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}"
         self.lr_history.append(self._current_learning_rate())
         if self.verbose:
             self._print(line, bar)
