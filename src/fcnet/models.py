@@ -211,8 +211,8 @@ class FullyConnectedNet:
         if self.reg:
             for key in self._weight_keys:
                 W = self.params[key]
-                reg_loss += 0.5 * self.reg * float(np.sum(W * W))
-                grads[key] = grads[key] + self.reg * W
+                reg_loss += 0.5 * self.reg * float(np.vdot(W, W))
+                grads[key] += self.reg * W  # the gradient arrays are fresh from this backward pass
         return data_loss + reg_loss, grads
 
     def _batches(self, X: np.ndarray, batch_size: int):

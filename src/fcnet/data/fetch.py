@@ -51,6 +51,11 @@ def fetch(url: str, sha256: str, directory: Path, fname: str | None = None, prog
         raise DatasetError(f"downloading {fname} needs pooch: pip install 'fcnet[data]' "
                            f"(or put the file in {directory} yourself)") from None
     directory.mkdir(parents=True, exist_ok=True)
+    if progress:
+        try:
+            import tqdm  # noqa: F401  (pooch draws its progress bar with tqdm)
+        except ImportError:
+            progress = False
     try:
         return Path(pooch.retrieve(url, known_hash=f"sha256:{sha256}", fname=fname, path=directory,
                                    progressbar=progress))
