@@ -216,58 +216,42 @@ class FullyConnectedNet:
         return data_loss + reg_loss, grads
 
     def _batches(self, X: np.ndarray, batch_size: int):
+        """Yield (start, scores) for consecutive slices of `batch_size` samples, in evaluation mode."""
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
         self.layers.eval()
         for start in range(0, X.shape[0], batch_size):
-            yield self.layers.forward(X[start:start + batch_size])
+            yield start, self.layers.forward(X[start:start + batch_size])
 
-    def scores(self, X: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
-        """Class scores (N, C) in evaluation mode, computed `batch_size` samples at a time."""
+    def _map_batches(self, X: np.ndarray, batch_size: int, transform, tail: tuple, dtype) -> np.ndarray:
+        """transform(scores) for every batch, gathered into one array of shape (N, *tail): the activations of
+        all samples are never held at once."""
         X = self._check_X(X)
-        out = np.empty((X.shape[0], self.num_classes), dtype=self.dtype)
-        start = 0
-        for part in self._batches(X, batch_size):
-            out[start:start + len(part)] = part
-            start += len(part)
+        out = np.empty((X.shape[0], *tail), dtype=dtype)
+        for start, scores in self._batches(X, batch_size):
+            out[start:start + len(scores)] = transform(scores)
         return out
 
     def predict(self, X: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
         """Predicted labels (N,), computed `batch_size` samples at a time."""
-        X = self._check_X(X)
-        labels = np.empty(X.shape[0], dtype=np.int64)
-        start = 0
-        for part in self._batches(X, batch_size):
-            labels[start:start + len(part)] = part.argmax(axis=1)
-            start += len(part)
-        return labels
+        return self._map_batches(X, batch_size, lambda scores: scores.argmax(axis=1), (), np.int64)
 
     def predict_proba(self, X: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
         """Softmax probabilities (N, C), computed `batch_size` samples at a time."""
-        X = self._check_X(X)
         from fcnet.layers import softmax
 
-        out = np.empty((X.shape[0], self.num_classes), dtype=self.dtype)
-        start = 0
-        for part in self._batches(X, batch_size):
-            out[start:start + len(part)] = softmax(part)
-            start += len(part)
-        return out
+        return self._map_batches(X, batch_size, softmax, (self.num_classes,), self.dtype)
 
     def evaluate(self, X: np.ndarray, y: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> tuple[float, float]:
         """(accuracy, mean loss without the L2 term) in evaluation mode, in one pass of `batch_size` samples."""
         X = self._check_X(X)
         y = check_labels("y", y, X.shape[0], self.num_classes)
         correct, total = 0, 0.0
-        for start, scores in zip(range(0, X.shape[0], batch_size), self._batches(X, batch_size)):
+        for start, scores in self._batches(X, batch_size):
             labels = y[start:start + batch_size]
             correct += int(np.sum(scores.argmax(axis=1) == labels))
             total += self.loss_layer.forward(scores, labels) * len(scores)
         return correct / X.shape[0], total / X.shape[0]
-
-    def data_loss(self, X: np.ndarray, y: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> float:
-        """Mean loss (without the L2 term) in evaluation mode, computed `batch_size` samples at a time."""
-        return self.evaluate(X, y, batch_size)[1]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.get_config()})\n{self.layers!r}"
