@@ -34,3 +34,11 @@ def test_figures_are_written_as_png(tmp_path):
     plots.plot_search_results(random, tmp_path / "r.png")
     for name in ("h", "o", "w", "c", "g", "r"):
         assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_history_panels(tmp_path):
+    history = {"loss_history": [2.3, 1.0], "train_acc_history": [0.1, 0.8], "val_acc_history": [0.1, 0.7]}
+    assert len(plots.plot_history(history, panels=("loss",)).axes) == 1
+    assert len(plots.plot_history(history).axes) == 2
+    with pytest.raises(ValueError, match=r"panels must be a non-empty selection of \['loss', 'accuracy'\]"):
+        plots.plot_history(history, panels=("lr",))

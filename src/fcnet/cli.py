@@ -174,9 +174,9 @@ def cmd_evaluate(args) -> None:
     for i, row in enumerate(result["confusion_matrix"]):
         print(f"  {i:>2} " + " ".join(f"{v:>5d}" for v in row))
     out = Path(args.out) if args.out else resolve_model_path(args.model).parent
-    png = plots.plot_confusion_matrix(np.array(result["confusion_matrix"]), path=out / f"confusion_{args.split}.png")
-    print(f"Wrote {out / f'confusion_{args.split}.png'}")
-    del png
+    png = out / f"confusion_{args.split}.png"
+    plots.plot_confusion_matrix(np.array(result["confusion_matrix"]), path=png)
+    print(f"Wrote {png}")
 
 
 def cmd_predict(args) -> None:

@@ -28,20 +28,38 @@ def _save(fig, path: str | Path | None):
     return fig
 
 
-def plot_history(history: Any, path: str | Path | None = None):
-    """Training loss per iteration (top) and train/validation accuracy per epoch (bottom), as the seeds plot.
+def _history(history: Any) -> dict:
+    """A Solver's history, or the dict itself."""
+    return history.history if hasattr(history, "history") else history
+
+
+def _draw_loss(ax, h: dict) -> None:
+    ax.plot(h["loss_history"], "o", markersize=2, alpha=0.6)
+    ax.set(title="Training loss", xlabel="Iteration", ylabel="Loss")
+
+
+def _draw_accuracy(ax, h: dict) -> None:
+    ax.plot(h["train_acc_history"], "-o", label="train")
+    ax.plot(h["val_acc_history"], "-o", label="val")
+    ax.set(title="Classification accuracy", xlabel="Epoch", ylabel="Accuracy")
+    ax.legend(loc="lower right")
+
+
+def plot_history(history: Any, path: str | Path | None = None, panels: Sequence[str] = ("loss", "accuracy")):
+    """Training loss per iteration and train/validation accuracy per epoch, stacked, as the seeds plot.
 
     history: a Solver, or a dict with loss_history, train_acc_history, val_acc_history.
+    panels: which of 'loss' and 'accuracy' to draw, top to bottom.
     """
-    h = history.history if hasattr(history, "history") else history
-    fig = _figure(10, 8)
-    top, bottom = fig.subplots(2, 1)
-    top.plot(h["loss_history"], "o", markersize=2, alpha=0.6)
-    top.set(title="Training loss", xlabel="Iteration", ylabel="Loss")
-    bottom.plot(h["train_acc_history"], "-o", label="train")
-    bottom.plot(h["val_acc_history"], "-o", label="val")
-    bottom.set(title="Classification accuracy", xlabel="Epoch", ylabel="Accuracy")
-    bottom.legend(loc="lower right")
+    draw = {"loss": _draw_loss, "accuracy": _draw_accuracy}
+    unknown = [p for p in panels if p not in draw]
+    if unknown or not panels:
+        raise ValueError(f"panels must be a non-empty selection of {list(draw)}, got {list(panels)}")
+    h = _history(history)
+    fig = _figure(10, 4 * len(panels))
+    axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
+    for ax, panel in zip(axes, panels):
+        draw[panel](ax, h)
     return _save(fig, path)
 
 
@@ -92,7 +110,7 @@ def plot_optimizer_comparison(solvers: Mapping[str, Any], path: str | Path | Non
               ("Validation accuracy", "Epoch", "val_acc_history")]
     for ax, (title, xlabel, key) in zip(panels, titles):
         for name, solver in solvers.items():
-            h = solver.history if hasattr(solver, "history") else solver
+            h = _history(solver)
             ax.plot(h[key], "o" if key == "loss_history" else "-o", markersize=2 if key == "loss_history" else 4,
                     label=name, alpha=0.7 if key == "loss_history" else 1)
         ax.set(title=title, xlabel=xlabel)

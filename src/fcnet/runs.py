@@ -123,7 +123,8 @@ def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, da
     solver.save_history(out / "history.csv")
     solver.save_history(out / "history.json")
     plots.plot_history(solver, out / "history.png")
-    _plot_loss_and_accuracy(solver, out)
+    plots.plot_history(solver, out / "loss.png", panels=("loss",))
+    plots.plot_history(solver, out / "accuracy.png", panels=("accuracy",))
     shape = IMAGE_SHAPES.get(config.dataset)
     if shape is not None:
         plots.show_net_weights(model, shape, out / "weights.png")
@@ -135,24 +136,6 @@ def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, da
     }
     io.write_text(out / "summary.json", json.dumps(summary, indent=2))
     return summary
-
-
-def _plot_loss_and_accuracy(solver: Solver, out: Path) -> None:
-    """loss.png and accuracy.png, the two halves of history.png on their own."""
-    from fcnet.plots import _figure, _save
-
-    fig = _figure(8, 4)
-    ax = fig.subplots()
-    ax.plot(solver.loss_history, "o", markersize=2, alpha=0.6)
-    ax.set(title="Training loss", xlabel="Iteration", ylabel="Loss")
-    _save(fig, out / "loss.png")
-    fig = _figure(8, 4)
-    ax = fig.subplots()
-    ax.plot(solver.train_acc_history, "-o", label="train")
-    ax.plot(solver.val_acc_history, "-o", label="val")
-    ax.set(title="Accuracy", xlabel="Epoch", ylabel="Accuracy")
-    ax.legend(loc="lower right")
-    _save(fig, out / "accuracy.png")
 
 
 def resolve_model_path(path: str | Path) -> Path:
