@@ -74,14 +74,9 @@ def test_another_format_is_refused(tmp_path):
 
 def test_newer_format_version_is_refused(tmp_path):
     path = tmp_path / "future.npz"
-    write_npz(path, {}, {"kind": "model"})
-    with zipfile.ZipFile(path) as z:
-        members = {n: z.read(n) for n in z.namelist()}
-    path.unlink()
     np.savez(path, __meta__=np.array(json.dumps({"kind": "model", "format_version": 99, "fcnet_version": "9"})))
     with pytest.raises(ValueError, match=r"future\.npz has format version 99.*Upgrade fcnet"):
         fcnet.load(path)
-    assert members  # the first write produced a real archive
 
 
 def test_checkpoint_is_not_a_model(tmp_path):

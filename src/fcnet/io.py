@@ -61,16 +61,15 @@ def read_npz(path: str | os.PathLike, kind: str) -> tuple[dict[str, np.ndarray],
         raise FileNotFoundError(f"{path}: no such file")
     try:
         with np.load(path, allow_pickle=False) as data:
-            if _META_KEY not in data.files:
-                raise ValueError(f"{path} is not an fcnet file (no {_META_KEY} entry)")
-            meta = json.loads(str(data[_META_KEY]))
-            arrays = {name: data[name] for name in data.files if name != _META_KEY}
-    except (zipfile.BadZipFile, EOFError, OSError, json.JSONDecodeError, KeyError) as exc:
+            arrays = {name: data[name] for name in data.files}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
         raise ValueError(f"{path} is not a readable fcnet file (truncated or another format): {exc}") from None
-    except ValueError as exc:
-        if str(exc).startswith(str(path)):
-            raise
-        raise ValueError(f"{path} is not a readable fcnet file (truncated or another format): {exc}") from None
+    if _META_KEY not in arrays:
+        raise ValueError(f"{path} is not an fcnet file (no {_META_KEY} entry)")
+    try:
+        meta = json.loads(str(arrays.pop(_META_KEY)))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path} has unreadable metadata: {exc}") from None
     if not isinstance(meta, dict) or meta.get("kind") != kind:
         found = meta.get("kind") if isinstance(meta, dict) else None
         raise ValueError(f"{path} is an fcnet file of kind {found!r}, expected {kind!r}")
