@@ -127,12 +127,12 @@ def test_divergence_stops_at_once_and_keeps_finite_best_params(capsys):
                     batch_size=20, verbose=False, seed=0)
     solver.train()
     assert solver.stop_reason == "diverged"
-    assert not np.isfinite(solver.loss_history[-1])
+    assert solver.loss_history[-1] > 100 * solver.loss_history[0]
     assert len(solver.loss_history) < 50
     assert solver.events[-1]["event"] == "diverged"
     assert all(np.all(np.isfinite(v)) for v in model.params.values())
     err = capsys.readouterr().err
-    assert "the loss is" in err and "try a lower one" in err
+    assert "times its starting level" in err and "the learning rate (1e+06) is too high; try 100000" in err
 
 
 def test_early_stopping_on_validation_accuracy():
@@ -298,7 +298,6 @@ def test_labels_out_of_range_for_the_model():
     ({"batch_size": 0}, r"batch_size must be an integer >= 1, got 0"),
     ({"num_epochs": 0}, r"num_epochs must be an integer >= 1, got 0"),
     ({"update_rule": "adamw"}, r"unknown update_rule 'adamw'; known: \["),
-    ({"learning_rate": 1e-3}, r"Unrecognized arguments \['learning_rate'\]"),
     ({"lr_schedule": "linear"}, r"unknown lr_schedule 'linear'"),
     ({"early_stopping_metric": "acc"}, r"early_stopping_metric must be one of"),
 ])

@@ -79,3 +79,38 @@ def check_labels(name: str, y: Any, num_samples: int, num_classes: int) -> np.nd
         lo, hi = int(arr.min()), int(arr.max())
         raise ValueError(f"{name} must be in [0, {num_classes}), got labels from {lo} to {hi}")
     return arr
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+
+
+def check_real(name: str, value: Any, low: float = -np.inf, high: float = np.inf, *, low_open: bool = False,
+               high_open: bool = False, allow_none: bool = False) -> float | None:
+    """A finite real number in the interval [low, high] (each end open when asked), returned as a Python float
+    (a Python float takes the dtype of the array it meets, so float32 parameters stay float32)."""
+    if value is None and allow_none:
+        return None
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    number = float(value)
+    inside = (number > low if low_open else number >= low) and (number < high if high_open else number <= high)
+    if not (np.isfinite(number) and inside):
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open or high == np.inf else ']'}"
+        raise ValueError(f"{name} must be a finite number in {interval}, got {value!r}")
+    return number
+
+
+def check_int(name: str, value: Any, minimum: int = 1, *, allow_none: bool = False) -> int | None:
+    """An integer >= minimum (bools and floats refused), returned as a Python int."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)) or value < minimum:
+        expected = f"an integer >= {minimum}" + (" or None" if allow_none else "")
+        raise ValueError(f"{name} must be {expected}, got {value!r}")
+    return int(value)
+
+
+def check_seed(name: str, seed: Any) -> int | None:
+    """A seed for numpy.random.default_rng: None or an integer >= 0."""
+    return check_int(name, seed, 0, allow_none=True)

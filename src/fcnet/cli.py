@@ -214,7 +214,8 @@ def cmd_compare(args) -> None:
 
     io.write_text(out / "optimizers.json", json.dumps({r: {"learning_rate": s.base_learning_rate,
                                                             "best_val_acc": s.best_val_acc,
-                                                            "test_acc": s.test_acc, **s.history}
+                                                            "test_acc": s.test_acc, **s.history.to_dict(),
+                                                            **s.summary()}
                                                         for r, s in solvers.items()}))
     print(f"Wrote {out / 'optimizers.png'} and {out / 'optimizers.json'}")
 

@@ -26,17 +26,28 @@ _META_KEY = "__meta__"
 @contextmanager
 def atomic_file(path: Path, mode: str) -> Iterator[IO]:
     """A file opened for writing beside `path` that replaces `path` only when the block ends without error."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise _naming(exc, path) from None
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp_name, path)
+    except OSError as exc:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise _naming(exc, path) from None
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _naming(exc: OSError, path: Path) -> OSError:
+    """The same error, naming the file the caller asked for rather than a temporary one."""
+    return type(exc)(exc.errno, f"cannot write {path}: {exc.strerror or exc}")
 
 
 def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path:
@@ -59,6 +70,9 @@ def read_npz(path: str | os.PathLike, kind: str) -> tuple[dict[str, np.ndarray],
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} is not a readable fcnet file (truncated, or another format: fcnet writes .npz "
+                         "archives with metadata, by fcnet.save and Solver checkpoints)")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
@@ -92,10 +106,9 @@ def _buffers(model: Any) -> dict[str, np.ndarray]:
     return model.buffers() if hasattr(model, "buffers") else {}
 
 
-def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> None:
-    """Put arrays from :func:`model_state` into `model`, after checking every name and shape."""
-    params = {k[len("param/"):]: v for k, v in arrays.items() if k.startswith("param/")}
-    buffers = {k[len("buffer/"):]: v for k, v in arrays.items() if k.startswith("buffer/")}
+def check_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> None:
+    """Check that arrays from :func:`model_state` have exactly the model's names and shapes."""
+    params, buffers = _section(arrays, "param/"), _section(arrays, "buffer/")
     expected_params = {k: np.shape(v) for k, v in model.params.items()}
     expected_buffers = {k: np.shape(v) for k, v in _buffers(model).items()}
     for what, got, expected in (("parameters", params, expected_params), ("buffers", buffers, expected_buffers)):
@@ -104,6 +117,12 @@ def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> 
         for k, v in got.items():
             if v.shape != expected[k]:
                 raise ValueError(f"{source}: {k} has shape {v.shape} but the model expects {expected[k]}")
+
+
+def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> None:
+    """Put arrays from :func:`model_state` into `model`, after checking every name and shape."""
+    check_model_state(model, arrays, source)
+    params, buffers = _section(arrays, "param/"), _section(arrays, "buffer/")
     for k, v in params.items():
         # in place, so that layers holding the arrays themselves (a hand-built network) see the values too
         model.params[k][...] = v
@@ -148,3 +167,51 @@ def load(path: str | os.PathLike) -> Any:
     model = model_from_meta(meta, str(path))
     load_model_state(model, arrays, str(path))
     return model
+
+
+# ---- checkpoints ----------------------------------------------------------------------------------------------
+# One npz: the model ('param/…', 'buffer/…'), the best state so far ('best/param/…', 'best/buffer/…'), the
+# optimizer's per-parameter state ('optim/<param>/<key>'), the history ('history/<series>'), the trainer's own
+# arrays ('trainer/<name>'); the metadata holds the model's class and configuration, the optimizer's rule and
+# hyperparameters, the history's events and the trainer's progress and settings.
+
+def write_checkpoint(path: str | os.PathLike, model: Any, optimizer_state: dict[str, Any],
+                     history_arrays: dict[str, np.ndarray], events: list, best_state: dict[str, np.ndarray],
+                     trainer: dict[str, Any], trainer_arrays: dict[str, np.ndarray]) -> Path:
+    """Write a training checkpoint atomically (see the layout above)."""
+    arrays = model_state(model)
+    arrays.update({f"best/{k}": v for k, v in best_state.items()})
+    for name, state in optimizer_state["state"].items():
+        arrays.update({f"optim/{name}/{key}": np.asarray(value) for key, value in state.items()})
+    arrays.update({f"history/{k}": v for k, v in history_arrays.items()})
+    arrays.update({f"trainer/{k}": v for k, v in trainer_arrays.items()})
+    meta = {
+        "kind": "checkpoint", "model_class": type(model).__name__,
+        "model_config": model.get_config() if hasattr(model, "get_config") else None,
+        "optimizer": {k: v for k, v in optimizer_state.items() if k != "state"},
+        "events": events, "trainer": trainer,
+    }
+    return write_npz(path, arrays, meta)
+
+
+def _section(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
+    """Read a checkpoint: {'model_class', 'model_config', 'model' (arrays for load_model_state), 'best',
+    'optimizer' (an Optimizer state_dict), 'history' (arrays), 'events', 'trainer', 'trainer_arrays'}."""
+    arrays, meta = read_npz(path, "checkpoint")
+    if not isinstance(meta.get("optimizer"), dict) or not isinstance(meta.get("trainer"), dict):
+        raise ValueError(f"{path} is a checkpoint of an older layout; it cannot be resumed by this fcnet")
+    state: dict[str, dict[str, np.ndarray]] = {}
+    for key, value in _section(arrays, "optim/").items():
+        name, _, field = key.rpartition("/")
+        state.setdefault(name, {})[field] = value
+    model = {k: v for k, v in arrays.items() if k.startswith(("param/", "buffer/"))}
+    return {
+        "model_class": meta.get("model_class"), "model_config": meta.get("model_config"), "model": model,
+        "best": _section(arrays, "best/"), "optimizer": {**meta["optimizer"], "state": state},
+        "history": _section(arrays, "history/"), "events": meta.get("events", []), "trainer": meta["trainer"],
+        "trainer_arrays": _section(arrays, "trainer/"),
+    }

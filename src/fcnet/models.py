@@ -7,7 +7,8 @@ like params (training mode). The L2 term is ``0.5 * reg * sum(W ** 2)`` over the
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -173,6 +174,19 @@ class FullyConnectedNet:
 
     def load_buffers(self, buffers: dict[str, np.ndarray]) -> None:
         self.layers.load_buffers(buffers)
+
+    @contextmanager
+    def dropout_rng(self, rng: np.random.Generator) -> Iterator["FullyConnectedNet"]:
+        """Within the block, draw fresh dropout masks from `rng` at every training forward; afterwards the
+        dropout layers are as they were (the Solver trains inside this block with its own seeded generator)."""
+        layers = [layer for layer in self.layers.layers.values() if isinstance(layer, M.Dropout)]
+        saved = [(layer.seed, layer.rng) for layer in layers]
+        self.set_rng(rng)
+        try:
+            yield self
+        finally:
+            for layer, (seed, layer_rng) in zip(layers, saved):
+                layer.seed, layer.rng = seed, layer_rng
 
     def set_rng(self, rng: np.random.Generator) -> None:
         """Draw fresh dropout masks from `rng` at every training forward (the Solver calls this with its seed)."""

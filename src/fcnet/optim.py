@@ -4,27 +4,76 @@ Each rule fills its defaults into `config`, keeps its state there (velocity, cac
 updates the state arrays in place, and returns a new array `next_w` (w itself is not modified). Every rule accepts
 ``weight_decay`` for decoupled (AdamW-style) weight decay: ``w <- w * (1 - learning_rate * weight_decay)`` before the
 gradient step.
+
+Each rule's hyperparameters are declared once, in :data:`HYPERPARAMETERS` (default and allowed range); the rules
+check them and cast them to Python floats, which take the dtype of the parameters (float32 weights stay float32).
+:class:`fcnet.optimizer.Optimizer` applies a rule to every parameter of a model and keeps the state apart.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import math
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
+
+from fcnet._checks import check_real
 
 UpdateRule = Callable[[np.ndarray, np.ndarray, "dict | None"], "tuple[np.ndarray, dict]"]
 
 
-def _setup(w: np.ndarray, dw: np.ndarray, config: dict | None, defaults: dict) -> dict:
+@dataclass(frozen=True)
+class Hyperparameter:
+    """A scalar setting of an update rule: its default and the interval it must lie in."""
+
+    default: float
+    low: float = 0.0
+    high: float = math.inf
+    low_open: bool = False
+    high_open: bool = False
+
+    def check(self, name: str, value: Any) -> float:
+        return check_real(name, value, self.low, self.high, low_open=self.low_open, high_open=self.high_open)
+
+
+def _rule_settings(learning_rate: float, **others: Hyperparameter) -> dict[str, Hyperparameter]:
+    return {"learning_rate": Hyperparameter(learning_rate), **others, "weight_decay": Hyperparameter(0.0)}
+
+
+_FRACTION = {"low": 0.0, "high": 1.0, "high_open": True}  # [0, 1)
+_MOMENTUM = Hyperparameter(0.9, **_FRACTION)
+_ADAM = {"beta1": Hyperparameter(0.9, **_FRACTION), "beta2": Hyperparameter(0.999, **_FRACTION),
+         "epsilon": Hyperparameter(1e-8, low_open=True)}
+
+# Every rule's hyperparameters, declared once: default and allowed range. Everything else a rule keeps in its
+# config is per-parameter state (STATE_KEYS).
+HYPERPARAMETERS: dict[str, dict[str, Hyperparameter]] = {
+    "sgd": _rule_settings(1e-2),
+    "sgd_momentum": _rule_settings(1e-2, momentum=_MOMENTUM),
+    "nesterov_momentum": _rule_settings(1e-2, momentum=_MOMENTUM),
+    "adagrad": _rule_settings(1e-2, epsilon=Hyperparameter(1e-7, low_open=True)),
+    "rmsprop": _rule_settings(1e-2, decay_rate=Hyperparameter(0.99, **_FRACTION),
+                              epsilon=Hyperparameter(1e-8, low_open=True)),
+    "adam": _rule_settings(1e-3, **_ADAM),
+    "adabelief": _rule_settings(1e-3, **_ADAM),
+}
+STATE_KEYS: dict[str, tuple[str, ...]] = {
+    "sgd": (), "sgd_momentum": ("velocity",), "nesterov_momentum": ("velocity",), "adagrad": ("cache",),
+    "rmsprop": ("cache",), "adam": ("m", "v", "t"), "adabelief": ("m", "s", "t"),
+}
+
+
+def _setup(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str) -> dict:
+    """Fill the rule's defaults into config and check (and cast to Python floats) its hyperparameters."""
     if config is None:
         config = {}
     if np.shape(w) != np.shape(dw):
         raise ValueError(f"dw must have the shape of w {np.shape(w)}, got {np.shape(dw)}")
-    for key, value in defaults.items():
-        config.setdefault(key, value)
-    config.setdefault("weight_decay", 0.0)
-    if not config["learning_rate"] >= 0:
-        raise ValueError(f"learning_rate must be >= 0, got {config['learning_rate']!r}")
+    for key, spec in HYPERPARAMETERS[rule].items():
+        config[key] = spec.check(key, config.get(key, spec.default))
+    if "t" in STATE_KEYS[rule]:
+        config.setdefault("t", 0)
     return config
 
 
@@ -47,7 +96,7 @@ def _finish(w: np.ndarray, step: np.ndarray, config: dict) -> np.ndarray:
 # size of a weight matrix costs more than the arithmetic on it.
 def sgd(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
     """Vanilla SGD: ``w - learning_rate * dw``. config: learning_rate (1e-2)."""
-    config = _setup(w, dw, config, {"learning_rate": 1e-2})
+    config = _setup(w, dw, config, "sgd")
     step = np.multiply(dw, config["learning_rate"])
     return _finish(w, step, config), config
 
@@ -57,7 +106,7 @@ def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> t
 
     config: learning_rate (1e-2), momentum (0.9), velocity (zeros like w).
     """
-    config = _setup(w, dw, config, {"learning_rate": 1e-2, "momentum": 0.9})
+    config = _setup(w, dw, config, "sgd_momentum")
     v = _state(config, "velocity", w)
     step = np.multiply(dw, config["learning_rate"])
     v *= config["momentum"]
@@ -72,7 +121,7 @@ def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None)
 
     config: learning_rate (1e-2), momentum (0.9), velocity (zeros like w).
     """
-    config = _setup(w, dw, config, {"learning_rate": 1e-2, "momentum": 0.9})
+    config = _setup(w, dw, config, "nesterov_momentum")
     v = _state(config, "velocity", w)
     mu = config["momentum"]
     step = np.multiply(dw, config["learning_rate"])
@@ -90,7 +139,7 @@ def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[
 
     config: learning_rate (1e-2), epsilon (1e-7, seed 002's), cache (zeros like w).
     """
-    config = _setup(w, dw, config, {"learning_rate": 1e-2, "epsilon": 1e-7})
+    config = _setup(w, dw, config, "adagrad")
     cache = _state(config, "cache", w)
     step = np.multiply(dw, dw)
     cache += step
@@ -103,7 +152,7 @@ def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[
 
     config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w).
     """
-    config = _setup(w, dw, config, {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8})
+    config = _setup(w, dw, config, "rmsprop")
     cache = _state(config, "cache", w)
     step = np.multiply(dw, dw)
     step *= 1 - config["decay_rate"]
@@ -117,14 +166,11 @@ def _scaled_step(g: np.ndarray, second: np.ndarray, config: dict, out: np.ndarra
     """``learning_rate * scale * g / (sqrt(second / correction) + epsilon)``, computed in `out`."""
     np.sqrt(second, out=out)
     if correction != 1.0:
-        out *= 1 / np.sqrt(correction)
+        out *= 1 / math.sqrt(correction)  # a Python float: a NumPy float64 scalar would run a float64 loop
     out += config["epsilon"]
     np.divide(g, out, out=out)
     out *= config["learning_rate"] * scale
     return out
-
-
-_ADAM_DEFAULTS = {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8, "t": 0}
 
 
 def _moment_step(m: np.ndarray, second: np.ndarray, config: dict, out: np.ndarray) -> np.ndarray:
@@ -134,11 +180,11 @@ def _moment_step(m: np.ndarray, second: np.ndarray, config: dict, out: np.ndarra
                         correction=1 - config["beta2"] ** t)
 
 
-def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, second: str) -> tuple:
+def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, second: str) -> tuple:
     """The common start of Adam and AdaBelief: defaults, state, t += 1 and the first moment's update.
 
     Returns (config, m, second moment array, the scratch array)."""
-    config = _setup(w, dw, config, dict(_ADAM_DEFAULTS))
+    config = _setup(w, dw, config, rule)
     m, second_moment = _state(config, "m", w), _state(config, second, w)
     config["t"] += 1
     step = np.multiply(dw, 1 - config["beta1"])
@@ -150,7 +196,7 @@ def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, second: st
 def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),
     m, v (zeros like w), t (0)."""
-    config, m, v, step = _first_moment(w, dw, config, "v")
+    config, m, v, step = _first_moment(w, dw, config, "adam", "v")
     np.multiply(dw, dw, out=step)
     step *= 1 - config["beta2"]
     v *= config["beta2"]
@@ -161,7 +207,7 @@ def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.
 def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
     """AdaBelief (seed 002's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
-    config, m, s, step = _first_moment(w, dw, config, "s")
+    config, m, s, step = _first_moment(w, dw, config, "adabelief", "s")
     np.subtract(dw, m, out=step)
     step *= step
     step *= 1 - config["beta2"]

@@ -29,8 +29,9 @@ def _save(fig, path: str | Path | None):
 
 
 def _history(history: Any) -> dict:
-    """A Solver's history, or the dict itself."""
-    return history.history if hasattr(history, "history") else history
+    """A Solver's or a History's series as a dict, or the dict itself."""
+    history = getattr(history, "history", history)
+    return history.to_dict() if hasattr(history, "to_dict") else history
 
 
 def _draw_loss(ax, h: dict) -> None:

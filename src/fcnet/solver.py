@@ -6,170 +6,135 @@
 
 Beyond cs231n: seeded shuffled epochs, learning-rate schedules, early stopping, a per-epoch hook, a stop on
 divergence, atomic checkpoints (fcnet's npz format) with exact resume, Ctrl-C handling, history export.
+
+What the run keeps is the best state by validation accuracy: parameters *and* buffers (batch-norm running
+statistics), so that after ``train()`` the model scores ``best_val_acc`` on the validation set.
+
+Divergence: training stops at the first non-finite loss, or at a loss above ``divergence_factor`` (100) times
+its starting level (the first loss, or 1 if that is smaller). A healthy run's minibatch loss stays within a few
+times its start; the seeds' experiments peak below 3x. A state whose validation loss has exploded in this sense is
+never taken as the best, so the state kept is one from before the explosion (the initial one if need be).
 """
 
 from __future__ import annotations
 
-import csv
-import io as _io
-import json
 import math
 import sys
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
 from fcnet import io
-from fcnet._checks import check_labels
-from fcnet.optim import UPDATE_RULES, get_update_rule
-from fcnet.schedules import Exponential, describe, make_schedule
+from fcnet._solver_checks import check_data, check_options
+from fcnet.history import SERIES, History
+from fcnet.optim import UPDATE_RULES
+from fcnet.optimizer import Optimizer
+from fcnet.schedules import Exponential, describe
 
-_CS231N_OPTIONS = {
-    "update_rule": "sgd", "optim_config": None, "lr_decay": 1.0, "batch_size": 100, "num_epochs": 10,
-    "num_train_samples": 1000, "num_val_samples": None, "checkpoint_name": None, "print_every": 10,
-    "verbose": True,
-}
-_FCNET_OPTIONS = {
-    "seed": None, "sample_with_replacement": False, "lr_schedule": None, "lr_schedule_options": None,
-    "early_stopping_patience": None, "early_stopping_metric": "val_acc", "early_stopping_min_delta": 0.0,
-    "epoch_callback": None, "progress": "auto", "resume": None,
-}
-EARLY_STOPPING_METRICS = ("val_acc", "val_loss")
 _EVAL_BATCH = 1000  # samples per forward pass in the accuracy checks
+DIVERGENCE_FACTOR = 100.0
+# Settings a checkpoint must share with the Solver resuming it, or the resumed run would not be the same run.
+_RESUME_SETTINGS = ("update_rule", "hyperparameters", "batch_size", "schedule", "sample_with_replacement",
+                    "num_train_samples", "num_val_samples")
+
+
+def _series(name: str) -> property:
+    return property(lambda self: getattr(self.history, name), doc=f"The history's {name} (a list).")
 
 
 class Solver:
-    """Train `model` on `data` with minibatch gradient descent.
+    """Train `model` on `data` = {'X_train': (N, d_1, ..., d_k), 'y_train': (N,), 'X_val', 'y_val'} with
+    minibatch gradient descent.
 
-    data: dict with 'X_train' (N, d_1, ..., d_k), 'y_train' (N,), 'X_val', 'y_val' (extra keys are ignored).
-    Options (cs231n): update_rule (a name in fcnet.optim.UPDATE_RULES or a callable), optim_config (dict given to
-    every parameter's rule), lr_decay (per epoch), batch_size, num_epochs, num_train_samples (1000) and
-    num_val_samples (None = all) for the per-epoch accuracy checks, checkpoint_name (a checkpoint
-    '<checkpoint_name>_epoch_<e>.npz' every epoch), print_every (iterations), verbose.
-    Options (fcnet):
-      seed: seeds the generator behind batches, accuracy subsamples and dropout masks (runs are reproducible);
-      sample_with_replacement: draw each batch independently, as cs231n does (default: shuffled epochs);
-      lr_schedule: 'exponential' (= lr_decay), 'step', 'cosine' or 'plateau', with lr_schedule_options;
-      early_stopping_patience: stop after this many epochs without improvement of early_stopping_metric
-        ('val_acc' or 'val_loss') by more than early_stopping_min_delta;
-      epoch_callback: called as callback(solver) after every epoch's check; it may set solver.stop_training;
-      progress: 'auto' (a tqdm bar when verbose on a terminal), True or False;
-      resume: a checkpoint path to continue from; the run then ends as the uninterrupted one would.
-    After train(): loss_history, train_acc_history, val_acc_history, val_loss_history, lr_history, best_val_acc,
-    best_params (also restored into the model), stop_reason, events.
+    cs231n's options: update_rule (a name in fcnet.optim.UPDATE_RULES or a callable), optim_config (the rule's
+    hyperparameters, checked: see fcnet.optim.HYPERPARAMETERS), lr_decay (per epoch, in (0, 1]), batch_size,
+    num_epochs, num_train_samples / num_val_samples (subsamples for the accuracy checks; None = all),
+    checkpoint_name (a checkpoint '<checkpoint_name>_epoch_<e>.npz' every epoch), print_every, verbose.
+    fcnet's: seed (batches, check subsamples and dropout masks; runs are reproducible), sample_with_replacement
+    (cs231n's independent batches; default: shuffled epochs), lr_schedule ('exponential', 'step', 'cosine',
+    'plateau') with lr_schedule_options, early_stopping_patience / _metric ('val_acc' or 'val_loss') / _min_delta,
+    divergence_factor (None: stop only on a non-finite loss), epoch_callback (called as callback(solver) after
+    every check; it may set solver.stop_training), progress ('auto': a tqdm bar when verbose on a terminal),
+    resume (a checkpoint to continue from; the run then ends as the uninterrupted one would).
+    After train(): loss_history, train_acc_history, val_acc_history, val_loss_history, lr_history (also in
+    solver.history), best_val_acc, best_params, stop_reason ('completed', 'early_stopping', 'diverged',
+    'interrupted'); the model holds the best state.
     """
 
-    def __init__(self, model: Any, data: dict, **kwargs: Any) -> None:
-        unknown = set(kwargs) - set(_CS231N_OPTIONS) - set(_FCNET_OPTIONS)
-        if unknown:
-            raise ValueError(f"Unrecognized arguments {sorted(unknown)}; known: "
-                             f"{sorted(set(_CS231N_OPTIONS) | set(_FCNET_OPTIONS))}")
-        options = {**_CS231N_OPTIONS, **_FCNET_OPTIONS, **kwargs}
+    loss_history, train_acc_history, val_acc_history, val_loss_history, lr_history = map(_series, SERIES)
+
+    def __init__(self, model: Any, data: dict, *, update_rule: str | Callable = "sgd",
+                 optim_config: dict | None = None, lr_decay: float = 1.0, batch_size: int = 100,
+                 num_epochs: int = 10, num_train_samples: int | None = 1000, num_val_samples: int | None = None,
+                 checkpoint_name: str | None = None, print_every: int = 10, verbose: bool = True,
+                 seed: int | None = None, sample_with_replacement: bool = False, lr_schedule: str | None = None,
+                 lr_schedule_options: dict | None = None, early_stopping_patience: int | None = None,
+                 early_stopping_metric: str = "val_acc", early_stopping_min_delta: float = 0.0,
+                 divergence_factor: float | None = DIVERGENCE_FACTOR, epoch_callback: Callable | None = None,
+                 progress: bool | str = "auto", resume: str | Path | None = None) -> None:
+        o = check_options({k: v for k, v in locals().items() if k not in ("self", "model", "data")})
         self.model = model
-        self._set_data(data)
-        self._set_options(options)
-        self._reset()
-        if options["resume"] is not None:
-            self.load_checkpoint(options["resume"])
-
-    # ---- configuration -----------------------------------------------------------------------------------------
-    def _set_data(self, data: dict) -> None:
-        if not isinstance(data, dict):
-            raise TypeError(f"data must be a dict, got {type(data).__name__}")
-        missing = [k for k in ("X_train", "y_train", "X_val", "y_val") if k not in data]
-        if missing:
-            raise ValueError(f"data is missing {missing}; it needs X_train, y_train, X_val and y_val")
-        num_classes = getattr(self.model, "num_classes", None)
-        for split in ("train", "val"):
-            X, y = np.asarray(data[f"X_{split}"]), np.asarray(data[f"y_{split}"])
-            if X.ndim < 2 or X.shape[0] == 0:
-                raise ValueError(f"X_{split} must have shape (N, ...) with N >= 1, got {X.shape}")
-            if y.shape[:1] != X.shape[:1]:
-                raise ValueError(f"X_{split} has {X.shape[0]} samples but y_{split} has "
-                                 f"{y.shape[0] if y.ndim else 'no'} labels")
-            if num_classes is not None:
-                check_labels(f"y_{split}", y, X.shape[0], num_classes)
-            if np.issubdtype(X.dtype, np.floating) and not np.all(np.isfinite(X)):
-                raise ValueError(f"X_{split} holds {int(np.sum(~np.isfinite(X)))} non-finite values (NaN or inf)")
-            input_dim = getattr(self.model, "input_dim", None)
-            if input_dim is not None and int(np.prod(X.shape[1:])) != input_dim:
-                raise ValueError(f"X_{split} has {int(np.prod(X.shape[1:]))} features per sample but the model "
-                                 f"expects input_dim={input_dim}")
-        self.X_train, self.y_train = data["X_train"], np.asarray(data["y_train"])
-        self.X_val, self.y_val = data["X_val"], np.asarray(data["y_val"])
-
-    def _set_options(self, o: dict) -> None:
-        self.update_rule = get_update_rule(o["update_rule"])
-        self.update_rule_name = o["update_rule"] if isinstance(o["update_rule"], str) else getattr(
-            o["update_rule"], "__name__", "custom")
-        self.optim_config = dict(o["optim_config"] or {})
-        for name in ("batch_size", "num_epochs"):
-            value = o[name]
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        self.batch_size, self.num_epochs = int(o["batch_size"]), int(o["num_epochs"])
-        self.num_train_samples, self.num_val_samples = o["num_train_samples"], o["num_val_samples"]
-        self.checkpoint_name, self.print_every, self.verbose = o["checkpoint_name"], o["print_every"], o["verbose"]
-        if int(self.print_every) < 1:
-            raise ValueError(f"print_every must be >= 1, got {self.print_every!r}")
-        self.lr_decay = float(o["lr_decay"])
-        self.seed, self.sample_with_replacement = o["seed"], bool(o["sample_with_replacement"])
-        if o["lr_schedule"] is None:
-            self.schedule = Exponential(self.lr_decay)
-        else:
-            if self.lr_decay != 1.0 and o["lr_schedule"] != "exponential":
-                raise ValueError(f"lr_decay={self.lr_decay} and lr_schedule={o['lr_schedule']!r} conflict; give one")
-            options = dict(o["lr_schedule_options"] or {})
-            if o["lr_schedule"] == "exponential":
-                options.setdefault("decay", self.lr_decay)
-            self.schedule = make_schedule(o["lr_schedule"], **options)
-        if o["early_stopping_metric"] not in EARLY_STOPPING_METRICS:
-            raise ValueError(f"early_stopping_metric must be one of {list(EARLY_STOPPING_METRICS)}, "
-                             f"got {o['early_stopping_metric']!r}")
-        patience = o["early_stopping_patience"]
-        if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
-            raise ValueError(f"early_stopping_patience must be an integer >= 1 or None, got {patience!r}")
-        self.early_stopping_patience, self.early_stopping_metric = patience, o["early_stopping_metric"]
-        self.early_stopping_min_delta = float(o["early_stopping_min_delta"])
-        self.track_val_loss = hasattr(self.model, "evaluate")
-        if self.early_stopping_metric == "val_loss" and patience is not None and not self.track_val_loss:
+        self.X_train, self.y_train, self.X_val, self.y_val, self._input_scale = check_data(model, data)
+        self.optimizer = Optimizer(model.params, o["update_rule"], **o["optim_config"])
+        self.update_rule_name = self.optimizer.rule_name
+        self.base_learning_rate = self.optimizer.learning_rate
+        self.schedule = o["schedule"]
+        if self.base_learning_rate is None and self.schedule != Exponential(1.0):
+            raise ValueError("a learning-rate schedule needs a learning_rate in optim_config for a custom update rule")
+        self.track_val_loss = hasattr(model, "evaluate")
+        if o["early_stopping_metric"] == "val_loss" and o["early_stopping_patience"] and not self.track_val_loss:
             raise ValueError("early_stopping_metric='val_loss' needs a model with an evaluate(X, y) method")
-        self.epoch_callback: Callable | None = o["epoch_callback"]
-        self.progress = o["progress"]
-
-    def _reset(self) -> None:
+        for name in ("batch_size", "num_epochs", "num_train_samples", "num_val_samples", "checkpoint_name",
+                     "print_every", "verbose", "seed", "sample_with_replacement", "early_stopping_patience",
+                     "early_stopping_metric", "early_stopping_min_delta", "divergence_factor", "epoch_callback",
+                     "progress", "lr_decay"):
+            setattr(self, name, o[name])
         self._rng = np.random.default_rng(self.seed)
-        if hasattr(self.model, "set_rng"):
-            self.model.set_rng(self._rng)
-        self.epoch = 0
-        self.t = 0
-        self.best_val_acc = 0.0
-        self.best_params: dict[str, np.ndarray] = {}
-        self.loss_history: list[float] = []
-        self.train_acc_history: list[float] = []
-        self.val_acc_history: list[float] = []
-        self.val_loss_history: list[float] = []
-        self.lr_history: list[float] = []
-        self.events: list[dict] = []
+        self.epoch = self.t = 0
+        self.history = History()
+        self._best: dict[str, np.ndarray] | None = None  # model arrays ('param/…', 'buffer/…')
+        self._best_val_acc: float | None = None  # None: the best state is the initial one, not yet measured
         self.stop_reason: str | None = None
         self.stop_training = False
         self._order: np.ndarray | None = None
-        self.base_learning_rate = self.optim_config.get("learning_rate")
-        if self.base_learning_rate is None:
-            # the rule's own default, read off one call on a dummy parameter (None for a rule without one)
-            self.base_learning_rate = self.update_rule(np.zeros(1), np.zeros(1), {})[1].get("learning_rate")
-        self.optim_configs = {p: dict(self.optim_config) for p in self.model.params}
-        self._set_learning_rate(self.base_learning_rate)
         self.timings = {"loss": 0.0, "update": 0.0, "total": 0.0}
+        if resume is not None:
+            self.load_checkpoint(resume)
 
-    def _set_learning_rate(self, lr: float | None) -> None:
-        if lr is None:  # a custom rule that has no learning rate: nothing to schedule
+    # ---- what the run keeps ------------------------------------------------------------------------------------
+    @property
+    def best_val_acc(self) -> float:
+        return 0.0 if self._best_val_acc is None else self._best_val_acc
+
+    @property
+    def best_params(self) -> dict[str, np.ndarray]:
+        """Copies of the best parameters (the buffers that go with them are restored too)."""
+        return {k[len("param/"):]: v for k, v in (self._best or {}).items() if k.startswith("param/")}
+
+    @property
+    def optim_configs(self) -> dict[str, dict]:
+        """cs231n's per-parameter optimizer configs (hyperparameters and state), for reading."""
+        return self.optimizer.configs()
+
+    @property
+    def events(self) -> list[dict]:
+        return self.history.events
+
+    def _keep_best(self, val_acc: float | None) -> None:
+        self._best = {k: np.array(v, copy=True) for k, v in io.model_state(self.model).items()}
+        self._best_val_acc = val_acc
+
+    def _restore_best(self) -> None:
+        if self._best is None:
             return
-        for config in self.optim_configs.values():
-            config["learning_rate"] = lr
+        io.load_model_state(self.model, self._best, "the best state")
+        if self._best_val_acc is None and self.t > 0:  # fell back to the initial state: say how good it is
+            self._best_val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
 
+    # ---- training ----------------------------------------------------------------------------------------------
     @property
     def iterations_per_epoch(self) -> int:
         return max(len(self.y_train) // self.batch_size, 1)
@@ -178,7 +143,6 @@ class Solver:
     def num_iterations(self) -> int:
         return self.num_epochs * self.iterations_per_epoch
 
-    # ---- training ----------------------------------------------------------------------------------------------
     def _next_batch(self) -> np.ndarray:
         n = len(self.y_train)
         size = min(self.batch_size, n)
@@ -190,44 +154,52 @@ class Solver:
         return self._order[position * size:(position + 1) * size]
 
     def _step(self) -> bool:
-        """One minibatch update. Returns False (and updates nothing) when the loss is not finite."""
+        """One minibatch update. Returns False (and updates nothing) when the loss has diverged."""
         idx = self._next_batch()
         start = time.perf_counter()
         loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
         middle = time.perf_counter()
         self.loss_history.append(float(loss))
-        if not math.isfinite(loss):
+        if self._exploded(float(loss)):
             return False
-        for name, w in self.model.params.items():
-            next_w, self.optim_configs[name] = self.update_rule(w, grads[name], self.optim_configs[name])
-            w[...] = next_w  # in place: layers that hold the array itself see the update too
+        self.optimizer.step(grads)
         self.timings["loss"] += middle - start
         self.timings["update"] += time.perf_counter() - middle
         return True
 
+    def _exploded(self, loss: float) -> bool:
+        if not math.isfinite(loss):
+            return True
+        reference = max(self.loss_history[0], 1.0) if self.loss_history else 1.0
+        return self.divergence_factor is not None and loss > self.divergence_factor * reference
+
     def train(self) -> "Solver":
         """Run the optimization until num_epochs, early stopping, divergence or Ctrl-C; then restore the best
-        parameters into the model."""
+        state (parameters and buffers) into the model."""
         start = time.perf_counter()
         bar = self._make_bar()
+        dropout_rng = getattr(self.model, "dropout_rng", None)
+        if self._best is None:
+            self._keep_best(None)  # the fallback when no checked state is healthy
         try:
-            while self.t < self.num_iterations and not self.stop_training:
-                if not self._step():
-                    self._diverged()
-                    break
-                self.t += 1
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix(loss=f"{self.loss_history[-1]:.4f}", refresh=False)
-                if self.verbose and (self.t - 1) % self.print_every == 0:
-                    self._print(f"(Iteration {self.t} / {self.num_iterations}) loss: {self.loss_history[-1]:f}", bar)
-                epoch_end = self.t % self.iterations_per_epoch == 0
-                if epoch_end:
-                    self.epoch += 1
-                if self.t == 1 or epoch_end:
-                    self._end_of_epoch_check(bar)
-                if epoch_end and self.checkpoint_name:
-                    self.save_checkpoint(f"{self.checkpoint_name}_epoch_{self.epoch}.npz")
+            with dropout_rng(self._rng) if dropout_rng else nullcontext():
+                while self.t < self.num_iterations and not self.stop_training:
+                    if not self._step():
+                        self._diverged()
+                        break
+                    self.t += 1
+                    if bar is not None:
+                        bar.update(1)
+                        bar.set_postfix(loss=f"{self.loss_history[-1]:.4f}", refresh=False)
+                    if self.verbose and (self.t - 1) % self.print_every == 0:
+                        self._print(f"(Iteration {self.t} / {self.num_iterations}) loss: {self.loss_history[-1]:f}",
+                                    bar)
+                    epoch_end = self.t % self.iterations_per_epoch == 0
+                    self.epoch += epoch_end
+                    if self.t == 1 or epoch_end:
+                        self._end_of_epoch_check(bar)
+                    if epoch_end and self.checkpoint_name:
+                        self.save_checkpoint(f"{self.checkpoint_name}_epoch_{self.epoch}.npz")
             if self.stop_reason is None:
                 self.stop_reason = "early_stopping" if self.stop_training else "completed"
         except KeyboardInterrupt:
@@ -237,7 +209,7 @@ class Solver:
                 path = self.save_checkpoint(f"{self.checkpoint_name}_interrupted.npz")
                 self._print(f"Interrupted: checkpoint saved to {path}", bar, force=True)
             else:
-                self._print("Interrupted: keeping the best parameters so far", bar, force=True)
+                self._print("Interrupted: keeping the best state so far", bar, force=True)
         finally:
             if bar is not None:
                 bar.close()
@@ -246,36 +218,43 @@ class Solver:
         return self
 
     def _diverged(self) -> None:
-        loss = self.loss_history[-1]
-        lr = self._current_learning_rate()
+        loss, lr = self.loss_history[-1], self.optimizer.learning_rate
         self.stop_reason = "diverged"
         self.events.append({"event": "diverged", "iteration": self.t + 1, "epoch": self.epoch, "loss": str(loss),
                             "learning_rate": lr})
-        advice = ("The learning rate is probably too high: try a lower one" if lr is None else
-                  f"The learning rate ({lr:g}) is probably too high: try a lower one, such as {lr / 10:g}")
-        print(f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): the loss is {loss}. {advice}. "
-              "The best parameters so far are kept.", file=sys.stderr)
+        what = (f"the loss is {loss}" if not math.isfinite(loss) else
+                f"the loss {loss:.3g} is over {self.divergence_factor:g} times its starting level "
+                f"{self.loss_history[0]:.3g}")
+        print(f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): {what}. Likely cause: "
+              f"{self._likely_cause(lr)}. The best state from before is kept.", file=sys.stderr)
 
-    def _current_learning_rate(self) -> float | None:
-        return next(iter(self.optim_configs.values()), {}).get("learning_rate")
+    def _likely_cause(self, lr: float | None) -> str:
+        causes = []
+        if self.t > 0 and lr:  # after no update at all, the learning rate cannot be the cause
+            causes.append(f"the learning rate ({lr:g}) is too high; try {lr / 10:g} or lower")
+        if self._input_scale > 1e3:
+            causes.append(f"the inputs reach {self._input_scale:.3g}; standardize them to about unit scale")
+        dtype = np.dtype(getattr(self.model, "dtype", np.float64))
+        if dtype.itemsize < 4:
+            causes.append(f"the model's dtype {dtype} has a small range; use float32")
+        return "; or ".join(causes) or "the model or the data (the loss was not finite before any update)"
 
     def _end_of_epoch_check(self, bar) -> None:
         train_acc = self.check_accuracy(self.X_train, self.y_train, self.num_train_samples, _EVAL_BATCH)
+        val_loss = None
         if self.track_val_loss:  # accuracy and loss from one pass
             X_val, y_val = self._subsample(self.X_val, self.y_val, self.num_val_samples)
             val_acc, val_loss = self.model.evaluate(X_val, y_val, _EVAL_BATCH)
-            self.val_loss_history.append(float(val_loss))
+            val_loss = float(val_loss)
         else:
             val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
-        self.train_acc_history.append(train_acc)
-        self.val_acc_history.append(val_acc)
-        line = f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}"
-        self.lr_history.append(self._current_learning_rate())
+        self.history.record_check(train_acc, val_acc, val_loss, self.optimizer.learning_rate)
         if self.verbose:
-            self._print(line, bar)
-        if not self.best_params or val_acc > self.best_val_acc:
-            self.best_val_acc = val_acc
-            self.best_params = {k: np.array(v, copy=True) for k, v in self.model.params.items()}
+            self._print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}",
+                        bar)
+        healthy = val_loss is None or not self._exploded(val_loss)
+        if healthy and (self._best_val_acc is None or val_acc > self._best_val_acc):
+            self._keep_best(val_acc)
         if self.epoch_callback is not None:
             self.epoch_callback(self)
         if self._no_improvement_for_patience():
@@ -284,10 +263,9 @@ class Solver:
             if self.verbose:
                 self._print(f"Early stopping: no improvement of {self.early_stopping_metric} for "
                             f"{self.early_stopping_patience} epochs", bar)
-        # the factor for the next epoch, from the epoch reached and the validation accuracy so far
-        if self.base_learning_rate is not None:
+        if self.base_learning_rate is not None:  # the factor for the next epoch
             factor = self.schedule.factor(self.epoch, self.num_epochs, self.val_acc_history)
-            self._set_learning_rate(self.base_learning_rate * factor)
+            self.optimizer.learning_rate = self.base_learning_rate * factor
 
     def _no_improvement_for_patience(self) -> bool:
         if self.early_stopping_patience is None:
@@ -300,22 +278,16 @@ class Solver:
                 best_at = i
         return len(history) - 1 - best_at >= self.early_stopping_patience
 
-    def _restore_best(self) -> None:
-        for name, value in self.best_params.items():
-            self.model.params[name][...] = value
-
     def check_accuracy(self, X: np.ndarray, y: np.ndarray, num_samples: int | None = None,
                        batch_size: int = 100) -> float:
         """Accuracy of the model on (X, y), on a random subsample of `num_samples` when given."""
         X, y = self._subsample(X, y, num_samples)
-        n = len(y)
-        if y.ndim == 2:
-            y = y.argmax(axis=1)
+        y = y.argmax(axis=1) if y.ndim == 2 else y
         correct = 0
-        for start in range(0, n, batch_size):
+        for start in range(0, len(y), batch_size):
             scores = self.model.loss(X[start:start + batch_size])
             correct += int(np.sum(np.argmax(scores, axis=1) == y[start:start + batch_size]))
-        return correct / n
+        return correct / len(y)
 
     def _subsample(self, X: np.ndarray, y: np.ndarray, num_samples: int | None):
         if num_samples is not None and len(y) > num_samples:
@@ -340,98 +312,62 @@ class Solver:
         elif self.verbose or force:
             print(line, flush=True)
 
-    @property
-    def history(self) -> dict[str, Any]:
-        """Everything recorded, as plain lists (JSON-able)."""
-        return {
-            "loss_history": self.loss_history, "train_acc_history": self.train_acc_history,
-            "val_acc_history": self.val_acc_history, "val_loss_history": self.val_loss_history,
-            "lr_history": self.lr_history, "best_val_acc": self.best_val_acc, "epoch": self.epoch,
-            "iteration": self.t, "stop_reason": self.stop_reason, "events": self.events,
-        }
+    def summary(self) -> dict[str, Any]:
+        return {"best_val_acc": self.best_val_acc, "epoch": self.epoch, "iteration": self.t,
+                "stop_reason": self.stop_reason}
 
     def epoch_rows(self) -> list[dict[str, Any]]:
-        """One row per accuracy check: epoch, train_acc, val_acc, val_loss (if tracked), learning rate, and the
-        mean training loss of the iterations since the previous check."""
-        rows = []
-        per_epoch = self.iterations_per_epoch
-        for epoch, (train_acc, val_acc) in enumerate(zip(self.train_acc_history, self.val_acc_history)):
-            losses = self.loss_history[:1] if epoch == 0 else self.loss_history[(epoch - 1) * per_epoch:
-                                                                                 epoch * per_epoch]
-            row = {"epoch": epoch, "train_loss": float(np.mean(losses)) if losses else float("nan"),
-                   "train_acc": train_acc, "val_acc": val_acc}
-            if self.val_loss_history:
-                row["val_loss"] = self.val_loss_history[epoch]
-            row["learning_rate"] = self.lr_history[epoch]
-            rows.append(row)
-        return rows
+        """One row per accuracy check (see History.epoch_rows)."""
+        return self.history.epoch_rows(self.iterations_per_epoch)
 
     def save_history(self, path: str | Path) -> Path:
-        """Write the history: '.json' (everything) or '.csv' (one row per epoch), atomically."""
-        path = Path(path)
-        if path.suffix == ".json":
-            return io.write_text(path, json.dumps(self.history, indent=1))
-        if path.suffix == ".csv":
-            rows = self.epoch_rows()
-            buffer = _io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["epoch"])
-            writer.writeheader()
-            writer.writerows(rows)
-            return io.write_text(path, buffer.getvalue())
-        raise ValueError(f"path must end in .json or .csv, got {path.name!r}")
+        """Write the history: '.json' (everything, with the summary) or '.csv' (one row per check), atomically."""
+        return self.history.save(path, self.iterations_per_epoch, self.summary())
 
     # ---- checkpoints -------------------------------------------------------------------------------------------
+    def _settings(self) -> dict[str, Any]:
+        return {"update_rule": self.update_rule_name, "batch_size": self.batch_size,
+                "hyperparameters": {**self.optimizer.hyperparameters, "learning_rate": self.base_learning_rate},
+                "schedule": describe(self.schedule), "sample_with_replacement": self.sample_with_replacement,
+                "num_train_samples": self.num_train_samples, "num_val_samples": self.num_val_samples}
+
     def save_checkpoint(self, path: str | Path) -> Path:
-        """Write everything needed to resume exactly: parameters, buffers, optimizer state, histories, best
-        parameters, generator state, position in the epoch."""
-        arrays = io.model_state(self.model)
-        arrays.update({f"best/{k}": v for k, v in self.best_params.items()})
-        optim_scalars: dict[str, dict] = {}
-        for name, config in self.optim_configs.items():
-            optim_scalars[name] = {}
-            for key, value in config.items():
-                if isinstance(value, np.ndarray):
-                    arrays[f"optim/{name}/{key}"] = value
-                else:
-                    optim_scalars[name][key] = value
-        for key in ("loss_history", "train_acc_history", "val_acc_history", "val_loss_history", "lr_history"):
-            arrays[f"history/{key}"] = np.asarray(getattr(self, key), dtype=np.float64)
-        if self._order is not None:
-            arrays["order"] = self._order
-        meta = {
-            "kind": "checkpoint",
-            "model_class": type(self.model).__name__,
-            "model_config": self.model.get_config() if hasattr(self.model, "get_config") else None,
-            "update_rule": self.update_rule_name, "batch_size": self.batch_size, "num_epochs": self.num_epochs,
-            "schedule": describe(self.schedule), "base_learning_rate": self.base_learning_rate,
-            "optim_scalars": optim_scalars, "epoch": self.epoch, "t": self.t, "best_val_acc": self.best_val_acc,
-            "rng_state": self._rng.bit_generator.state, "events": self.events, "stop_reason": self.stop_reason,
-        }
-        return io.write_npz(path, arrays, meta)
+        """Write everything needed to resume exactly: model, optimizer state, history, best state, generator
+        state, position in the epoch, and the settings a resumed run must share."""
+        trainer = {"epoch": self.epoch, "t": self.t, "best_val_acc": self._best_val_acc,
+                   "num_epochs": self.num_epochs, "rng_state": self._rng.bit_generator.state,
+                   "stop_reason": self.stop_reason, "settings": self._settings()}
+        order = {} if self._order is None else {"order": self._order}
+        return io.write_checkpoint(path, self.model, self.optimizer.state_dict(), self.history.arrays(),
+                                   self.events, self._best or {}, trainer, order)
 
     def load_checkpoint(self, path: str | Path) -> None:
-        """Continue from a checkpoint written by :meth:`save_checkpoint` for the same architecture."""
-        arrays, meta = io.read_npz(path, "checkpoint")
+        """Continue from a checkpoint written by :meth:`save_checkpoint` for the same architecture and settings
+        (num_epochs may differ: a larger one extends the run). Everything is checked before anything changes."""
+        ckpt = io.read_checkpoint(path)
         ours = _architecture(self.model.get_config() if hasattr(self.model, "get_config") else None)
-        theirs = _architecture(meta.get("model_config"))
-        if meta.get("model_class") != type(self.model).__name__ or theirs != ours:
-            raise ValueError(f"{path} is a checkpoint of a {meta.get('model_class')} {theirs}, "
+        theirs = _architecture(ckpt["model_config"])
+        if ckpt["model_class"] != type(self.model).__name__ or theirs != ours:
+            raise ValueError(f"{path} is a checkpoint of a {ckpt['model_class']} {theirs}, "
                              f"not of this {type(self.model).__name__} {ours}")
-        io.load_model_state(self.model, arrays, str(path))
-        self.best_params = {k[len("best/"):]: v for k, v in arrays.items() if k.startswith("best/")}
-        self.optim_configs = {}
-        for name, scalars in meta["optim_scalars"].items():
-            config = dict(scalars)
-            prefix = f"optim/{name}/"
-            config.update({k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)})
-            self.optim_configs[name] = config
-        for key in ("loss_history", "train_acc_history", "val_acc_history", "val_loss_history", "lr_history"):
-            setattr(self, key, arrays[f"history/{key}"].tolist())
-        self._order = arrays.get("order")
-        self.epoch, self.t, self.best_val_acc = meta["epoch"], meta["t"], meta["best_val_acc"]
-        self.base_learning_rate = meta["base_learning_rate"]
-        self.events = list(meta["events"])
-        self._rng.bit_generator.state = meta["rng_state"]
+        trainer, settings = ckpt["trainer"], self._settings()
+        differences = [f"{k} {trainer['settings'].get(k)!r} there, {settings[k]!r} here" for k in _RESUME_SETTINGS
+                       if trainer["settings"].get(k) != settings[k]]
+        if differences:
+            raise ValueError(f"{path} cannot be resumed exactly with these settings: {'; '.join(differences)}. "
+                             "Resume with the checkpoint's settings, or start a new run")
+        Optimizer(self.model.params, self.optimizer.rule).load_state_dict(ckpt["optimizer"])  # a check, first
+        io.check_model_state(self.model, ckpt["model"], str(path))
+        if ckpt["best"]:
+            io.check_model_state(self.model, ckpt["best"], f"{path} (best state)")
+        io.load_model_state(self.model, ckpt["model"], str(path))
+        self.optimizer.load_state_dict(ckpt["optimizer"])
+        self.history = History.from_arrays(ckpt["history"], ckpt["events"])
+        self._best = ckpt["best"] or None
+        self._best_val_acc = trainer["best_val_acc"]
+        self._order = ckpt["trainer_arrays"].get("order")
+        self.epoch, self.t, self.stop_reason = trainer["epoch"], trainer["t"], None
+        self._rng.bit_generator.state = trainer["rng_state"]
 
 
 def _architecture(config: dict | None) -> dict | None:
@@ -441,4 +377,4 @@ def _architecture(config: dict | None) -> dict | None:
     return {k: v for k, v in config.items() if k not in ("seed", "weight_scale", "reg")}
 
 
-__all__ = ["Solver", "UPDATE_RULES"]
+__all__ = ["Solver", "UPDATE_RULES", "DIVERGENCE_FACTOR"]

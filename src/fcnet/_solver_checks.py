@@ -1,0 +1,103 @@
+"""The Solver's input checks: its data and its options, each checked in one place before training starts."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+
+from fcnet._checks import check_int, check_labels, check_real, check_seed
+from fcnet.schedules import Exponential, make_schedule
+
+EARLY_STOPPING_METRICS = ("val_acc", "val_loss")
+# Inputs whose magnitude exceeds this train badly (saturated units, huge first losses): a warning says so.
+LARGE_INPUT = 1e4
+
+
+def check_data(model: Any, data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """(X_train, y_train, X_val, y_val, largest |x| in the training inputs), after checking shapes, labels and
+    values against the model (its input_dim, num_classes and dtype when it declares them)."""
+    if not isinstance(data, dict):
+        raise TypeError(f"data must be a dict, got {type(data).__name__}")
+    missing = [k for k in ("X_train", "y_train", "X_val", "y_val") if k not in data]
+    if missing:
+        raise ValueError(f"data is missing {missing}; it needs X_train, y_train, X_val and y_val")
+    num_classes = getattr(model, "num_classes", None)
+    input_dim = getattr(model, "input_dim", None)
+    dtype = np.dtype(getattr(model, "dtype", np.float64))
+    largest = {}
+    for split in ("train", "val"):
+        X, y = np.asarray(data[f"X_{split}"]), np.asarray(data[f"y_{split}"])
+        if X.ndim < 2 or X.shape[0] == 0:
+            raise ValueError(f"X_{split} must have shape (N, ...) with N >= 1, got {X.shape}")
+        if y.shape[:1] != X.shape[:1]:
+            raise ValueError(f"X_{split} has {X.shape[0]} samples but y_{split} has "
+                             f"{y.shape[0] if y.ndim else 'no'} labels")
+        if num_classes is not None:
+            check_labels(f"y_{split}", y, X.shape[0], num_classes)
+        if not (np.issubdtype(X.dtype, np.number) or X.dtype == np.bool_):
+            raise TypeError(f"X_{split} must be numeric, got dtype {X.dtype}")
+        if np.issubdtype(X.dtype, np.floating) and not np.all(np.isfinite(X)):
+            raise ValueError(f"X_{split} holds {int(np.sum(~np.isfinite(X)))} non-finite values (NaN or inf)")
+        if input_dim is not None and int(np.prod(X.shape[1:])) != input_dim:
+            raise ValueError(f"X_{split} has {int(np.prod(X.shape[1:]))} features per sample but the model "
+                             f"expects input_dim={input_dim}")
+        largest[split] = float(np.max(np.abs(X))) if X.size else 0.0
+        if np.issubdtype(dtype, np.floating) and largest[split] > np.finfo(dtype).max:
+            raise ValueError(f"X_{split} has values up to {largest[split]:.3g}, which overflow the model's dtype "
+                             f"{dtype} (largest {np.finfo(dtype).max:.3g}): scale the inputs (e.g. standardize)")
+    if largest["train"] > LARGE_INPUT:
+        warnings.warn(f"X_train has values up to {largest['train']:.3g}; networks train best on inputs of about "
+                      "unit scale: standardize them (fcnet.data.standardize) or divide by their range",
+                      stacklevel=3)
+    return data["X_train"], np.asarray(data["y_train"]), data["X_val"], np.asarray(data["y_val"]), largest["train"]
+
+
+def check_options(o: dict[str, Any]) -> dict[str, Any]:
+    """The Solver's keyword options, checked and normalized (schedule built), or a ValueError/TypeError that names
+    the option, the expected and the actual value."""
+    checked = dict(o)
+    if not (callable(o["update_rule"]) or isinstance(o["update_rule"], str)):
+        raise TypeError(f"update_rule must be a rule's name or a callable, got {o['update_rule']!r}")
+    if o["optim_config"] is not None and not isinstance(o["optim_config"], dict):
+        raise TypeError(f"optim_config must be a dict, got {o['optim_config']!r}")
+    checked["optim_config"] = dict(o["optim_config"] or {})
+    checked["lr_decay"] = check_real("lr_decay", o["lr_decay"], 0.0, 1.0, low_open=True)
+    for name in ("batch_size", "num_epochs", "print_every"):
+        checked[name] = check_int(name, o[name], 1)
+    for name in ("num_train_samples", "num_val_samples", "early_stopping_patience"):
+        checked[name] = check_int(name, o[name], 1, allow_none=True)
+    checked["seed"] = check_seed("seed", o["seed"])
+    for name in ("verbose", "sample_with_replacement"):
+        if not isinstance(o[name], (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {o[name]!r}")
+    if o["progress"] not in ("auto", True, False):
+        raise ValueError(f"progress must be 'auto', True or False, got {o['progress']!r}")
+    for name in ("checkpoint_name", "resume"):
+        if o[name] is not None and not isinstance(o[name], (str, os.PathLike)):
+            raise TypeError(f"{name} must be a path or None, got {o[name]!r}")
+    if o["epoch_callback"] is not None and not callable(o["epoch_callback"]):
+        raise TypeError(f"epoch_callback must be callable or None, got {o['epoch_callback']!r}")
+    if o["early_stopping_metric"] not in EARLY_STOPPING_METRICS:
+        raise ValueError(f"early_stopping_metric must be one of {list(EARLY_STOPPING_METRICS)}, "
+                         f"got {o['early_stopping_metric']!r}")
+    checked["early_stopping_min_delta"] = check_real("early_stopping_min_delta", o["early_stopping_min_delta"], 0.0)
+    checked["divergence_factor"] = check_real("divergence_factor", o["divergence_factor"], 1.0, low_open=True,
+                                              allow_none=True)
+    checked["schedule"] = _schedule(o["lr_schedule"], o["lr_schedule_options"], checked["lr_decay"])
+    return checked
+
+
+def _schedule(name: str | None, options: dict | None, lr_decay: float):
+    if name is None:
+        if options:
+            raise ValueError(f"lr_schedule_options={options!r} were given without an lr_schedule")
+        return Exponential(lr_decay)
+    if lr_decay != 1.0 and name != "exponential":
+        raise ValueError(f"lr_decay={lr_decay} and lr_schedule={name!r} conflict; give one")
+    options = dict(options) if isinstance(options, dict) else options
+    if name == "exponential" and isinstance(options, dict):
+        options.setdefault("decay", lr_decay)
+    return make_schedule(name, options)
