@@ -338,9 +338,9 @@ def test_labels_out_of_range_are_rejected_before_any_state_changes():
     (dict(hidden_dims=[5], dropout=1.0), r"dropout must be in \[0, 1\), got 1.0"),
     (dict(hidden_dims=[5], dropout=-0.1), r"dropout must be in \[0, 1\)"),
     (dict(hidden_dims=[5], dropout_keep_ratio=0), r"dropout_keep_ratio must be in \(0, 1\]"),
-    (dict(hidden_dims=[5], reg=-1), r"reg must be >= 0, got -1"),
+    (dict(hidden_dims=[5], reg=-1), r"reg must be a finite number in \[0, inf\), got -1"),
     (dict(hidden_dims=[5], weight_scale="lecun"), r"weight_scale must be one of .* got 'lecun'"),
-    (dict(hidden_dims=[5], weight_scale=0), r"weight_scale must be > 0"),
+    (dict(hidden_dims=[5], weight_scale=0), r"weight_scale must be a finite number in \(0, inf\), got 0"),
 ])
 def test_bad_constructor_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):

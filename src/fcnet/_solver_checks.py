@@ -45,7 +45,7 @@ def check_data(model: Any, data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarra
             raise ValueError(f"X_{split} has {int(np.prod(X.shape[1:]))} features per sample but the model "
                              f"expects input_dim={input_dim}")
         largest[split] = float(np.max(np.abs(X))) if X.size else 0.0
-        if np.issubdtype(dtype, np.floating) and largest[split] > np.finfo(dtype).max:
+        if np.issubdtype(dtype, np.floating) and largest[split] > float(np.finfo(dtype).max):
             raise ValueError(f"X_{split} has values up to {largest[split]:.3g}, which overflow the model's dtype "
                              f"{dtype} (largest {np.finfo(dtype).max:.3g}): scale the inputs (e.g. standardize)")
     if largest["train"] > LARGE_INPUT:

@@ -7,11 +7,12 @@ normalization layers store their running statistics back into their parameter di
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
-from fcnet._checks import as_float_array, check_labels, check_mode, check_probability, check_vector
+from fcnet._checks import as_float_array, check_labels, check_mode, check_probability, check_real, check_vector
 
 Cache = tuple
 
@@ -26,7 +27,7 @@ def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     w: (D, M) weights; b: (M,) biases
     Returns out (N, M) and cache (x, w, b).
     """
-    x = as_float_array("x", x, min_ndim=1)
+    x = as_float_array("x", x, min_ndim=2)
     w = as_float_array("w", w, ndim=2)
     num_features = int(np.prod(x.shape[1:]))
     if w.shape[0] != num_features:
@@ -47,6 +48,9 @@ def affine_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndar
     Returns dx (N, d_1, ..., d_k), dw (D, M), db (M,).
     """
     x, w, _ = cache
+    if np.shape(dout) != (x.shape[0], w.shape[1]):
+        raise ValueError(f"dout must have the forward output's shape ({x.shape[0]}, {w.shape[1]}), "
+                         f"got {np.shape(dout)}")
     x2d = x.reshape(x.shape[0], -1)
     dx = (dout @ w.T).reshape(x.shape)
     dw = x2d.T @ dout
@@ -72,9 +76,7 @@ def relu_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
 def leaky_relu_forward(x: np.ndarray, alpha: float = 0.01) -> tuple[np.ndarray, Cache]:
     """Leaky ReLU: ``x`` where x > 0, ``alpha * x`` elsewhere. x: any shape."""
     x = as_float_array("x", x)
-    alpha = float(alpha)
-    if alpha < 0:
-        raise ValueError(f"alpha must be >= 0, got {alpha}")
+    alpha = check_real("alpha", alpha, 0.0)
     slope = np.where(x > 0, x.dtype.type(1), x.dtype.type(alpha))
     return x * slope, slope
 
@@ -157,6 +159,9 @@ def batchnorm_forward(
     running_var = check_vector("bn_param['running_var']", running_var, num_features, "x's features")
 
     if mode == "train":
+        if x.shape[0] < 2:  # one sample normalizes to 0 everywhere: nothing would be learned (PyTorch refuses too)
+            raise ValueError(f"batch normalization in training mode needs at least 2 samples per batch, got x of "
+                             f"shape {x.shape}; use a batch size >= 2, or evaluation mode")
         mean = x.mean(axis=0)
         x_mu = x - mean
         var = np.mean(x_mu * x_mu, axis=0)
@@ -286,7 +291,12 @@ def dropout_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------------------------
 def _check_loss_inputs(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     x = as_float_array("x", x, ndim=2)
+    if x.shape[0] == 0:
+        raise ValueError(f"x must hold at least one sample, got shape {x.shape}")
     labels = check_labels("y", y, x.shape[0], x.shape[1])
+    if not np.all(np.isfinite(x)):
+        warnings.warn(f"x holds {int(np.sum(~np.isfinite(x)))} non-finite scores, so the loss is not finite "
+                      "(has the model diverged?)", RuntimeWarning, stacklevel=3)
     return x, labels
 
 

@@ -12,7 +12,7 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 
-from fcnet._checks import check_labels, check_probability
+from fcnet._checks import check_labels, check_probability, check_real, check_seed
 from fcnet import modules as M
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
@@ -28,6 +28,16 @@ def _weight_std(weight_scale: float | str, fan_in: int, fan_out: int) -> float:
     if weight_scale == "xavier":
         return float(np.sqrt(2.0 / (fan_in + fan_out)))
     return float(weight_scale)
+
+
+def _check_dtype(dtype: Any) -> np.dtype:
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:
+        checked = None
+    if checked is None or not np.issubdtype(checked, np.floating):
+        raise TypeError(f"dtype must be a floating-point dtype such as 'float32' or 'float64', got {dtype!r}")
+    return checked
 
 
 def _check_choice(name: str, value: Any, choices: tuple) -> None:
@@ -71,7 +81,11 @@ class FullyConnectedNet:
                  weight_scale: float | str = 1e-2, dtype: Any = np.float32, seed: int | None = None, *,
                  use_batchnorm: bool | None = None, dropout_keep_ratio: float | None = None,
                  activation: str = "relu", alpha: float = 0.01, loss: str = "softmax") -> None:
-        hidden_dims = [hidden_dims] if isinstance(hidden_dims, (int, np.integer)) else list(hidden_dims)
+        if isinstance(hidden_dims, (int, np.integer)):
+            hidden_dims = [hidden_dims]
+        elif isinstance(hidden_dims, (str, bytes)) or not isinstance(hidden_dims, Iterable):
+            raise TypeError(f"hidden_dims must be a list of positive integers (or one integer), got {hidden_dims!r}")
+        hidden_dims = list(hidden_dims)
         for name, value in [("input_dim", input_dim), ("num_classes", num_classes)] + [
                 (f"hidden_dims[{i}]", h) for i, h in enumerate(hidden_dims)]:
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
@@ -85,16 +99,12 @@ class FullyConnectedNet:
         _check_choice("loss", loss, LOSSES)
         if isinstance(weight_scale, str):
             _check_choice("weight_scale", weight_scale, WEIGHT_INITS)
-        elif not float(weight_scale) > 0:
-            raise ValueError(f"weight_scale must be > 0 or one of {list(WEIGHT_INITS)}, got {weight_scale!r}")
-        if not float(reg) >= 0:
-            raise ValueError(f"reg must be >= 0, got {reg!r}")
-        if alpha < 0:
-            raise ValueError(f"alpha must be >= 0, got {alpha!r}")
+        else:
+            check_real("weight_scale", weight_scale, 0.0, low_open=True)
+        reg, alpha = check_real("reg", reg, 0.0), check_real("alpha", alpha, 0.0)
+        seed = check_seed("seed", seed)
         p_drop = _resolve_dropout(dropout, dropout_keep_ratio)
-        dtype = np.dtype(dtype)
-        if not np.issubdtype(dtype, np.floating):
-            raise TypeError(f"dtype must be a floating-point dtype, got {dtype}")
+        dtype = _check_dtype(dtype)
 
         self.hidden_dims = [int(h) for h in hidden_dims]
         self.input_dim = int(input_dim)
@@ -206,6 +216,13 @@ class FullyConnectedNet:
                              f"input_dim={self.input_dim}")
         return X.astype(self.dtype, copy=False)
 
+    @staticmethod
+    def _check_finite(X: np.ndarray) -> np.ndarray:
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"X holds {int(np.sum(~np.isfinite(X)))} non-finite values (NaN or inf); "
+                             "a prediction from them would mean nothing")
+        return X
+
     def loss(self, X: np.ndarray, y: np.ndarray | None = None):
         """Scores (N, C) when y is None; else (loss, grads) for a training step.
 
@@ -215,6 +232,8 @@ class FullyConnectedNet:
         if y is None:
             self.layers.eval()
             return self.layers.forward(X)
+        if X.shape[0] == 0:
+            raise ValueError(f"X must hold at least one sample to compute a loss, got shape {X.shape}")
         check_labels("y", y, X.shape[0], self.num_classes)
         self.layers.train()
         scores = self.layers.forward(X)
@@ -240,7 +259,7 @@ class FullyConnectedNet:
     def _map_batches(self, X: np.ndarray, batch_size: int, transform, tail: tuple, dtype) -> np.ndarray:
         """transform(scores) for every batch, gathered into one array of shape (N, *tail): the activations of
         all samples are never held at once."""
-        X = self._check_X(X)
+        X = self._check_finite(self._check_X(X))
         out = np.empty((X.shape[0], *tail), dtype=dtype)
         for start, scores in self._batches(X, batch_size):
             out[start:start + len(scores)] = transform(scores)
@@ -258,7 +277,7 @@ class FullyConnectedNet:
 
     def evaluate(self, X: np.ndarray, y: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> tuple[float, float]:
         """(accuracy, mean loss without the L2 term) in evaluation mode, in one pass of `batch_size` samples."""
-        X = self._check_X(X)
+        X = self._check_finite(self._check_X(X))
         y = check_labels("y", y, X.shape[0], self.num_classes)
         correct, total = 0, 0.0
         for start, scores in self._batches(X, batch_size):

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from fcnet import layers as L
-from fcnet._checks import check_probability
+from fcnet._checks import check_probability, check_real
 
 
 class Module:
@@ -141,9 +141,7 @@ class LeakyReLU(_Activation):
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
-        if float(alpha) < 0:
-            raise ValueError(f"alpha must be >= 0, got {alpha}")
-        self.alpha = float(alpha)
+        self.alpha = check_real("alpha", alpha, 0.0)
 
     def forward(self, x):
         out, self._cache = L.leaky_relu_forward(x, self.alpha)
