@@ -101,3 +101,31 @@ def _schedule(name: str | None, options: dict | None, lr_decay: float):
     if name == "exponential" and isinstance(options, dict):
         options.setdefault("decay", lr_decay)
     return make_schedule(name, options)
+
+
+# Settings a checkpoint must share with the Solver resuming it, or the resumed run would not be the same run
+# (num_epochs may differ: a larger one extends the run).
+RESUME_SETTINGS = ("update_rule", "hyperparameters", "batch_size", "schedule", "sample_with_replacement",
+                   "num_train_samples", "num_val_samples")
+
+
+def check_resumable(path: Any, checkpoint: dict[str, Any], model: Any, settings: dict[str, Any]) -> None:
+    """Refuse a checkpoint of another architecture, or one written with other settings than `settings`."""
+    ours = _architecture(model.get_config() if hasattr(model, "get_config") else None)
+    theirs = _architecture(checkpoint["model_config"])
+    if checkpoint["model_class"] != type(model).__name__ or theirs != ours:
+        raise ValueError(f"{path} is a checkpoint of a {checkpoint['model_class']} {theirs}, "
+                         f"not of this {type(model).__name__} {ours}")
+    saved = checkpoint["trainer"]["settings"]
+    differences = [f"{k} {saved.get(k)!r} there, {settings[k]!r} here" for k in RESUME_SETTINGS
+                   if saved.get(k) != settings[k]]
+    if differences:
+        raise ValueError(f"{path} cannot be resumed exactly with these settings: {'; '.join(differences)}. "
+                         "Resume with the checkpoint's settings, or start a new run")
+
+
+def _architecture(config: dict | None) -> dict | None:
+    """What must agree between a checkpoint and the model resuming it (not the seed or the initial scale)."""
+    if config is None:
+        return None
+    return {k: v for k, v in config.items() if k not in ("seed", "weight_scale", "reg")}

@@ -40,6 +40,16 @@ class History:
             self.val_loss_history.append(val_loss)
         self.lr_history.append(learning_rate)
 
+    def checks_since_best(self, metric: str, min_delta: float = 0.0) -> int:
+        """How many checks ago `metric` ('val_acc', or 'val_loss' where lower is better) last improved by more
+        than `min_delta` on its best value before."""
+        values = self.val_acc_history if metric == "val_acc" else [-v for v in self.val_loss_history]
+        best_at = 0
+        for i, value in enumerate(values):
+            if value > values[best_at] + min_delta:
+                best_at = i
+        return max(len(values) - 1 - best_at, 0)
+
     def arrays(self) -> dict[str, np.ndarray]:
         """Every series as a float64 array (None as NaN), for a checkpoint."""
         return {name: np.asarray([np.nan if v is None else v for v in getattr(self, name)], dtype=np.float64)

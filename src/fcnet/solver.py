@@ -10,15 +10,13 @@ divergence, atomic checkpoints (fcnet's npz format) with exact resume, Ctrl-C ha
 What the run keeps is the best state by validation accuracy: parameters *and* buffers (batch-norm running
 statistics), so that after ``train()`` the model scores ``best_val_acc`` on the validation set.
 
-Divergence: training stops at the first non-finite loss, or at a loss above ``divergence_factor`` (100) times
-its starting level (the first loss, or 1 if that is smaller). A healthy run's minibatch loss stays within a few
-times its start; the seeds' experiments peak below 3x. A state whose validation loss has exploded in this sense is
-never taken as the best, so the state kept is one from before the explosion (the initial one if need be).
+Divergence (fcnet.divergence): training stops at the first non-finite loss, or at a loss above
+``divergence_factor`` (100) times its starting level; a state whose validation loss has exploded is never taken as
+the best, so the state kept is one from before the explosion (the initial one if need be).
 """
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 from contextlib import nullcontext
@@ -27,18 +25,16 @@ from typing import Any, Callable
 
 import numpy as np
 
-from fcnet import io
-from fcnet._solver_checks import check_data, check_options
+from fcnet import divergence, io
+from fcnet._solver_checks import check_data, check_options, check_resumable
+from fcnet._progress import emit, make_bar
 from fcnet.history import SERIES, History
 from fcnet.optim import UPDATE_RULES
+from fcnet.divergence import DIVERGENCE_FACTOR
 from fcnet.optimizer import Optimizer
 from fcnet.schedules import Exponential, describe
 
 _EVAL_BATCH = 1000  # samples per forward pass in the accuracy checks
-DIVERGENCE_FACTOR = 100.0
-# Settings a checkpoint must share with the Solver resuming it, or the resumed run would not be the same run.
-_RESUME_SETTINGS = ("update_rule", "hyperparameters", "batch_size", "schedule", "sample_with_replacement",
-                    "num_train_samples", "num_val_samples")
 
 
 def _series(name: str) -> property:
@@ -168,16 +164,13 @@ class Solver:
         return True
 
     def _exploded(self, loss: float) -> bool:
-        if not math.isfinite(loss):
-            return True
-        reference = max(self.loss_history[0], 1.0) if self.loss_history else 1.0
-        return self.divergence_factor is not None and loss > self.divergence_factor * reference
+        return divergence.exploded(loss, self.loss_history[0] if self.loss_history else None, self.divergence_factor)
 
     def train(self) -> "Solver":
         """Run the optimization until num_epochs, early stopping, divergence or Ctrl-C; then restore the best
         state (parameters and buffers) into the model."""
         start = time.perf_counter()
-        bar = self._make_bar()
+        bar = make_bar(self.progress, self.verbose, self.num_iterations, self.t)
         dropout_rng = getattr(self.model, "dropout_rng", None)
         if self._best is None:
             self._keep_best(None)  # the fallback when no checked state is healthy
@@ -222,22 +215,10 @@ class Solver:
         self.stop_reason = "diverged"
         self.events.append({"event": "diverged", "iteration": self.t + 1, "epoch": self.epoch, "loss": str(loss),
                             "learning_rate": lr})
-        what = (f"the loss is {loss}" if not math.isfinite(loss) else
-                f"the loss {loss:.3g} is over {self.divergence_factor:g} times its starting level "
-                f"{self.loss_history[0]:.3g}")
-        print(f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): {what}. Likely cause: "
-              f"{self._likely_cause(lr)}. The best state from before is kept.", file=sys.stderr)
-
-    def _likely_cause(self, lr: float | None) -> str:
-        causes = []
-        if self.t > 0 and lr:  # after no update at all, the learning rate cannot be the cause
-            causes.append(f"the learning rate ({lr:g}) is too high; try {lr / 10:g} or lower")
-        if self._input_scale > 1e3:
-            causes.append(f"the inputs reach {self._input_scale:.3g}; standardize them to about unit scale")
-        dtype = np.dtype(getattr(self.model, "dtype", np.float64))
-        if dtype.itemsize < 4:
-            causes.append(f"the model's dtype {dtype} has a small range; use float32")
-        return "; or ".join(causes) or "the model or the data (the loss was not finite before any update)"
+        why = divergence.explain(loss, self.loss_history[0], self.divergence_factor, self.t, lr, self._input_scale,
+                                 np.dtype(getattr(self.model, "dtype", np.float64)))
+        print(f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): {why}. The best state from before "
+              "is kept.", file=sys.stderr)
 
     def _end_of_epoch_check(self, bar) -> None:
         train_acc = self.check_accuracy(self.X_train, self.y_train, self.num_train_samples, _EVAL_BATCH)
@@ -249,34 +230,21 @@ class Solver:
         else:
             val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
         self.history.record_check(train_acc, val_acc, val_loss, self.optimizer.learning_rate)
-        if self.verbose:
-            self._print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}",
-                        bar)
+        self._print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}", bar)
         healthy = val_loss is None or not self._exploded(val_loss)
         if healthy and (self._best_val_acc is None or val_acc > self._best_val_acc):
             self._keep_best(val_acc)
         if self.epoch_callback is not None:
             self.epoch_callback(self)
-        if self._no_improvement_for_patience():
+        if self.early_stopping_patience and self.history.checks_since_best(
+                self.early_stopping_metric, self.early_stopping_min_delta) >= self.early_stopping_patience:
             self.stop_training = True
             self.events.append({"event": "early_stopping", "iteration": self.t, "epoch": self.epoch})
-            if self.verbose:
-                self._print(f"Early stopping: no improvement of {self.early_stopping_metric} for "
-                            f"{self.early_stopping_patience} epochs", bar)
+            self._print(f"Early stopping: no improvement of {self.early_stopping_metric} for "
+                        f"{self.early_stopping_patience} epochs", bar)
         if self.base_learning_rate is not None:  # the factor for the next epoch
             factor = self.schedule.factor(self.epoch, self.num_epochs, self.val_acc_history)
             self.optimizer.learning_rate = self.base_learning_rate * factor
-
-    def _no_improvement_for_patience(self) -> bool:
-        if self.early_stopping_patience is None:
-            return False
-        history = self.val_acc_history if self.early_stopping_metric == "val_acc" else [
-            -v for v in self.val_loss_history]
-        best_at = 0
-        for i, value in enumerate(history):
-            if value > history[best_at] + self.early_stopping_min_delta:
-                best_at = i
-        return len(history) - 1 - best_at >= self.early_stopping_patience
 
     def check_accuracy(self, X: np.ndarray, y: np.ndarray, num_samples: int | None = None,
                        batch_size: int = 100) -> float:
@@ -296,29 +264,13 @@ class Solver:
         return X, y
 
     # ---- output ------------------------------------------------------------------------------------------------
-    def _make_bar(self):
-        use_bar = self.progress is True or (self.progress == "auto" and self.verbose and sys.stdout.isatty())
-        if not use_bar:
-            return None
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            return None
-        return tqdm(total=self.num_iterations, initial=self.t, unit="it", leave=True)
-
     def _print(self, line: str, bar, force: bool = False) -> None:
-        if bar is not None:
-            bar.write(line)
-        elif self.verbose or force:
-            print(line, flush=True)
+        emit(line, bar, self.verbose or force)
 
     def summary(self) -> dict[str, Any]:
+        """How the run ended: best_val_acc, epoch, iteration, stop_reason."""
         return {"best_val_acc": self.best_val_acc, "epoch": self.epoch, "iteration": self.t,
                 "stop_reason": self.stop_reason}
-
-    def epoch_rows(self) -> list[dict[str, Any]]:
-        """One row per accuracy check (see History.epoch_rows)."""
-        return self.history.epoch_rows(self.iterations_per_epoch)
 
     def save_history(self, path: str | Path) -> Path:
         """Write the history: '.json' (everything, with the summary) or '.csv' (one row per check), atomically."""
@@ -345,17 +297,8 @@ class Solver:
         """Continue from a checkpoint written by :meth:`save_checkpoint` for the same architecture and settings
         (num_epochs may differ: a larger one extends the run). Everything is checked before anything changes."""
         ckpt = io.read_checkpoint(path)
-        ours = _architecture(self.model.get_config() if hasattr(self.model, "get_config") else None)
-        theirs = _architecture(ckpt["model_config"])
-        if ckpt["model_class"] != type(self.model).__name__ or theirs != ours:
-            raise ValueError(f"{path} is a checkpoint of a {ckpt['model_class']} {theirs}, "
-                             f"not of this {type(self.model).__name__} {ours}")
-        trainer, settings = ckpt["trainer"], self._settings()
-        differences = [f"{k} {trainer['settings'].get(k)!r} there, {settings[k]!r} here" for k in _RESUME_SETTINGS
-                       if trainer["settings"].get(k) != settings[k]]
-        if differences:
-            raise ValueError(f"{path} cannot be resumed exactly with these settings: {'; '.join(differences)}. "
-                             "Resume with the checkpoint's settings, or start a new run")
+        check_resumable(path, ckpt, self.model, self._settings())
+        trainer = ckpt["trainer"]
         Optimizer(self.model.params, self.optimizer.rule).load_state_dict(ckpt["optimizer"])  # a check, first
         io.check_model_state(self.model, ckpt["model"], str(path))
         if ckpt["best"]:
@@ -368,13 +311,6 @@ class Solver:
         self._order = ckpt["trainer_arrays"].get("order")
         self.epoch, self.t, self.stop_reason = trainer["epoch"], trainer["t"], None
         self._rng.bit_generator.state = trainer["rng_state"]
-
-
-def _architecture(config: dict | None) -> dict | None:
-    """What must agree between a checkpoint and the model resuming it (not the seed or the initial scale)."""
-    if config is None:
-        return None
-    return {k: v for k, v in config.items() if k not in ("seed", "weight_scale", "reg")}
 
 
 __all__ = ["Solver", "UPDATE_RULES", "DIVERGENCE_FACTOR"]
