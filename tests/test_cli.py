@@ -147,8 +147,8 @@ def test_train_on_a_fashion_mnist_subset(tmp_path):
 @pytest.mark.parametrize("args, message", [
     (["train", "--bogus"], "unrecognized arguments: --bogus"),
     (["train", "--optimizer", "adamax"], "invalid choice: 'adamax'"),
-    (["train", "--hidden", "0"], "hidden_dims[0] must be a positive integer, got 0"),
-    (["train", "--dropout", "1.5"], "dropout must be in [0, 1), got 1.5"),
+    (["train", "--hidden", "0"], "argument --hidden: expected an integer >= 1, got 0"),
+    (["train", "--dropout", "1.5"], "argument --dropout: expected a finite number >= 0 and < 1, got 1.5"),
     (["train", "--dataset", "mnist", "--data-dir", "nowhere"], "nowhere does not exist"),
     (["evaluate", "missing.npz", "--dataset", "digits"], "missing.npz: no such file"),
     (["train", "--config", "nope.json"], "--config nope.json: no such file"),

@@ -67,7 +67,7 @@ def check_options(o: dict[str, Any]) -> dict[str, Any]:
     checked["lr_decay"] = check_real("lr_decay", o["lr_decay"], 0.0, 1.0, low_open=True)
     for name in ("batch_size", "num_epochs", "print_every"):
         checked[name] = check_int(name, o[name], 1)
-    for name in ("num_train_samples", "num_val_samples", "early_stopping_patience"):
+    for name in ("num_train_samples", "num_val_samples", "early_stopping_patience", "keep_checkpoints"):
         checked[name] = check_int(name, o[name], 1, allow_none=True)
     checked["seed"] = check_seed("seed", o["seed"])
     for name in ("verbose", "sample_with_replacement"):
@@ -109,19 +109,24 @@ RESUME_SETTINGS = ("update_rule", "hyperparameters", "batch_size", "schedule", "
                    "num_train_samples", "num_val_samples")
 
 
+class IncompatibleCheckpoint(ValueError):
+    """A readable checkpoint that this model or these settings cannot resume."""
+
+
 def check_resumable(path: Any, checkpoint: dict[str, Any], model: Any, settings: dict[str, Any]) -> None:
     """Refuse a checkpoint of another architecture, or one written with other settings than `settings`."""
     ours = _architecture(model.get_config() if hasattr(model, "get_config") else None)
     theirs = _architecture(checkpoint["model_config"])
     if checkpoint["model_class"] != type(model).__name__ or theirs != ours:
-        raise ValueError(f"{path} is a checkpoint of a {checkpoint['model_class']} {theirs}, "
+        raise IncompatibleCheckpoint(f"{path} is a checkpoint of a {checkpoint['model_class']} {theirs}, "
                          f"not of this {type(model).__name__} {ours}")
     saved = checkpoint["trainer"]["settings"]
     differences = [f"{k} {saved.get(k)!r} there, {settings[k]!r} here" for k in RESUME_SETTINGS
                    if saved.get(k) != settings[k]]
     if differences:
-        raise ValueError(f"{path} cannot be resumed exactly with these settings: {'; '.join(differences)}. "
-                         "Resume with the checkpoint's settings, or start a new run")
+        raise IncompatibleCheckpoint(f"{path} cannot be resumed exactly with these settings: "
+                                     f"{'; '.join(differences)}. Resume with the checkpoint's settings, or "
+                                     "start a new run")
 
 
 def _architecture(config: dict | None) -> dict | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -40,11 +41,60 @@ class CliError(Exception):
     """An error to report in one line."""
 
 
+def _number(kind, minimum=None, exclusive=False, maximum=None, max_exclusive=False):
+    """An argparse type: a number of `kind` (int or float) in the given range, else a one-line error."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, "
+                                             f"got {text!r}") from None
+        too_low = minimum is not None and (value <= minimum if exclusive else value < minimum)
+        too_high = maximum is not None and (value >= maximum if max_exclusive else value > maximum)
+        if not np.isfinite(value) or too_low or too_high:
+            low = "" if minimum is None else f"{'>' if exclusive else '>='} {minimum:g}"
+            high = "" if maximum is None else f"{'<' if max_exclusive else '<='} {maximum:g}"
+            what = "an integer" if kind is int else "a finite number"
+            raise argparse.ArgumentTypeError(f"expected {what} {' and '.join(filter(None, [low, high]))}, got {text}")
+        return value
+    parse.__name__ = kind.__name__  # argparse names the type in its messages
+    return parse
+
+
+_POSITIVE_INT, _SEED = _number(int, 1), _number(int, 0)
+_POSITIVE, _NON_NEGATIVE = _number(float, 0, exclusive=True), _number(float, 0)
+_PROBABILITY = _number(float, 0, maximum=1, max_exclusive=True)
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"expected a JSON object such as '{{\"step_size\": 5}}', got {text!r} "
+                                         f"({exc.msg})") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"expected a JSON object such as '{{\"step_size\": 5}}', got {text!r}")
+    return value
+
+
+def _rule_learning_rate(text: str) -> tuple[str, float]:
+    from fcnet.optim import ALIASES, UPDATE_RULES
+
+    rule, sep, lr = text.partition("=")
+    rule = ALIASES.get(rule, rule)
+    if not sep or rule not in UPDATE_RULES:
+        raise argparse.ArgumentTypeError(f"expected RULE=LR with RULE one of {sorted(UPDATE_RULES)}, got {text!r}")
+    return rule, _POSITIVE(lr)
+
+
 def _hidden(value: str) -> list[int]:
     try:
         dims = [int(v) for v in value.split(",") if v]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"hidden sizes must be integers, got {value!r}") from None
+        dims = []
+    if not dims or min(dims) < 1:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be positive integers separated by commas, "
+                                         f"got {value!r}")
     return dims
 
 
@@ -52,22 +102,23 @@ def _weight_scale(value: str):
     if value in ("he", "xavier"):
         return value
     try:
-        return float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"weight scale must be a number, 'he' or 'xavier', got {value!r}") from None
+        return _POSITIVE(value)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"weight scale must be a number > 0, 'he' or 'xavier', got {value!r}") from None
 
 
-def _add_network_options(p: argparse.ArgumentParser) -> None:
+def _add_network_options(p: argparse.ArgumentParser, dtype: bool = True) -> None:
     g = p.add_argument_group("network")
-    g.add_argument("--hidden", type=int, nargs="*", metavar="H", help="hidden layer sizes (default: 100)")
+    g.add_argument("--hidden", type=_POSITIVE_INT, nargs="*", metavar="H", help="hidden layer sizes (default: 100)")
     g.add_argument("--activation", choices=["relu", "leaky_relu", "tanh", "sigmoid"])
-    g.add_argument("--alpha", type=float, help="leaky ReLU slope (default 0.01)")
+    g.add_argument("--alpha", type=_NON_NEGATIVE, help="leaky ReLU slope (default 0.01)")
     g.add_argument("--normalization", choices=["none", "batchnorm", "layernorm"])
-    g.add_argument("--dropout", type=float, help="probability of dropping a hidden unit")
-    g.add_argument("--reg", type=float, help="L2 strength")
+    g.add_argument("--dropout", type=_PROBABILITY, help="probability of dropping a hidden unit")
+    g.add_argument("--reg", type=_NON_NEGATIVE, help="L2 strength")
     g.add_argument("--weight-scale", type=_weight_scale, help="initial weight std, or 'he' / 'xavier' (default he)")
-    g.add_argument("--dtype", choices=["float32", "float64"])
-    g.add_argument("--seed", type=int, help="seed of weights, batches and dropout (default 0)")
+    if dtype:
+        g.add_argument("--dtype", choices=["float32", "float64"])
+    g.add_argument("--seed", type=_SEED, help="seed of weights, batches and dropout (default 0)")
 
 
 def _add_data_options(p: argparse.ArgumentParser, default_dataset: str | None = None) -> None:
@@ -75,25 +126,30 @@ def _add_data_options(p: argparse.ArgumentParser, default_dataset: str | None = 
     g.add_argument("--dataset", choices=["digits", "fashion-mnist", "mnist", "cifar10"], default=default_dataset,
                    help="default: digits (bundled with scikit-learn)")
     g.add_argument("--data-dir", help="directory holding the dataset files (default: the data home or a download)")
-    g.add_argument("--limit", type=int, help="use a stratified subset of this many training samples")
+    g.add_argument("--limit", type=_POSITIVE_INT, help="use a stratified subset of this many training samples")
 
 
-def _add_training_options(p: argparse.ArgumentParser, learning_rate: bool = True) -> None:
+def _add_training_options(p: argparse.ArgumentParser, learning_rate: bool = True, optimizer: bool = True,
+                          lr_help: str = "learning rate (default 1e-3)") -> None:
     g = p.add_argument_group("training")
-    g.add_argument("--optimizer", choices=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam",
-                                           "adabelief"], help="update rule (default adam)")
+    if optimizer:
+        g.add_argument("--optimizer", choices=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop",
+                                               "adam", "adabelief"], help="update rule (default adam)")
     if learning_rate:
-        g.add_argument("--lr", type=float, help="learning rate (default 1e-3)")
-    for name in ("momentum", "beta1", "beta2", "epsilon", "decay-rate", "weight-decay"):
-        g.add_argument(f"--{name}", type=float, help=f"update rule's {name.replace('-', '_')}")
-    g.add_argument("--lr-decay", type=float, help="multiply the learning rate by this after each epoch")
+        g.add_argument("--lr", type=_NON_NEGATIVE, help=lr_help)
+    for name in ("momentum", "beta1", "beta2", "decay-rate"):
+        g.add_argument(f"--{name}", type=_PROBABILITY, help=f"update rule's {name.replace('-', '_')}")
+    g.add_argument("--epsilon", type=_POSITIVE, help="update rule's epsilon")
+    g.add_argument("--weight-decay", type=_NON_NEGATIVE, help="decoupled weight decay")
+    g.add_argument("--lr-decay", type=_number(float, 0, exclusive=True, maximum=1),
+                   help="multiply the learning rate by this after each epoch")
     g.add_argument("--schedule", choices=["exponential", "step", "cosine", "plateau"], help="learning-rate schedule")
-    g.add_argument("--schedule-options", type=json.loads, metavar="JSON",
+    g.add_argument("--schedule-options", type=_json_object, metavar="JSON",
                    help='options of the schedule, e.g. \'{"step_size": 5, "gamma": 0.5}\'')
-    g.add_argument("--epochs", type=int, help="number of epochs (default 30)")
-    g.add_argument("--batch-size", type=int, help="samples per update (default 64)")
-    g.add_argument("--early-stopping", type=int, metavar="PATIENCE", help="stop after PATIENCE epochs without "
-                   "improvement of validation accuracy")
+    g.add_argument("--epochs", type=_POSITIVE_INT, help="number of epochs (default 30)")
+    g.add_argument("--batch-size", type=_POSITIVE_INT, help="samples per update (default 64)")
+    g.add_argument("--early-stopping", type=_POSITIVE_INT, metavar="PATIENCE", help="stop after PATIENCE epochs "
+                   "without improvement of validation accuracy")
 
 
 _OPTION_TO_FIELD = {
@@ -113,31 +169,62 @@ def _config(args: argparse.Namespace):
 
     values = {}
     if getattr(args, "config", None):
-        path = Path(args.config)
-        if not path.is_file():
-            raise CliError(f"--config {path}: no such file")
-        try:
-            values = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise CliError(f"--config {path} is not valid JSON: {exc}") from None
+        values = _read_json_object(Path(args.config), "--config")
+        TrainConfig.from_dict(values, source=f"--config {args.config}")  # its own errors name the file
     for option, name in _OPTION_TO_FIELD.items():
         value = getattr(args, option, None)
         if value is not None:
             values[name] = value
     if values.get("normalization") == "none":
         values["normalization"] = None
-    return TrainConfig.from_dict(values)
+    return TrainConfig.from_dict(values, source="options")
+
+
+def _read_json_object(path: Path, what: str) -> dict:
+    if not path.is_file():
+        raise CliError(f"{what} {path}: no such file")
+    try:
+        values = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CliError(f"{what} {path} is not valid JSON: {exc}") from None
+    if not isinstance(values, dict):
+        raise CliError(f"{what} {path} must hold a JSON object of options, got a {type(values).__name__}")
+    return values
 
 
 # ---- commands ---------------------------------------------------------------------------------------------------
-def cmd_train(args) -> None:
-    from fcnet.runs import train_run
+def _resume_config(args):
+    """The config of the run directory given to --resume; only --epochs (to extend it) may be given with it."""
+    from fcnet.runs import TrainConfig
 
-    config = _config(args)
-    out = Path(args.out or f"runs/train-{time.strftime('%Y%m%d-%H%M%S')}")
+    given = [f"--{option.replace('_', '-')}" for option in [*_OPTION_TO_FIELD, "config", "out", "force"]
+             if getattr(args, option, None) not in (None, False) and option != "epochs"]
+    if given:
+        raise CliError(f"--resume takes its settings from {Path(args.resume) / 'config.json'}; do not give "
+                       f"{', '.join(given)} (only --epochs, to extend the run)")
+    path = Path(args.resume) / "config.json"
+    values = _read_json_object(path, "--resume") if path.is_file() else {}
+    if args.epochs is not None:
+        values["num_epochs"] = args.epochs
+    return TrainConfig.from_dict(values, source=str(path))
+
+
+def cmd_train(args) -> None:
+    from fcnet.runs import RunDirError, train_run
+
+    config = _resume_config(args) if args.resume else _config(args)
+    out = Path(args.resume or args.out or f"runs/train-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"Training {config.hidden_dims} {config.activation} network on {config.dataset} with "
           f"{config.update_rule} (lr {config.learning_rate:g}) for {config.num_epochs} epochs -> {out}")
-    summary = train_run(config, out, verbose=not args.quiet)
+    try:
+        summary = train_run(config, out, verbose=not args.quiet, resume=bool(args.resume), force=args.force,
+                            keep_checkpoints=args.keep_checkpoints)
+    except RunDirError as exc:
+        raise CliError(str(exc)) from None
+    if summary["stop_reason"] == "interrupted":
+        print(f"Interrupted: the best state so far is in {out / 'model.npz'}; continue with "
+              f"'fcnet train --resume {out}'", file=sys.stderr)
+        raise SystemExit(130)
     test = "n/a" if summary["test_acc"] is None else f"{summary['test_acc']:.4f}"
     print(f"Final validation accuracy: {summary['val_acc']:.4f}   test accuracy: {test}   "
           f"({summary['epochs']} epochs, {summary['stop_reason']}, {summary['seconds']:.1f} s)")
@@ -299,7 +386,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network_options(p)
     _add_training_options(p)
     p.add_argument("--config", help="JSON file of options (command-line options override it)")
-    p.add_argument("--out", help="run directory (default runs/train-<time>)")
+    p.add_argument("--out", help="run directory (default runs/train-<time>); it must not exist yet")
+    p.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its newest good checkpoint, with its "
+                   "config.json (after kill, Ctrl-C or a full disk); --epochs may extend it")
+    p.add_argument("--force", action="store_true", help="replace the run in an existing --out directory")
+    p.add_argument("--keep-checkpoints", type=_POSITIVE_INT, default=2, metavar="K",
+                   help="keep the last K epoch checkpoints and the best epoch's (default 2)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
     p = command("evaluate", "accuracy, per-class accuracy and confusion matrix of a model", cmd_evaluate)
@@ -367,9 +459,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
-    except (ValueError, TypeError, FileNotFoundError, RuntimeError, ImportError) as exc:
+    except BrokenPipeError:  # `fcnet ... | head`: the reader has gone; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except (ValueError, TypeError, FileNotFoundError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except (OSError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

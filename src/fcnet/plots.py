@@ -29,14 +29,24 @@ def _save(fig, path: str | Path | None):
 
 
 def _history(history: Any) -> dict:
-    """A Solver's or a History's series as a dict, or the dict itself."""
+    """A Solver's or a History's series as a dict (with the Solver's iterations_per_epoch), or the dict itself."""
+    per_epoch = getattr(history, "iterations_per_epoch", None)
     history = getattr(history, "history", history)
-    return history.to_dict() if hasattr(history, "to_dict") else history
+    h = history.to_dict() if hasattr(history, "to_dict") else dict(history)
+    if per_epoch is not None:
+        h["iterations_per_epoch"] = per_epoch
+    return h
 
 
 def _draw_loss(ax, h: dict) -> None:
-    ax.plot(h["loss_history"], "o", markersize=2, alpha=0.6)
-    ax.set(title="Training loss", xlabel="Iteration", ylabel="Loss")
+    ax.plot(np.arange(1, len(h["loss_history"]) + 1), h["loss_history"], "o", markersize=2, alpha=0.6,
+            label="training (per iteration)")
+    per_epoch = h.get("iterations_per_epoch")
+    if h.get("val_loss_history") and per_epoch:  # check 0 follows iteration 1, check e the end of epoch e
+        at = [1] + [e * per_epoch for e in range(1, len(h["val_loss_history"]))]
+        ax.plot(at, h["val_loss_history"], "-o", color="tab:orange", label="validation (per epoch)")
+        ax.legend(loc="upper right")
+    ax.set(title="Loss", xlabel="Iteration", ylabel="Loss")
 
 
 def _draw_accuracy(ax, h: dict) -> None:
@@ -46,11 +56,13 @@ def _draw_accuracy(ax, h: dict) -> None:
     ax.legend(loc="lower right")
 
 
-def plot_history(history: Any, path: str | Path | None = None, panels: Sequence[str] = ("loss", "accuracy")):
-    """Training loss per iteration and train/validation accuracy per epoch, stacked, as the seeds plot.
+def plot_history(history: Any, path: str | Path | None = None, panels: Sequence[str] = ("loss", "accuracy"),
+                 title: str | None = None):
+    """Training loss per iteration (with the validation loss per epoch when recorded) and train/validation
+    accuracy per epoch, stacked, as the seeds plot.
 
     history: a Solver, or a dict with loss_history, train_acc_history, val_acc_history.
-    panels: which of 'loss' and 'accuracy' to draw, top to bottom.
+    panels: which of 'loss' and 'accuracy' to draw, top to bottom. title: above the figure (dataset, model).
     """
     draw = {"loss": _draw_loss, "accuracy": _draw_accuracy}
     unknown = [p for p in panels if p not in draw]
@@ -61,6 +73,9 @@ def plot_history(history: Any, path: str | Path | None = None, panels: Sequence[
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
     for ax, panel in zip(axes, panels):
         draw[panel](ax, h)
+    if title:
+        best = max(h["val_acc_history"], default=None)
+        fig.suptitle(title + ("" if best is None else f" (best validation accuracy {best:.4f})"))
     return _save(fig, path)
 
 
@@ -99,7 +114,9 @@ def show_net_weights(net: Any, image_shape: Sequence[int] = (32, 32, 3), path: s
     else:
         ax.imshow(grid.astype("uint8"))
     ax.axis("off")
-    ax.set_title(f"First-layer weights ({len(images)} units)")
+    total = np.shape(net.params["W1"])[1]
+    shown = f"all {total} units" if len(images) == total else f"the first {len(images)} of {total} units"
+    ax.set_title(f"First-layer weights ({shown})")
     return _save(fig, path)
 
 
@@ -107,14 +124,22 @@ def plot_optimizer_comparison(solvers: Mapping[str, Any], path: str | Path | Non
     """Training loss, training accuracy and validation accuracy of several runs (the seeds' three panels)."""
     fig = _figure(12, 12)
     panels = fig.subplots(3, 1)
-    titles = [("Training loss", "Iteration", "loss_history"), ("Training accuracy", "Epoch", "train_acc_history"),
-              ("Validation accuracy", "Epoch", "val_acc_history")]
-    for ax, (title, xlabel, key) in zip(panels, titles):
-        for name, solver in solvers.items():
+    titles = [("Training loss", "Iteration", "Loss", "loss_history"),
+              ("Training accuracy", "Epoch", "Accuracy", "train_acc_history"),
+              ("Validation accuracy", "Epoch", "Accuracy", "val_acc_history")]
+    markers = "os^vD<>px*"
+    for ax, (title, xlabel, ylabel, key) in zip(panels, titles):
+        for i, (name, solver) in enumerate(solvers.items()):
             h = _history(solver)
-            ax.plot(h[key], "o" if key == "loss_history" else "-o", markersize=2 if key == "loss_history" else 4,
-                    label=name, alpha=0.7 if key == "loss_history" else 1)
-        ax.set(title=title, xlabel=xlabel)
+            style = {"color": f"C{i % 10}", "label": name}
+            if key == "loss_history":  # a smoothed line per rule, distinguishable where raw points overlap
+                window = max(1, len(h[key]) // 50)
+                smooth = np.convolve(h[key], np.ones(window) / window, mode="valid") if h[key] else []
+                ax.plot(h[key], ",", alpha=0.3, color=style["color"])
+                ax.plot(np.arange(len(smooth)) + window - 1, smooth, "-", **style)
+            else:
+                ax.plot(h[key], f"-{markers[i % len(markers)]}", markersize=4, **style)
+        ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
     return _save(fig, path)
 

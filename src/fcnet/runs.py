@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -12,7 +14,9 @@ from typing import Any, Sequence
 import numpy as np
 
 from fcnet import io
+from fcnet._checks import check_int, check_real, check_seed
 from fcnet.models import FullyConnectedNet
+from fcnet._solver_checks import IncompatibleCheckpoint
 from fcnet.solver import Solver
 
 OPTIMIZER_OPTIONS = ("momentum", "beta1", "beta2", "epsilon", "decay_rate", "weight_decay")
@@ -54,12 +58,41 @@ class TrainConfig:
     early_stopping_metric: str = "val_acc"
 
     @classmethod
-    def from_dict(cls, values: dict) -> "TrainConfig":
+    def from_dict(cls, values: Any, source: str = "config") -> "TrainConfig":
+        """A checked TrainConfig from a dict (a config.json's contents); errors name `source` and the key."""
+        if not isinstance(values, dict):
+            raise ValueError(f"{source} must be a JSON object of options, got {type(values).__name__} {values!r:.60}")
         known = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(values) - known)
         if unknown:
-            raise ValueError(f"unknown config keys {unknown}; known: {sorted(known)}")
-        return cls(**values)
+            raise ValueError(f"{source}: unknown key{'s' if len(unknown) > 1 else ''} {unknown}; known: "
+                             f"{sorted(known)}")
+        config = cls(**values)
+        try:
+            config._check()
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{source}: {exc}") from None
+        return config
+
+    def _check(self) -> None:
+        """Types and ranges of the fields (the model and Solver check how they combine)."""
+        from fcnet.data import DATASETS
+
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset must be one of {list(DATASETS)}, got {self.dataset!r}")
+        if not isinstance(self.hidden_dims, list) or not all(
+                isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in self.hidden_dims):
+            raise ValueError(f"hidden_dims must be a list of positive integers, got {self.hidden_dims!r}")
+        for name in ("num_epochs", "batch_size"):
+            check_int(name, getattr(self, name), 1)
+        check_int("limit", self.limit, 1, allow_none=True)
+        check_int("early_stopping_patience", self.early_stopping_patience, 1, allow_none=True)
+        check_seed("seed", self.seed)
+        check_real("learning_rate", self.learning_rate, 0.0)
+        for name in ("reg", "alpha", "dropout", "lr_decay") + OPTIMIZER_OPTIONS:
+            check_real(name, getattr(self, name), allow_none=True)
+        if not isinstance(self.lr_schedule_options, dict):
+            raise TypeError(f"lr_schedule_options must be a JSON object, got {self.lr_schedule_options!r}")
 
     def optim_config(self) -> dict:
         config = {"learning_rate": self.learning_rate}
@@ -98,33 +131,83 @@ def accuracy(model, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(model.predict(X) == y))
 
 
-def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, data: dict | None = None) -> dict:
+RUN_FILES = ("config.json", "model.npz", "history.csv", "history.json", "summary.json", "history.png", "loss.png",
+             "accuracy.png", "weights.png")
+CHECKPOINT_GLOB = "checkpoint_*.npz"
+
+
+class RunDirError(ValueError):
+    """A run directory that cannot be used as asked (exists, is a file, has nothing to resume)."""
+
+
+def check_run_dir(out: Path, resume: bool = False, force: bool = False) -> None:
+    """Refuse a run directory before anything is written: an existing one unless resume or force, a file, or
+    (resume) one without config.json and a checkpoint."""
+    if out.exists() and not out.is_dir():
+        raise RunDirError(f"--out {out} is a file, not a directory")
+    if resume:
+        if not (out / "config.json").is_file():
+            raise RunDirError(f"--resume {out}: no config.json there; it is not an fcnet run directory")
+        if not list(out.glob(CHECKPOINT_GLOB)):
+            raise RunDirError(f"--resume {out}: no checkpoint there to resume from")
+    elif out.exists() and any(out.iterdir()) and not force:
+        raise RunDirError(f"run directory {out} exists; give --resume to continue it, --force to replace it, or "
+                          "another --out")
+
+
+def newest_checkpoints(out: Path) -> list[Path]:
+    """The run's checkpoints, newest first."""
+    return sorted(out.glob(CHECKPOINT_GLOB), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+
+
+def resume_solver(solver: Solver, out: Path) -> Path:
+    """Load the newest readable checkpoint of `out` into `solver`; a corrupt one is passed over with a warning."""
+    problems = []
+    for path in newest_checkpoints(out):
+        try:
+            solver.load_checkpoint(path)
+            return path
+        except IncompatibleCheckpoint:
+            raise
+        except ValueError as exc:
+            warnings.warn(f"{path.name} is unreadable ({exc}); trying the checkpoint before it", stacklevel=2)
+            problems.append(path.name)
+    raise RunDirError(f"--resume {out}: no readable checkpoint (unreadable: {', '.join(problems)})")
+
+
+def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, data: dict | None = None, *,
+              resume: bool = False, force: bool = False, keep_checkpoints: int = 2) -> dict:
     """Train a network as `config` says and write the run directory: config.json, history.csv, history.json,
-    model.npz, checkpoint.npz, loss.png, accuracy.png, and weights.png when the inputs are images.
-    Returns a summary (val and test accuracy, stop reason, seconds, paths)."""
+    summary.json, model.npz, the last `keep_checkpoints` epoch checkpoints and the best epoch's, loss.png,
+    accuracy.png, history.png, and weights.png when the inputs are images.
+
+    Everything is checked (options, data, the directory) before anything is written. An existing directory is
+    refused unless `resume` (continue from its newest good checkpoint, with its config.json) or `force` (its fcnet
+    files are removed first). Returns a summary (val and test accuracy, stop reason, seconds, paths)."""
     from fcnet import plots
     from fcnet.data import IMAGE_SHAPES
 
+    out = Path(out_dir)
+    check_run_dir(out, resume, force)
     data = load_data(config) if data is None else data
     model = build_model(config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
-    out = Path(out_dir)  # created only once the data and the model are there
-    out.mkdir(parents=True, exist_ok=True)
-    io.write_text(out / "config.json", json.dumps(dataclasses.asdict(config), indent=2))
-    solver = make_solver(model, data, config, verbose=verbose, checkpoint_name=str(out / "checkpoint"))
+    solver = make_solver(model, data, config, verbose=verbose, checkpoint_name=str(out / "checkpoint"),
+                         keep_checkpoints=keep_checkpoints)
+    if resume:
+        resumed_from = resume_solver(solver, out)
+        if verbose:
+            print(f"Resuming from {resumed_from.name} (epoch {solver.epoch}, iteration {solver.t})", flush=True)
+    else:
+        _start_run_dir(out, config, force)
     start = time.perf_counter()
     solver.train()
     seconds = time.perf_counter() - start
-    for epoch_file in out.glob("checkpoint_epoch_*.npz"):  # keep the last one only, as checkpoint.npz
-        if epoch_file.name == f"checkpoint_epoch_{solver.epoch}.npz":
-            epoch_file.replace(out / "checkpoint.npz")
-        else:
-            epoch_file.unlink()
     io.save(model, out / "model.npz")
     solver.save_history(out / "history.csv")
     solver.save_history(out / "history.json")
-    plots.plot_history(solver, out / "history.png")
-    plots.plot_history(solver, out / "loss.png", panels=("loss",))
-    plots.plot_history(solver, out / "accuracy.png", panels=("accuracy",))
+    plots.plot_history(solver, out / "history.png", title=f"{config.dataset}, {config.hidden_dims}")
+    plots.plot_history(solver, out / "loss.png", panels=("loss",), title=config.dataset)
+    plots.plot_history(solver, out / "accuracy.png", panels=("accuracy",), title=config.dataset)
     shape = IMAGE_SHAPES.get(config.dataset)
     if shape is not None:
         plots.show_net_weights(model, shape, out / "weights.png")
@@ -132,10 +215,26 @@ def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, da
         "val_acc": accuracy(model, data["X_val"], data["y_val"]),
         "test_acc": accuracy(model, data["X_test"], data["y_test"]) if "X_test" in data else None,
         "best_val_acc": solver.best_val_acc, "stop_reason": solver.stop_reason, "epochs": solver.epoch,
-        "seconds": seconds, "run_dir": str(out),
+        "iterations": solver.t, "seconds": seconds, "run_dir": str(out),
     }
     io.write_text(out / "summary.json", json.dumps(summary, indent=2))
     return summary
+
+
+def _start_run_dir(out: Path, config: TrainConfig, force: bool) -> None:
+    """Create (or, with force, clear) the run directory and write config.json; a directory this call created is
+    removed again if that fails (a read-only or full disk), so that a refused run leaves nothing behind."""
+    created = not out.exists()
+    try:
+        if force and out.is_dir():
+            for path in [*(out / name for name in RUN_FILES), *out.glob(CHECKPOINT_GLOB), *out.glob("confusion_*.png")]:
+                path.unlink(missing_ok=True)
+        out.mkdir(parents=True, exist_ok=True)
+        io.write_text(out / "config.json", json.dumps(dataclasses.asdict(config), indent=2))
+    except OSError:
+        if created:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
 
 
 def resolve_model_path(path: str | Path) -> Path:

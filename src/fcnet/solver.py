@@ -27,7 +27,7 @@ import numpy as np
 
 from fcnet import divergence, io
 from fcnet._solver_checks import check_data, check_options, check_resumable
-from fcnet._progress import emit, make_bar
+from fcnet._progress import deferred_interrupt, emit, make_bar
 from fcnet.history import SERIES, History
 from fcnet.optim import UPDATE_RULES
 from fcnet.divergence import DIVERGENCE_FACTOR
@@ -49,6 +49,7 @@ class Solver:
     hyperparameters, checked: see fcnet.optim.HYPERPARAMETERS), lr_decay (per epoch, in (0, 1]), batch_size,
     num_epochs, num_train_samples / num_val_samples (subsamples for the accuracy checks; None = all),
     checkpoint_name (a checkpoint '<checkpoint_name>_epoch_<e>.npz' every epoch), print_every, verbose.
+    keep_checkpoints: keep only the last K epoch checkpoints and the best epoch's (None: all, as cs231n).
     fcnet's: seed (batches, check subsamples and dropout masks; runs are reproducible), sample_with_replacement
     (cs231n's independent batches; default: shuffled epochs), lr_schedule ('exponential', 'step', 'cosine',
     'plateau') with lr_schedule_options, early_stopping_patience / _metric ('val_acc' or 'val_loss') / _min_delta,
@@ -65,7 +66,8 @@ class Solver:
     def __init__(self, model: Any, data: dict, *, update_rule: str | Callable = "sgd",
                  optim_config: dict | None = None, lr_decay: float = 1.0, batch_size: int = 100,
                  num_epochs: int = 10, num_train_samples: int | None = 1000, num_val_samples: int | None = None,
-                 checkpoint_name: str | None = None, print_every: int = 10, verbose: bool = True,
+                 checkpoint_name: str | None = None, keep_checkpoints: int | None = None,
+                 print_every: int = 10, verbose: bool = True,
                  seed: int | None = None, sample_with_replacement: bool = False, lr_schedule: str | None = None,
                  lr_schedule_options: dict | None = None, early_stopping_patience: int | None = None,
                  early_stopping_metric: str = "val_acc", early_stopping_min_delta: float = 0.0,
@@ -84,6 +86,7 @@ class Solver:
         if o["early_stopping_metric"] == "val_loss" and o["early_stopping_patience"] and not self.track_val_loss:
             raise ValueError("early_stopping_metric='val_loss' needs a model with an evaluate(X, y) method")
         for name in ("batch_size", "num_epochs", "num_train_samples", "num_val_samples", "checkpoint_name",
+                     "keep_checkpoints",
                      "print_every", "verbose", "seed", "sample_with_replacement", "early_stopping_patience",
                      "early_stopping_metric", "early_stopping_min_delta", "divergence_factor", "epoch_callback",
                      "progress", "lr_decay"):
@@ -93,6 +96,7 @@ class Solver:
         self.history = History()
         self._best: dict[str, np.ndarray] | None = None  # model arrays ('param/…', 'buffer/…')
         self._best_val_acc: float | None = None  # None: the best state is the initial one, not yet measured
+        self._best_epoch = 0
         self.stop_reason: str | None = None
         self.stop_training = False
         self._order: np.ndarray | None = None
@@ -122,6 +126,7 @@ class Solver:
     def _keep_best(self, val_acc: float | None) -> None:
         self._best = {k: np.array(v, copy=True) for k, v in io.model_state(self.model).items()}
         self._best_val_acc = val_acc
+        self._best_epoch = self.epoch
 
     def _restore_best(self) -> None:
         if self._best is None:
@@ -175,8 +180,10 @@ class Solver:
         if self._best is None:
             self._keep_best(None)  # the fallback when no checked state is healthy
         try:
-            with dropout_rng(self._rng) if dropout_rng else nullcontext():
+            with dropout_rng(self._rng) if dropout_rng else nullcontext(), deferred_interrupt() as interrupted:
                 while self.t < self.num_iterations and not self.stop_training:
+                    if interrupted():
+                        raise KeyboardInterrupt
                     if not self._step():
                         self._diverged()
                         break
@@ -193,6 +200,7 @@ class Solver:
                         self._end_of_epoch_check(bar)
                     if epoch_end and self.checkpoint_name:
                         self.save_checkpoint(f"{self.checkpoint_name}_epoch_{self.epoch}.npz")
+                        self._prune_checkpoints()
             if self.stop_reason is None:
                 self.stop_reason = "early_stopping" if self.stop_training else "completed"
         except KeyboardInterrupt:
@@ -209,6 +217,17 @@ class Solver:
             self.timings["total"] += time.perf_counter() - start
             self._restore_best()
         return self
+
+    def _prune_checkpoints(self) -> None:
+        """Keep the last `keep_checkpoints` epoch checkpoints and the best epoch's."""
+        if self.keep_checkpoints is None:
+            return
+        kept = set(range(self.epoch - self.keep_checkpoints + 1, self.epoch + 1)) | {self._best_epoch}
+        base = Path(self.checkpoint_name)
+        for path in base.parent.glob(f"{base.name}_epoch_*.npz"):
+            epoch = path.stem.rpartition("_")[2]
+            if epoch.isdigit() and int(epoch) not in kept:
+                path.unlink(missing_ok=True)
 
     def _diverged(self) -> None:
         loss, lr = self.loss_history[-1], self.optimizer.learning_rate
@@ -287,6 +306,7 @@ class Solver:
         """Write everything needed to resume exactly: model, optimizer state, history, best state, generator
         state, position in the epoch, and the settings a resumed run must share."""
         trainer = {"epoch": self.epoch, "t": self.t, "best_val_acc": self._best_val_acc,
+                   "best_epoch": self._best_epoch,
                    "num_epochs": self.num_epochs, "rng_state": self._rng.bit_generator.state,
                    "stop_reason": self.stop_reason, "settings": self._settings()}
         order = {} if self._order is None else {"order": self._order}
@@ -307,7 +327,7 @@ class Solver:
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.history = History.from_arrays(ckpt["history"], ckpt["events"])
         self._best = ckpt["best"] or None
-        self._best_val_acc = trainer["best_val_acc"]
+        self._best_val_acc, self._best_epoch = trainer["best_val_acc"], trainer.get("best_epoch", 0)
         self._order = ckpt["trainer_arrays"].get("order")
         self.epoch, self.t, self.stop_reason = trainer["epoch"], trainer["t"], None
         self._rng.bit_generator.state = trainer["rng_state"]

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 
+from fcnet._checks import check_int, check_seed
 from fcnet.data.cifar import get_cifar10_data, load_cifar10
 from fcnet.data.digits import load_digits, stratified_split
 from fcnet.data.fetch import DatasetError, data_home
@@ -21,6 +22,7 @@ from fcnet.data.preprocess import (
 )
 
 DATASETS = ("digits", "fashion-mnist", "mnist", "cifar10")
+MIN_LIMIT = 20  # two samples of each of the ten classes
 IMAGE_SHAPES = {"digits": (8, 8), "fashion-mnist": (28, 28), "mnist": (28, 28), "cifar10": (32, 32, 3)}
 
 
@@ -33,6 +35,10 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, val_size:
     """
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; known: {list(DATASETS)}")
+    check_seed("seed", seed)
+    if limit is not None and (check_int("limit", limit, 1) < MIN_LIMIT):
+        raise ValueError(f"limit must be at least {MIN_LIMIT} training samples (a stratified subset needs "
+                         f"samples of every class), got {limit}")
     if name == "digits":
         X, y = load_digits()
         data = stratified_split(X, y, val_size=0.15, test_size=0.15, seed=seed)
