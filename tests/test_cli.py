@@ -72,7 +72,8 @@ def test_train_with_no_arguments_at_all(tmp_path):
 def test_evaluate_prints_and_plots(digits_run):
     cwd, _ = digits_run
     result = fcnet("evaluate", "run", cwd=cwd)
-    assert "digits test split" in result.stdout and "per-class accuracy" in result.stdout
+    assert "digits, test split (270 samples): accuracy" in result.stdout
+    assert "precision    recall  f1-score   support" in result.stdout
     assert "confusion matrix" in result.stdout
     assert_real_png(cwd / "run" / "confusion_test.png")
 
@@ -96,7 +97,7 @@ def test_predict_npy_and_png(digits_run):
 def test_gradcheck_prints_per_parameter_errors(tmp_path):
     result = fcnet("gradcheck", "--hidden", "6", "5", "--normalization", "layernorm", "--reg", "0.5",
                    cwd=tmp_path)
-    lines = result.stdout.strip().splitlines()
+    lines = result.stdout.strip().splitlines()[1:]  # after the header line
     names = [line.split()[0] for line in lines[:-1]]
     assert names == ["W1", "W2", "W3", "b1", "b2", "b3", "beta1", "beta2", "gamma1", "gamma2"]
     assert all(float(line.split()[-1]) < 1e-5 for line in lines[:-1])

@@ -31,6 +31,8 @@ EXAMPLES = {
   fcnet search --trials 20 --jobs 2             # random search on digits: log-uniform lr and reg
   fcnet search --mode grid --lr 1e-3 3e-3 --reg 0 1e-4 --hidden 100 --hidden 200,100
   fcnet search --out runs/search                # run again to resume an interrupted search""",
+    "info": """examples:
+  fcnet info runs/my-run                        # architecture, parameters per layer, training summary""",
     "gradcheck": """examples:
   fcnet gradcheck --hidden 20 30 --normalization batchnorm --reg 3.14
   fcnet gradcheck --activation tanh --dropout 0.3""",
@@ -121,12 +123,13 @@ def _add_network_options(p: argparse.ArgumentParser, dtype: bool = True) -> None
     g.add_argument("--seed", type=_SEED, help="seed of weights, batches and dropout (default 0)")
 
 
-def _add_data_options(p: argparse.ArgumentParser, default_dataset: str | None = None) -> None:
+def _add_data_options(p: argparse.ArgumentParser, default_dataset: str | None = None,
+                      limit_help: str = "use a stratified subset of this many training samples") -> None:
     g = p.add_argument_group("data")
     g.add_argument("--dataset", choices=["digits", "fashion-mnist", "mnist", "cifar10"], default=default_dataset,
                    help="default: digits (bundled with scikit-learn)")
     g.add_argument("--data-dir", help="directory holding the dataset files (default: the data home or a download)")
-    g.add_argument("--limit", type=_POSITIVE_INT, help="use a stratified subset of this many training samples")
+    g.add_argument("--limit", type=_POSITIVE_INT, help=limit_help)
 
 
 def _add_training_options(p: argparse.ArgumentParser, learning_rate: bool = True, optimizer: bool = True,
@@ -242,54 +245,107 @@ def _load_model(path):
         raise CliError(str(exc)) from None
 
 
+def _saved_config(model_path) -> dict:
+    from fcnet.runs import run_config
+
+    try:
+        return run_config(model_path) or {}
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+
+
 def cmd_evaluate(args) -> None:
     from fcnet import plots
     from fcnet.data import load_dataset
-    from fcnet.runs import evaluate, resolve_model_path, run_config
+    from fcnet.runs import class_names, evaluate, resolve_model_path
 
     model = _load_model(args.model)
-    saved = run_config(args.model) or {}
+    saved = _saved_config(args.model)
     dataset = args.dataset or saved.get("dataset")
     if dataset is None:
         raise CliError(f"{args.model} is not in a run directory: say which data with --dataset")
-    data = load_dataset(dataset, data_dir=args.data_dir or saved.get("data_dir"), seed=saved.get("seed", 0))
+    same_data = dataset == saved.get("dataset")
+    # the training split is the run's own (its --limit subset), so that "train" means what the model was fit on
+    data = load_dataset(dataset, data_dir=args.data_dir or saved.get("data_dir"), seed=saved.get("seed", 0),
+                        limit=saved.get("limit") if same_data else None)
     X, y = data[f"X_{args.split}"], data[f"y_{args.split}"]
-    result = evaluate(model, X, y)
-    print(f"{dataset} {args.split} split, {result['num_samples']} samples: accuracy {result['accuracy']:.4f}")
-    print("per-class accuracy: " + "  ".join(f"{i}: {a:.3f}" for i, a in enumerate(result["per_class_accuracy"])))
+    if args.limit is not None:
+        X, y = X[:args.limit], y[:args.limit]
+    names = class_names(dataset, model.num_classes)
+    result = evaluate(model, X, y, names)
+    title = f"{dataset}, {args.split} split ({result['num_samples']} samples): accuracy {result['accuracy']:.4f}"
+    print(title)
+    print(result["report"])
     print("confusion matrix (rows: true class, columns: predicted):")
-    for i, row in enumerate(result["confusion_matrix"]):
-        print(f"  {i:>2} " + " ".join(f"{v:>5d}" for v in row))
+    width = max(5, *(len(n) for n in names))
+    for name, row in zip(names, result["confusion_matrix"]):
+        print(f"  {name:>{width}} " + " ".join(f"{v:>5d}" for v in row))
     out = Path(args.out) if args.out else resolve_model_path(args.model).parent
     png = out / f"confusion_{args.split}.png"
-    plots.plot_confusion_matrix(np.array(result["confusion_matrix"]), path=png)
+    plots.plot_confusion_matrix(np.array(result["confusion_matrix"]), names, path=png, title=title)
     print(f"Wrote {png}")
 
 
 def cmd_predict(args) -> None:
-    from fcnet.runs import read_inputs
+    from fcnet.runs import class_names, read_inputs
 
     model = _load_model(args.model)
+    names = class_names(_saved_config(args.model).get("dataset"), model.num_classes)
     try:
-        X, names = read_inputs(args.inputs, model.input_dim)
+        X, labels = read_inputs(args.inputs, model.input_dim, resize=args.resize)
     except (FileNotFoundError, ValueError) as exc:
         raise CliError(str(exc)) from None
     proba = model.predict_proba(X)
     top = min(args.top, model.num_classes)
-    for name, p in zip(names, proba):
+    for label, p in zip(labels, proba):
         best = np.argsort(p)[::-1][:top]
-        print(f"{name}: {int(best[0])}  (" + ", ".join(f"{int(k)}: {p[k]:.3f}" for k in best) + ")")
+        print(f"{label}: {names[best[0]]}  (" + ", ".join(f"{names[k]}: {p[k]:.3f}" for k in best) + ")")
+
+
+def cmd_info(args) -> None:
+    from fcnet.runs import describe_model, resolve_model_path
+
+    model = _load_model(args.model)
+    path = resolve_model_path(args.model)
+    saved = _saved_config(args.model)
+    print(f"{path}: {type(model).__name__}, {model.input_dim} inputs -> {model.hidden_dims} -> "
+          f"{model.num_classes} classes, {model.activation}, normalization {model.normalization or 'none'}, "
+          f"dropout {model.dropout:g}, {model.loss_name} loss, dtype {model.dtype.name}")
+    rows = describe_model(model)
+    for name, shape, count in rows:
+        print(f"  {name:<10} {shape:>12} {count:>10,d}")
+    print(f"  {'total':<10} {'':>12} {sum(count for *_, count in rows):>10,d} parameters")
+    summary_file = path.parent / "summary.json"
+    if saved and summary_file.is_file():
+        try:
+            summary = json.loads(summary_file.read_text())
+            print(f"trained on {saved.get('dataset')} with {saved.get('update_rule')} (lr {saved.get('learning_rate')})"
+                  f" for {summary['epochs']} epochs ({summary['stop_reason']}): best validation accuracy "
+                  f"{summary['best_val_acc']:.4f}, test accuracy "
+                  f"{'n/a' if summary.get('test_acc') is None else format(summary['test_acc'], '.4f')}")
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise CliError(f"{summary_file} is not a readable run summary: {exc}") from None
 
 
 def cmd_compare(args) -> None:
     from fcnet import plots
     from fcnet.runs import compare_optimizers
 
+    from fcnet.runs import SEED_LEARNING_RATES
+
     config = _config(args)
-    lrs = dict(item.split("=") for item in args.lrs or [])
-    lrs = {k: float(v) for k, v in lrs.items()}
+    lrs = {rule: args.lr if args.lr is not None else SEED_LEARNING_RATES[rule] for rule in args.rules}
+    lrs.update(dict(args.lrs or []))
     out = Path(args.out or f"runs/compare-{time.strftime('%Y%m%d-%H%M%S')}")
-    solvers = compare_optimizers(config, args.rules, lrs)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out {out} is a file, not a directory")
+
+    def report(rule, solver):
+        print(f"  {rule:<18} lr {lrs[rule]:<8g} best val {solver.best_val_acc:.4f}  ({solver.seconds:.1f} s, "
+              f"{solver.stop_reason})", flush=True)
+
+    print(f"Training one {config.hidden_dims} network per rule on {config.dataset} for {config.num_epochs} epochs")
+    solvers = compare_optimizers(config, args.rules, lrs, on_result=report)
     print(f"{'rule':<18} {'lr':>8} {'final loss':>10} {'best val':>9} {'test':>7} {'seconds':>8}")
     for rule, s in solvers.items():
         test = "n/a" if s.test_acc is None else f"{s.test_acc:.4f}"
@@ -329,21 +385,28 @@ def cmd_search(args) -> None:
     out = Path(args.out or f"runs/search-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"{args.mode} search on {config.dataset}, {args.jobs} job(s) -> {out} (run again to resume)")
 
+    if out.exists() and not out.is_dir():
+        raise CliError(f"--out {out} is a file, not a directory")
+
     def report(row):
-        print(f"  trial {row['trial']:>3}: val {row['val_acc']:.4f}  lr {float(row['learning_rate']):.2e}  "
+        status = "interrupted, not ranked" if row["stop_reason"] == "interrupted" else f"val {row['val_acc']:.4f}"
+        print(f"  trial {row['trial']:>3}: {status}  lr {float(row['learning_rate']):.2e}  "
               f"reg {float(row['reg']):.2e}  hidden {row['hidden_dims']}", flush=True)
 
     try:
         results = run_search(config, out, space, mode=args.mode, num_trials=args.trials, jobs=args.jobs,
                              seed=args.search_seed, on_result=report)
     except KeyboardInterrupt:
-        raise CliError(f"interrupted: the finished trials are in {out / 'results.csv'}; run again to resume")
+        print(f"Interrupted: the finished trials are in {out / 'results.csv'}; run the same command again to "
+              "resume", file=sys.stderr)
+        raise SystemExit(130)
     print(f"\n{'rank':>4} {'trial':>5} {'val':>7} {'test':>7} {'lr':>9} {'reg':>9} hidden")
     for rank, r in enumerate(results[: args.show], 1):
         test = f"{float(r['test_acc']):.4f}" if r["test_acc"] not in ("", None) else "n/a"
         print(f"{rank:>4} {int(r['trial']):>5} {float(r['val_acc']):>7.4f} {test:>7} "
               f"{float(r['learning_rate']):>9.2e} {float(r['reg']):>9.2e} {r['hidden_dims']}")
-    print(f"Wrote {out / 'results.csv'}, {out / 'search.png'}, {out / 'best_model.npz'}")
+    written = [str(out / name) for name in ("results.csv", "search.png", "best_model.npz") if (out / name).exists()]
+    print(f"Wrote {', '.join(written)}")
 
 
 def cmd_gradcheck(args) -> None:
@@ -352,6 +415,7 @@ def cmd_gradcheck(args) -> None:
     config = _config(args)
     errors = gradient_check(config, num_samples=args.samples, seed=config.seed)
     worst = max(errors.values())
+    print("relative error per parameter (norm-wise, against the largest gradient's scale):")
     for name, error in errors.items():
         print(f"{name} relative error: {error:.2e}")
     print(f"largest relative error: {worst:.2e} ({'ok' if worst < args.tolerance else 'TOO LARGE'})")
@@ -396,23 +460,30 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("evaluate", "accuracy, per-class accuracy and confusion matrix of a model", cmd_evaluate)
     p.add_argument("model", help="a run directory or a model file")
-    _add_data_options(p)
-    p.add_argument("--split", choices=["train", "val", "test"], default="test")
+    _add_data_options(p, limit_help="evaluate only the first N samples of the split")
+    p.add_argument("--split", choices=["train", "val", "test"], default="test",
+                   help="default test: data the model was not trained on; 'train' is the run's own training set")
     p.add_argument("--out", help="directory for the confusion matrix PNG (default: beside the model)")
 
     p = command("predict", "labels and probabilities for .npy arrays or images", cmd_predict)
     p.add_argument("model", help="a run directory or a model file")
     p.add_argument("inputs", nargs="+", help=".npy files ((N, ...) or one sample) or PNG/JPEG images")
-    p.add_argument("--top", type=int, default=3, help="how many classes to show (default 3)")
+    p.add_argument("--top", type=_POSITIVE_INT, default=3, help="how many classes to show (default 3)")
+    p.add_argument("--resize", action="store_true", help="scale images of another size to the model's input")
+
+    p = command("info", "architecture, parameters per layer, dtype and training summary of a model", cmd_info)
+    p.add_argument("model", help="a run directory or a model file")
 
     p = command("compare-optimizers", "train one network with each update rule and plot the histories",
                 cmd_compare)
     _add_data_options(p)
     _add_network_options(p)
-    _add_training_options(p)
+    _add_training_options(p, optimizer=False, lr_help="one learning rate for every rule (default: seed 002's rates)")
     p.add_argument("--rules", nargs="+", default=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop",
-                                                  "adam", "adabelief"])
-    p.add_argument("--lrs", nargs="*", metavar="RULE=LR", help="learning rates (default: seed 002's)")
+                                                  "adam", "adabelief"],
+                   choices=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adabelief"])
+    p.add_argument("--lrs", nargs="+", type=_rule_learning_rate, metavar="RULE=LR",
+                   help="a learning rate per rule, over --lr and seed 002's rates")
     p.add_argument("--config", help="JSON file of options")
     p.add_argument("--out", help="output directory (default runs/compare-<time>)")
 
@@ -421,25 +492,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(p, learning_rate=False)
     g = p.add_argument_group("search space")
     g.add_argument("--mode", choices=["random", "grid"], default="random")
-    g.add_argument("--trials", type=int, default=10, help="random search: number of trials (default 10)")
-    g.add_argument("--lr", dest="lr_space", type=float, nargs="+",
-                   help="random: LOW HIGH (log-uniform); grid: the values")
-    g.add_argument("--reg", dest="reg_range", type=float, nargs="+", help="random: LOW HIGH; grid: the values")
+    g.add_argument("--trials", type=_POSITIVE_INT, default=10, help="random search: number of trials (default 10)")
+    g.add_argument("--lr", dest="lr_space", type=_NON_NEGATIVE, nargs="+",
+                   help="random: LOW HIGH (log-uniform, LOW > 0); grid: the values")
+    g.add_argument("--reg", dest="reg_range", type=_NON_NEGATIVE, nargs="+",
+                   help="random: LOW HIGH (log-uniform, LOW > 0); grid: the values (0 allowed)")
     g.add_argument("--hidden", dest="hidden_choices", type=_hidden, action="append",
                    help="a choice of hidden sizes, comma-separated (repeat the option for more)")
     g.add_argument("--weight-scale", dest="weight_scales", type=_weight_scale, nargs="+")
-    g.add_argument("--dropout", dest="dropouts", type=float, nargs="+")
+    g.add_argument("--dropout", dest="dropouts", type=_PROBABILITY, nargs="+")
     g.add_argument("--normalization", dest="normalizations", nargs="+", choices=["none", "batchnorm", "layernorm"])
-    p.add_argument("--jobs", type=int, default=1, help="trials in parallel processes (default 1)")
-    p.add_argument("--search-seed", type=int, default=0, help="seed of the trial draws (default 0)")
-    p.add_argument("--show", type=int, default=10, help="rows of the ranked table (default 10)")
+    p.add_argument("--jobs", type=_POSITIVE_INT, default=1, help="trials in parallel processes (default 1)")
+    p.add_argument("--search-seed", type=_SEED, default=0, help="seed of the trial draws (default 0)")
+    p.add_argument("--show", type=_POSITIVE_INT, default=10, help="rows of the ranked table (default 10)")
     p.add_argument("--config", help="JSON file of base options")
     p.add_argument("--out", help="output directory (default runs/search-<time>); an existing one is resumed")
 
-    p = command("gradcheck", "numerical gradient check of a configured network (float64)", cmd_gradcheck)
-    _add_network_options(p)
-    p.add_argument("--samples", type=int, default=4, help="samples in the random batch (default 4)")
-    p.add_argument("--tolerance", type=float, default=1e-5, help="largest acceptable relative error")
+    p = command("gradcheck", "numerical gradient check of a configured network (always in float64)", cmd_gradcheck)
+    _add_network_options(p, dtype=False)
+    p.add_argument("--samples", type=_POSITIVE_INT, default=4, help="samples in the random batch (default 4; "
+                   "batch norm needs 2 or more)")
+    p.add_argument("--tolerance", type=_POSITIVE, default=1e-7,
+                   help="largest acceptable relative error (default 1e-7)")
     p.add_argument("--config", help="JSON file of options")
     return parser
 

@@ -196,7 +196,7 @@ def plot_search_results(results: Sequence[Mapping[str, Any]], path: str | Path |
 
 
 def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str] | None = None,
-                          path: str | Path | None = None):
+                          path: str | Path | None = None, title: str = "Confusion matrix"):
     """A confusion matrix (rows: true class, columns: predicted), with counts in the cells."""
     matrix = np.asarray(matrix)
     names = list(class_names) if class_names is not None else [str(i) for i in range(len(matrix))]
@@ -205,7 +205,7 @@ def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str] | None 
     image = ax.imshow(matrix, cmap="Blues")
     ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
     ax.set_yticks(range(len(names)), names)
-    ax.set(xlabel="predicted", ylabel="true", title="Confusion matrix")
+    ax.set(xlabel="predicted", ylabel="true", title=title)
     threshold = matrix.max() / 2 if matrix.size else 0
     for (i, j), value in np.ndenumerate(matrix):
         ax.text(j, i, str(value), ha="center", va="center", fontsize=7,

@@ -248,66 +248,121 @@ def resolve_model_path(path: str | Path) -> Path:
 
 
 def run_config(path: str | Path) -> dict | None:
-    """The config.json of the run a model belongs to, when there is one."""
+    """The config.json of the run a model belongs to, when there is one (an unreadable one is an error that names
+    the file)."""
     config_file = resolve_model_path(path).parent / "config.json"
-    return json.loads(config_file.read_text()) if config_file.is_file() else None
+    if not config_file.is_file():
+        return None
+    try:
+        config = json.loads(config_file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{config_file} (beside the model) is not valid JSON: {exc}") from None
+    if not isinstance(config, dict):
+        raise ValueError(f"{config_file} (beside the model) must hold a JSON object, got {type(config).__name__}")
+    return config
 
 
-def evaluate(model, X: np.ndarray, y: np.ndarray) -> dict:
-    """Accuracy, per-class accuracy and the confusion matrix (rows: true class, columns: predicted)."""
+def class_names(dataset: str | None, num_classes: int) -> list[str]:
+    """The dataset's class names, or the labels as text for a model of unknown origin."""
+    from fcnet.data import CLASS_NAMES
+
+    names = CLASS_NAMES.get(dataset or "")
+    return names if names is not None and len(names) == num_classes else [str(i) for i in range(num_classes)]
+
+
+def evaluate(model, X: np.ndarray, y: np.ndarray, names: Sequence[str] | None = None) -> dict:
+    """Accuracy, per-class precision, recall, F1 and accuracy, and the confusion matrix (rows: true class,
+    columns: predicted); `report` is scikit-learn's classification_report with the class names."""
+    from sklearn.metrics import classification_report
+
     predicted = model.predict(X)
     num_classes = model.num_classes
+    names = list(names) if names is not None else [str(i) for i in range(num_classes)]
     confusion = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(confusion, (y, predicted), 1)
     support = confusion.sum(axis=1)
     per_class = np.divide(np.diag(confusion), support, out=np.full(num_classes, np.nan), where=support > 0)
+    report = classification_report(y, predicted, labels=list(range(num_classes)), target_names=names, digits=4,
+                                   zero_division=0, output_dict=True)
+    text = classification_report(y, predicted, labels=list(range(num_classes)), target_names=names, digits=4,
+                                 zero_division=0)
     return {"accuracy": float(np.mean(predicted == y)), "per_class_accuracy": per_class.tolist(),
-            "confusion_matrix": confusion.tolist(), "num_samples": int(len(y))}
+            "confusion_matrix": confusion.tolist(), "num_samples": int(len(y)), "class_names": names,
+            "per_class": {name: report[name] for name in names}, "report": text}
 
 
-def read_inputs(paths: Sequence[str | Path], input_dim: int) -> tuple[np.ndarray, list[str]]:
-    """Samples from .npy arrays ((N, ...) or one sample) and images (PNG/JPEG, scaled to [0, 1]), as (N, D)."""
+def read_inputs(paths: Sequence[str | Path], input_dim: int, resize: bool = False) -> tuple[np.ndarray, list[str]]:
+    """Samples from .npy arrays ((N, ...) or one sample) and images (PNG/JPEG, scaled to [0, 1]), as (N, D).
+
+    Every problem is a ValueError naming the file: not an array or image, no samples, non-numeric or non-finite
+    values, or a size that does not fit the model (an image of another size is resized only when `resize`)."""
     rows, names = [], []
     for raw in paths:
         path = Path(raw)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file")
         if path.suffix.lower() == ".npy":
-            array = np.load(path, allow_pickle=False).astype(np.float32)
-            if array.size == input_dim:
-                array = array.reshape(1, input_dim)
-            elif array.ndim >= 2 and int(np.prod(array.shape[1:])) == input_dim:
-                array = array.reshape(len(array), input_dim)
-            else:
-                raise ValueError(f"{path} has shape {array.shape}; the model expects samples of {input_dim} values")
+            array = _read_npy(path, input_dim)
             rows.append(array)
             names += [f"{path.name}[{i}]" for i in range(len(array))] if len(array) > 1 else [path.name]
         elif path.suffix.lower() in (".png", ".jpg", ".jpeg"):
-            rows.append(_read_image(path, input_dim).reshape(1, input_dim))
+            rows.append(_read_image(path, input_dim, resize).reshape(1, input_dim))
             names.append(path.name)
         else:
             raise ValueError(f"{path}: expected a .npy array or a PNG/JPEG image")
     return np.concatenate(rows), names
 
 
-def _read_image(path: Path, input_dim: int) -> np.ndarray:
-    from PIL import Image
+def _read_npy(path: Path, input_dim: int) -> np.ndarray:
+    try:
+        raw = np.load(path, allow_pickle=False)
+    except ValueError as exc:  # object arrays (which would need pickle) or a damaged header
+        raise ValueError(f"{path} cannot be read as a numeric array without pickle: {exc}") from None
+    if not isinstance(raw, np.ndarray) or not (np.issubdtype(raw.dtype, np.number) or raw.dtype == np.bool_):
+        raise ValueError(f"{path} holds {getattr(raw, 'dtype', type(raw).__name__)} values; expected numbers")
+    if raw.size == 0:
+        raise ValueError(f"{path} holds no samples (shape {raw.shape})")
+    array = raw.astype(np.float32)
+    if array.size == input_dim:
+        array = array.reshape(1, input_dim)
+    elif array.ndim >= 2 and int(np.prod(array.shape[1:])) == input_dim:
+        array = array.reshape(len(array), input_dim)
+    else:
+        raise ValueError(f"{path} has shape {raw.shape}; the model expects samples of {input_dim} values")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{path} holds {int(np.sum(~np.isfinite(array)))} non-finite values (NaN or inf)")
+    return array
 
-    with Image.open(path) as image:
-        gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
-        if gray.size == input_dim:
-            return gray
-        rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
-        if rgb.size == input_dim:
-            return rgb
-        side = int(round(np.sqrt(input_dim)))
-        if side * side == input_dim:  # resize a picture of another size to the model's square input
-            return np.asarray(image.convert("L").resize((side, side)), dtype=np.float32) / 255.0
-    raise ValueError(f"{path} is {image.size[0]}x{image.size[1]}; the model expects {input_dim} values per sample")
+
+def _read_image(path: Path, input_dim: int, resize: bool) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.load()
+            gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
+            if gray.size == input_dim:
+                return gray
+            rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+            if rgb.size == input_dim:
+                return rgb
+            side = int(round(np.sqrt(input_dim)))
+            if resize and side * side == input_dim:
+                return np.asarray(image.convert("L").resize((side, side)), dtype=np.float32) / 255.0
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:  # not an image, or a truncated one
+        raise ValueError(f"{path} is not a readable image: {exc}") from None
+    hint = f"; give --resize to scale it to {side}x{side}" if side * side == input_dim else ""
+    raise ValueError(f"{path} is {width}x{height}, but the model expects {input_dim} values per sample{hint}")
+
+
+def describe_model(model: Any) -> list[tuple[str, str, int]]:
+    """(parameter name, shape, number of values) for every parameter, in the network's order."""
+    return [(name, "x".join(map(str, np.shape(value))), int(np.size(value))) for name, value in model.params.items()]
 
 
 def compare_optimizers(config: TrainConfig, rules: Sequence[str], learning_rates: dict[str, float] | None = None,
-                       verbose: bool = False, data: dict | None = None) -> dict[str, Solver]:
+                       verbose: bool = False, data: dict | None = None, on_result=None) -> dict[str, Solver]:
     """Train the same network (same initial weights) with each update rule; returns the solvers by rule."""
     data = load_data(config) if data is None else data
     learning_rates = {**SEED_LEARNING_RATES, **(learning_rates or {})}
@@ -322,21 +377,32 @@ def compare_optimizers(config: TrainConfig, rules: Sequence[str], learning_rates
         solver.seconds = time.perf_counter() - start
         solver.test_acc = accuracy(model, data["X_test"], data["y_test"]) if "X_test" in data else None
         solvers[rule] = solver
+        if on_result is not None:
+            on_result(rule, solver)
     return solvers
+
+
+GRADCHECK_STEP = 1e-6  # small enough that a ReLU kink is rarely within reach, large enough for float64 rounding
 
 
 def gradient_check(config: TrainConfig, num_samples: int = 4, input_dim: int = 12, num_classes: int = 5,
                    seed: int = 0) -> dict[str, float]:
-    """Relative error between analytic and numerical gradients of a float64 network configured like `config`,
-    on random data, per parameter (the seeds' check)."""
-    from fcnet.gradient_check import eval_numerical_gradient, rel_error
+    """Per parameter, the relative error between the analytic and the numerical (centred differences) gradient of
+    a float64 network configured like `config`, on random data.
+
+    The error is ``||analytic - numeric|| / max(||analytic|| + ||numeric||, largest analytic gradient norm)``: a
+    parameter whose gradient is (near) zero, such as a bias just before batch norm, is judged against the scale of
+    the network's gradients rather than against rounding noise. Element-wise maxima would flag exactly those."""
+    from fcnet.gradient_check import eval_numerical_gradient
 
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((num_samples, input_dim))
     y = rng.integers(num_classes, size=num_samples)
-    check = dataclasses.replace(config, dtype="float64")
-    model = build_model(check, input_dim, num_classes)
+    model = build_model(dataclasses.replace(config, dtype="float64"), input_dim, num_classes)
     _, grads = model.loss(X, y)
-    return {name: rel_error(eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name],
-                                                    verbose=False), grads[name])
+    numeric = {name: eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], verbose=False,
+                                             h=GRADCHECK_STEP) for name in grads}
+    scale = max(float(np.linalg.norm(g)) for g in grads.values())
+    return {name: float(np.linalg.norm(grads[name] - numeric[name]) /
+                        max(np.linalg.norm(grads[name]) + np.linalg.norm(numeric[name]), scale, 1e-300))
             for name in sorted(grads)}

@@ -50,6 +50,10 @@ def trial_configs(base: TrainConfig, space: dict[str, Any], mode: str, num_trial
         return [dataclasses.replace(base, seed=seed + i, **dict(zip(names, combo))) for i, combo in enumerate(combos)]
     if mode != "random":
         raise ValueError(f"mode must be 'grid' or 'random', got {mode!r}")
+    for name, choice in space.items():
+        if isinstance(choice, tuple) and not (len(choice) == 2 and 0 < choice[0] <= choice[1]):
+            raise ValueError(f"the {name} range of a random search is sampled log-uniformly: it needs "
+                             f"0 < LOW <= HIGH, got {list(choice)} (a grid search takes any values)")
     configs = []
     for i in range(num_trials):
         rng = np.random.default_rng([seed, i])
@@ -71,7 +75,8 @@ def _run_trial(index: int, config: TrainConfig, out_dir: str, data: dict | None)
         model = build_model(config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
         solver = make_solver(model, data, config, verbose=False)
         solver.train()
-        io.save(model, Path(out_dir) / "trials" / f"trial_{index:04d}.npz")
+        if solver.stop_reason != "interrupted":  # a cut-short trial keeps no model and is never ranked
+            io.save(model, Path(out_dir) / "trials" / f"trial_{index:04d}.npz")
         return {
             "trial": index, "val_acc": accuracy(model, data["X_val"], data["y_val"]),
             "test_acc": accuracy(model, data["X_test"], data["y_test"]) if "X_test" in data else "",
@@ -118,44 +123,76 @@ def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | N
     """
     if int(jobs) < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
+    if mode == "random" and int(num_trials) < 1:
+        raise ValueError(f"num_trials must be >= 1, got {num_trials}")
     out = Path(out_dir)
+    configs = trial_configs(base, space or {}, mode, num_trials, seed)  # checks the space first
+    description = {"mode": mode, "seed": seed, "space": json.loads(json.dumps({**DEFAULT_SPACE, **(space or {})})),
+                   "base": {k: v for k, v in dataclasses.asdict(base).items() if k != "seed"}}
+    _check_same_search(out, description)
     (out / "trials").mkdir(parents=True, exist_ok=True)
-    configs = trial_configs(base, space or {}, mode, num_trials, seed)
+    io.write_text(out / "search.json", json.dumps(description, indent=1))
     results_path = out / "results.csv"
-    results = read_results(results_path)
+    results = [r for r in read_results(results_path) if r["stop_reason"] != "interrupted"]  # run those again
     done = {r["trial"] for r in results}
     pending = [(i, c) for i, c in enumerate(configs) if i not in done]
+
+    def record(row: dict) -> None:
+        results.append(row)
+        write_results(results_path, results)
+        if on_result:
+            on_result(row)
+        if row["stop_reason"] == "interrupted":
+            raise KeyboardInterrupt
+
     try:
         if jobs == 1:
             data = _trial_data(base)
             for index, config in pending:
-                results.append(_run_trial(index, config, str(out), data))
-                write_results(results_path, results)
-                if on_result:
-                    on_result(results[-1])
+                record(_run_trial(index, config, str(out), data))
         else:
             with ProcessPoolExecutor(max_workers=int(jobs)) as pool:
                 futures = [pool.submit(_run_trial, index, config, str(out), None) for index, config in pending]
-                for future in as_completed(futures):
-                    results.append(future.result())
-                    write_results(results_path, results)
-                    if on_result:
-                        on_result(results[-1])
+                try:
+                    for future in as_completed(futures):
+                        record(future.result())
+                except KeyboardInterrupt:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
     finally:
         _finish(out, results)
     return rank(results)
 
 
 def rank(results: Sequence[dict]) -> list[dict]:
-    return sorted(results, key=lambda r: (-float(r["val_acc"]), int(r["trial"])))
+    """The finished trials, best validation accuracy first (interrupted trials are left out)."""
+    finished = [r for r in results if r["stop_reason"] != "interrupted"]
+    return sorted(finished, key=lambda r: (-float(r["val_acc"]), int(r["trial"])))
+
+
+def _check_same_search(out: Path, description: dict) -> None:
+    """A search directory is resumed only by the same search (the number of random trials may grow)."""
+    path = out / "search.json"
+    if path.is_file():
+        try:
+            saved = json.loads(path.read_text())
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path} is not valid JSON: {exc}") from None
+        differences = [f"{k} {saved.get(k)!r} there, {v!r} now" for k, v in description.items() if saved.get(k) != v]
+        if differences:
+            raise ValueError(f"{out} holds another search ({'; '.join(differences)}); resume it with the same "
+                             "options, or give another --out")
+    elif (out / "results.csv").is_file():
+        raise ValueError(f"{out} holds results of a search without search.json; give another --out")
 
 
 def _finish(out: Path, results: list[dict]) -> None:
-    if not results:
+    ranked = rank(results)
+    if not ranked:
         return
     from fcnet import plots
 
-    best = rank(results)[0]
+    best = ranked[0]
     with io.atomic_file(out / "best_model.npz", "wb") as f:
         f.write((out / "trials" / f"trial_{int(best['trial']):04d}.npz").read_bytes())
-    plots.plot_search_results(results, out / "search.png")
+    plots.plot_search_results(ranked, out / "search.png")

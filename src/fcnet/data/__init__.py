@@ -22,6 +22,14 @@ from fcnet.data.preprocess import (
 )
 
 DATASETS = ("digits", "fashion-mnist", "mnist", "cifar10")
+# The classes of each dataset, by label (Fashion-MNIST's and CIFAR-10's from their authors' pages).
+CLASS_NAMES = {
+    "digits": [str(i) for i in range(10)],
+    "mnist": [str(i) for i in range(10)],
+    "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                      "Ankle boot"],
+    "cifar10": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
+}
 MIN_LIMIT = 20  # two samples of each of the ten classes
 IMAGE_SHAPES = {"digits": (8, 8), "fashion-mnist": (28, 28), "mnist": (28, 28), "cifar10": (32, 32, 3)}
 
@@ -63,7 +71,7 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, val_size:
 
 
 __all__ = [
-    "DATASETS", "DatasetError", "IMAGE_SHAPES", "data_home", "flatten", "get_cifar10_data", "load_cifar10",
+    "CLASS_NAMES", "DATASETS", "DatasetError", "IMAGE_SHAPES", "data_home", "flatten", "get_cifar10_data", "load_cifar10",
     "load_dataset", "load_digits", "load_mnist", "one_hot", "read_idx", "scale_to_unit", "standardize",
     "stratified_split", "subtract_mean_image", "to_channels_first", "to_channels_last",
 ]
