@@ -218,3 +218,47 @@ def test_evaluate_and_predict_show_class_names(tmp_path):
     assert info.returncode == 0, info.stderr
     assert "784 inputs -> [32] -> 10 classes" in info.stdout and "25,088" in info.stdout  # W1: 784 x 32
     assert "trained on fashion-mnist with adam" in info.stdout
+
+
+def test_compare_optimizers_uses_the_learning_rate_given(workdir):
+    result = fcnet("compare-optimizers", "--rules", "sgd", "adam", "--lr", "0.05", "--lrs", "adam=0.002",
+                   "--epochs", "1", "--out", "C", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    rates = {rule: values["learning_rate"] for rule, values in json.loads((workdir / "C" / "optimizers.json")
+                                                                          .read_text()).items()}
+    assert rates == {"sgd": 0.05, "adam": 0.002}
+    assert "  sgd " in result.stdout and "best val" in result.stdout  # progress per rule
+
+
+def test_evaluate_train_split_is_the_runs_own_training_subset(workdir):
+    assert fcnet("train", "--limit", "300", "--epochs", "1", "--quiet", "--out", "L", cwd=workdir).returncode == 0
+    result = fcnet("evaluate", "L", "--split", "train", cwd=workdir)
+    assert "train split (300 samples)" in result.stdout
+
+
+def test_huge_learning_rate_is_reported_as_divergence(workdir):
+    result = fcnet("train", "--lr", "1e10", "--epochs", "3", "--quiet", "--out", "D", cwd=workdir)
+    assert "Training stopped at iteration" in result.stderr and "learning rate (1e+10) is too high" in result.stderr
+    assert "diverged" in result.stdout
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_search_and_the_cut_trial_is_never_ranked(workdir):
+    import signal
+    import time
+
+    command = [FCNET] if FCNET else [sys.executable, "-m", "fcnet"]
+    process = subprocess.Popen([*command, "search", "--trials", "6", "--epochs", "40", "--hidden", "256,256",
+                                "--batch-size", "8", "--out", "S"], cwd=workdir, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "MPLBACKEND": "Agg"})
+    deadline = time.monotonic() + 120
+    while not (workdir / "S" / "results.csv").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until the first trial is done and the second one runs
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "run the same command again to resume" in stderr
+    rows = (workdir / "S" / "results.csv").read_text().strip().splitlines()[1:]
+    assert len(rows) == 2 and rows[1].endswith(",interrupted")  # trial 0 finished, trial 1 cut short
+    assert "interrupted, not ranked" in stdout
+    assert not (workdir / "S" / "trials" / "trial_0001.npz").exists()
