@@ -48,6 +48,15 @@ def check_data(model: Any, data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarra
         if np.issubdtype(dtype, np.floating) and largest[split] > float(np.finfo(dtype).max):
             raise ValueError(f"X_{split} has values up to {largest[split]:.3g}, which overflow the model's dtype "
                              f"{dtype} (largest {np.finfo(dtype).max:.3g}): scale the inputs (e.g. standardize)")
+    for split in ("train", "val"):
+        weights = data.get(f"sample_weight_{split}")
+        if weights is None:
+            continue
+        weights, n = np.asarray(weights), len(data[f"y_{split}"])
+        if weights.shape != (n,) or not np.issubdtype(weights.dtype, np.number):
+            raise ValueError(f"sample_weight_{split} must be {n} numbers, one per sample, got shape {weights.shape}")
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.sum() > 0:
+            raise ValueError(f"sample_weight_{split} must be finite and >= 0 with a positive sum")
     if largest["train"] > LARGE_INPUT:
         warnings.warn(f"X_train has values up to {largest['train']:.3g}; networks train best on inputs of about "
                       "unit scale: standardize them (fcnet.data.standardize) or divide by their range",
@@ -70,7 +79,7 @@ def check_options(o: dict[str, Any]) -> dict[str, Any]:
     for name in ("num_train_samples", "num_val_samples", "early_stopping_patience", "keep_checkpoints"):
         checked[name] = check_int(name, o[name], 1, allow_none=True)
     checked["seed"] = check_seed("seed", o["seed"])
-    for name in ("verbose", "sample_with_replacement"):
+    for name in ("verbose", "sample_with_replacement", "restore_best"):
         if not isinstance(o[name], (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False, got {o[name]!r}")
     if o["progress"] not in ("auto", True, False):

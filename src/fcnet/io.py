@@ -139,9 +139,13 @@ def write_text(path: str | os.PathLike, text: str) -> Path:
 
 
 def save(model: Any, path: str | os.PathLike) -> Path:
-    """Save a TwoLayerNet or FullyConnectedNet (architecture, dtype, parameters, batch norm statistics)."""
+    """Save a TwoLayerNet or FullyConnectedNet (architecture, dtype, parameters, batch norm statistics), or a
+    fitted fcnet.sklearn.FCNetClassifier (its parameters, classes and network too)."""
     from fcnet.models import MODEL_CLASSES
 
+    if hasattr(model, "_fcnet_state"):  # an estimator
+        arrays, meta = model._fcnet_state()
+        return write_npz(path, arrays, {"kind": "model", **meta})
     class_name = type(model).__name__
     if MODEL_CLASSES.get(class_name) is not type(model):
         raise TypeError(f"model must be one of {sorted(MODEL_CLASSES)}, got {class_name}")
@@ -164,6 +168,13 @@ def model_from_meta(meta: dict[str, Any], source: str) -> Any:
 def load(path: str | os.PathLike) -> Any:
     """Load a model written by :func:`save`; its predictions are bit-identical to the saved model's."""
     arrays, meta = read_npz(path, "model")
+    if meta.get("class") == "FCNetClassifier":
+        from fcnet.sklearn import FCNetClassifier
+
+        try:
+            return FCNetClassifier._from_fcnet_state(arrays, meta, str(path))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{path}: the estimator cannot be rebuilt: {exc}") from None
     model = model_from_meta(meta, str(path))
     load_model_state(model, arrays, str(path))
     return model

@@ -160,8 +160,9 @@ def batchnorm_forward(
 
     if mode == "train":
         if x.shape[0] < 2:  # one sample normalizes to 0 everywhere: nothing would be learned (PyTorch refuses too)
-            raise ValueError(f"batch normalization in training mode needs at least 2 samples per batch, got x of "
-                             f"shape {x.shape}; use a batch size >= 2, or evaluation mode")
+            raise ValueError(f"batch normalization in training mode needs at least 2 samples per batch, got "
+                             f"{x.shape[0]} sample{'' if x.shape[0] == 1 else 's'} (x of shape {x.shape}); use a "
+                             "batch size >= 2, or evaluation mode")
         mean = x.mean(axis=0)
         x_mu = x - mean
         var = np.mean(x_mu * x_mu, axis=0)
@@ -300,22 +301,39 @@ def _check_loss_inputs(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return x, labels
 
 
-def svm_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Multiclass SVM (hinge) loss with margin 1, averaged over the batch.
+def _sample_scale(sample_weight: Any, n: int, dtype: np.dtype) -> np.ndarray | None:
+    """Per-sample factors (N,) ``w / sum(w)`` of a weighted mean, or None for the plain mean (weights None).
+    Weighting a sample by 2 is then the same as giving it twice (scikit-learn's and PyTorch's convention)."""
+    if sample_weight is None:
+        return None
+    w = as_float_array("sample_weight", sample_weight, ndim=1)
+    if w.shape[0] != n:
+        raise ValueError(f"sample_weight has {w.shape[0]} weights but there are {n} samples")
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
+        raise ValueError("sample_weight must be finite and >= 0 with a positive sum, got values from "
+                         f"{w.min():g} to {w.max():g} (sum {w.sum():g})")
+    return (w / w.sum()).astype(dtype, copy=False)
+
+
+def svm_loss(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Multiclass SVM (hinge) loss with margin 1, averaged over the batch (weighted by `sample_weight` (N,) when
+    given: ``sum(w_i * loss_i) / sum(w)``).
 
     x: (N, C) scores; y: (N,) integer labels in [0, C) or (N, C) one-hot rows.
     Returns loss (float) and dx (N, C).
     """
     x, y = _check_loss_inputs(x, y)
     n = x.shape[0]
+    scale = _sample_scale(sample_weight, n, x.dtype)
     rows = np.arange(n)
     correct = x[rows, y][:, None]
     margins = np.maximum(0, x - correct + 1)
     margins[rows, y] = 0
-    loss = margins.sum() / n
     positive = (margins > 0).astype(x.dtype)
     positive[rows, y] = -positive.sum(axis=1)
-    return float(loss), positive / n
+    if scale is None:
+        return float(margins.sum() / n), positive / n
+    return float(scale @ margins.sum(axis=1)), positive * scale[:, None]
 
 
 def log_softmax(x: np.ndarray) -> np.ndarray:
@@ -329,18 +347,24 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return np.exp(log_softmax(x))
 
 
-def softmax_loss(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-    """Softmax cross-entropy loss, averaged over the batch.
+def softmax_loss(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """Softmax cross-entropy loss, averaged over the batch (weighted by `sample_weight` (N,) when given:
+    ``sum(w_i * loss_i) / sum(w)``).
 
     x: (N, C) scores; y: (N,) integer labels in [0, C) or (N, C) one-hot rows.
     Returns loss (float) and dx (N, C). Computed in log space, so any finite scores give a finite loss.
     """
     x, y = _check_loss_inputs(x, y)
     n = x.shape[0]
+    scale = _sample_scale(sample_weight, n, x.dtype)
     rows = np.arange(n)
     log_probs = log_softmax(x)
-    loss = -log_probs[rows, y].sum() / n
     dx = np.exp(log_probs)
     dx[rows, y] -= 1
-    dx /= n
+    if scale is None:
+        loss = -log_probs[rows, y].sum() / n
+        dx /= n
+    else:
+        loss = -(scale @ log_probs[rows, y])
+        dx *= scale[:, None]
     return float(loss), dx

@@ -223,10 +223,11 @@ class FullyConnectedNet:
                              "a prediction from them would mean nothing")
         return X
 
-    def loss(self, X: np.ndarray, y: np.ndarray | None = None):
+    def loss(self, X: np.ndarray, y: np.ndarray | None = None, sample_weight: np.ndarray | None = None):
         """Scores (N, C) when y is None; else (loss, grads) for a training step.
 
-        X: (N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim; y: (N,) labels in [0, C) or (N, C) one-hot.
+        X: (N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim; y: (N,) labels in [0, C) or (N, C) one-hot;
+        sample_weight: (N,) non-negative weights of the samples in the data loss, or None (all equal).
         """
         X = self._check_X(X)
         if y is None:
@@ -237,7 +238,7 @@ class FullyConnectedNet:
         check_labels("y", y, X.shape[0], self.num_classes)
         self.layers.train()
         scores = self.layers.forward(X)
-        data_loss = self.loss_layer.forward(scores, y)
+        data_loss = self.loss_layer.forward(scores, y, sample_weight)
         self.layers.backward(self.loss_layer.backward())
         grads = self.layers.grads
         reg_loss = 0.0
@@ -275,16 +276,23 @@ class FullyConnectedNet:
 
         return self._map_batches(X, batch_size, softmax, (self.num_classes,), self.dtype)
 
-    def evaluate(self, X: np.ndarray, y: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> tuple[float, float]:
-        """(accuracy, mean loss without the L2 term) in evaluation mode, in one pass of `batch_size` samples."""
+    def evaluate(self, X: np.ndarray, y: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE,
+                 sample_weight: np.ndarray | None = None) -> tuple[float, float]:
+        """(accuracy, mean loss without the L2 term) in evaluation mode, in one pass of `batch_size` samples;
+        both weighted by `sample_weight` (N,) when given."""
         X = self._check_finite(self._check_X(X))
         y = check_labels("y", y, X.shape[0], self.num_classes)
-        correct, total = 0, 0.0
+        w = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        if w.shape != (X.shape[0],):
+            raise ValueError(f"sample_weight must have shape ({X.shape[0]},), got {w.shape}")
+        correct, total = 0.0, 0.0
         for start, scores in self._batches(X, batch_size):
-            labels = y[start:start + batch_size]
-            correct += int(np.sum(scores.argmax(axis=1) == labels))
-            total += self.loss_layer.forward(scores, labels) * len(scores)
-        return correct / X.shape[0], total / X.shape[0]
+            labels, weights = y[start:start + batch_size], w[start:start + batch_size]
+            correct += float(weights @ (scores.argmax(axis=1) == labels))
+            if weights.sum() > 0:
+                total += self.loss_layer.forward(scores, labels, None if sample_weight is None else weights) * \
+                    float(weights.sum())
+        return correct / w.sum(), total / w.sum()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.get_config()})\n{self.layers!r}"

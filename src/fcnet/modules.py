@@ -248,8 +248,9 @@ class _Loss:
         self.loss: float | None = None
         self._dx: np.ndarray | None = None
 
-    def forward(self, x: np.ndarray, y: np.ndarray) -> float:
-        self.loss, self._dx = self._loss_fn(x, y)
+    def forward(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+        """The (weighted) mean loss of scores x (N, C) for labels y; sample_weight (N,) or None."""
+        self.loss, self._dx = self._loss_fn(x, y, sample_weight)
         return self.loss
 
     def backward(self, dout: float = 1.0) -> np.ndarray:

@@ -7,8 +7,9 @@
 Beyond cs231n: seeded shuffled epochs, learning-rate schedules, early stopping, a per-epoch hook, a stop on
 divergence, atomic checkpoints (fcnet's npz format) with exact resume, Ctrl-C handling, history export.
 
-What the run keeps is the best state by validation accuracy: parameters *and* buffers (batch-norm running
-statistics), so that after ``train()`` the model scores ``best_val_acc`` on the validation set.
+What the run keeps is the best state by validation accuracy (by validation loss when early stopping watches the
+loss): parameters *and* buffers (batch-norm running statistics), so that after ``train()`` the model scores
+``best_val_acc`` on the validation set.
 
 Divergence (fcnet.divergence): training stops at the first non-finite loss, or at a loss above
 ``divergence_factor`` (100) times its starting level; a state whose validation loss has exploded is never taken as
@@ -43,7 +44,8 @@ def _series(name: str) -> property:
 
 class Solver:
     """Train `model` on `data` = {'X_train': (N, d_1, ..., d_k), 'y_train': (N,), 'X_val', 'y_val'} with
-    minibatch gradient descent.
+    minibatch gradient descent ('sample_weight_train' (N,) and 'sample_weight_val', when present, weight the
+    training loss and the validation accuracy and loss).
 
     cs231n's options: update_rule (a name in fcnet.optim.UPDATE_RULES or a callable), optim_config (the rule's
     hyperparameters, checked: see fcnet.optim.HYPERPARAMETERS), lr_decay (per epoch, in (0, 1]), batch_size,
@@ -53,7 +55,8 @@ class Solver:
     fcnet's: seed (batches, check subsamples and dropout masks; runs are reproducible), sample_with_replacement
     (cs231n's independent batches; default: shuffled epochs), lr_schedule ('exponential', 'step', 'cosine',
     'plateau') with lr_schedule_options, early_stopping_patience / _metric ('val_acc' or 'val_loss') / _min_delta,
-    divergence_factor (None: stop only on a non-finite loss), epoch_callback (called as callback(solver) after
+    divergence_factor (None: stop only on a non-finite loss), restore_best (False: keep the last state, unless the
+    run diverged), epoch_callback (called as callback(solver) after
     every check; it may set solver.stop_training), progress ('auto': a tqdm bar when verbose on a terminal),
     resume (a checkpoint to continue from; the run then ends as the uninterrupted one would).
     After train(): loss_history, train_acc_history, val_acc_history, val_loss_history, lr_history (also in
@@ -71,11 +74,14 @@ class Solver:
                  seed: int | None = None, sample_with_replacement: bool = False, lr_schedule: str | None = None,
                  lr_schedule_options: dict | None = None, early_stopping_patience: int | None = None,
                  early_stopping_metric: str = "val_acc", early_stopping_min_delta: float = 0.0,
-                 divergence_factor: float | None = DIVERGENCE_FACTOR, epoch_callback: Callable | None = None,
+                 divergence_factor: float | None = DIVERGENCE_FACTOR, restore_best: bool = True,
+                 epoch_callback: Callable | None = None,
                  progress: bool | str = "auto", resume: str | Path | None = None) -> None:
         o = check_options({k: v for k, v in locals().items() if k not in ("self", "model", "data")})
         self.model = model
         self.X_train, self.y_train, self.X_val, self.y_val, self._input_scale = check_data(model, data)
+        self.sample_weight = data.get("sample_weight_train")  # checked by check_data
+        self.val_weight = data.get("sample_weight_val")
         self.optimizer = Optimizer(model.params, o["update_rule"], **o["optim_config"])
         self.update_rule_name = self.optimizer.rule_name
         self.base_learning_rate = self.optimizer.learning_rate
@@ -89,7 +95,7 @@ class Solver:
                      "keep_checkpoints",
                      "print_every", "verbose", "seed", "sample_with_replacement", "early_stopping_patience",
                      "early_stopping_metric", "early_stopping_min_delta", "divergence_factor", "epoch_callback",
-                     "progress", "lr_decay"):
+                     "progress", "lr_decay", "restore_best"):
             setattr(self, name, o[name])
         self._rng = np.random.default_rng(self.seed)
         self.epoch = self.t = 0
@@ -97,6 +103,7 @@ class Solver:
         self._best: dict[str, np.ndarray] | None = None  # model arrays ('param/…', 'buffer/…')
         self._best_val_acc: float | None = None  # None: the best state is the initial one, not yet measured
         self._best_epoch = 0
+        self._best_score: float | None = None  # what "best" compares: val_acc, or -val_loss (see _score)
         self.stop_reason: str | None = None
         self.stop_training = False
         self._order: np.ndarray | None = None
@@ -123,7 +130,15 @@ class Solver:
     def events(self) -> list[dict]:
         return self.history.events
 
-    def _keep_best(self, val_acc: float | None) -> None:
+    def _score(self, val_acc: float, val_loss: float | None) -> float:
+        """Higher is better: the validation accuracy, or minus the validation loss when early stopping watches the
+        loss (one metric both decides when to stop and which state to keep, as in Keras)."""
+        if self.early_stopping_patience and self.early_stopping_metric == "val_loss" and val_loss is not None:
+            return -val_loss
+        return val_acc
+
+    def _keep_best(self, val_acc: float | None, score: float | None = None) -> None:
+        self._best_score = score
         self._best = {k: np.array(v, copy=True) for k, v in io.model_state(self.model).items()}
         self._best_val_acc = val_acc
         self._best_epoch = self.epoch
@@ -158,7 +173,10 @@ class Solver:
         """One minibatch update. Returns False (and updates nothing) when the loss has diverged."""
         idx = self._next_batch()
         start = time.perf_counter()
-        loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
+        if self.sample_weight is None:
+            loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
+        else:
+            loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx], sample_weight=self.sample_weight[idx])
         middle = time.perf_counter()
         self.loss_history.append(float(loss))
         if self._exploded(float(loss)):
@@ -215,7 +233,8 @@ class Solver:
             if bar is not None:
                 bar.close()
             self.timings["total"] += time.perf_counter() - start
-            self._restore_best()
+            if self.restore_best or self.stop_reason == "diverged":
+                self._restore_best()
         return self
 
     def _prune_checkpoints(self) -> None:
@@ -243,16 +262,17 @@ class Solver:
         train_acc = self.check_accuracy(self.X_train, self.y_train, self.num_train_samples, _EVAL_BATCH)
         val_loss = None
         if self.track_val_loss:  # accuracy and loss from one pass
-            X_val, y_val = self._subsample(self.X_val, self.y_val, self.num_val_samples)
-            val_acc, val_loss = self.model.evaluate(X_val, y_val, _EVAL_BATCH)
+            X_val, y_val, w_val = self._subsample(self.X_val, self.y_val, self.num_val_samples, self.val_weight)
+            val_acc, val_loss = self.model.evaluate(X_val, y_val, _EVAL_BATCH, sample_weight=w_val)
             val_loss = float(val_loss)
         else:
             val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
         self.history.record_check(train_acc, val_acc, val_loss, self.optimizer.learning_rate)
         self._print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}", bar)
         healthy = val_loss is None or not self._exploded(val_loss)
-        if healthy and (self._best_val_acc is None or val_acc > self._best_val_acc):
-            self._keep_best(val_acc)
+        score = self._score(val_acc, val_loss)
+        if healthy and (self._best_score is None or score > self._best_score):
+            self._keep_best(val_acc, score)
         if self.epoch_callback is not None:
             self.epoch_callback(self)
         if self.early_stopping_patience and self.history.checks_since_best(
@@ -268,7 +288,7 @@ class Solver:
     def check_accuracy(self, X: np.ndarray, y: np.ndarray, num_samples: int | None = None,
                        batch_size: int = 100) -> float:
         """Accuracy of the model on (X, y), on a random subsample of `num_samples` when given."""
-        X, y = self._subsample(X, y, num_samples)
+        X, y, _ = self._subsample(X, y, num_samples)
         y = y.argmax(axis=1) if y.ndim == 2 else y
         correct = 0
         for start in range(0, len(y), batch_size):
@@ -276,11 +296,11 @@ class Solver:
             correct += int(np.sum(np.argmax(scores, axis=1) == y[start:start + batch_size]))
         return correct / len(y)
 
-    def _subsample(self, X: np.ndarray, y: np.ndarray, num_samples: int | None):
+    def _subsample(self, X: np.ndarray, y: np.ndarray, num_samples: int | None, weights=None):
         if num_samples is not None and len(y) > num_samples:
             mask = self._rng.choice(len(y), num_samples)
-            return X[mask], y[mask]
-        return X, y
+            return X[mask], y[mask], None if weights is None else weights[mask]
+        return X, y, weights
 
     # ---- output ------------------------------------------------------------------------------------------------
     def _print(self, line: str, bar, force: bool = False) -> None:
@@ -306,7 +326,7 @@ class Solver:
         """Write everything needed to resume exactly: model, optimizer state, history, best state, generator
         state, position in the epoch, and the settings a resumed run must share."""
         trainer = {"epoch": self.epoch, "t": self.t, "best_val_acc": self._best_val_acc,
-                   "best_epoch": self._best_epoch,
+                   "best_epoch": self._best_epoch, "best_score": self._best_score,
                    "num_epochs": self.num_epochs, "rng_state": self._rng.bit_generator.state,
                    "stop_reason": self.stop_reason, "settings": self._settings()}
         order = {} if self._order is None else {"order": self._order}
@@ -328,6 +348,7 @@ class Solver:
         self.history = History.from_arrays(ckpt["history"], ckpt["events"])
         self._best = ckpt["best"] or None
         self._best_val_acc, self._best_epoch = trainer["best_val_acc"], trainer.get("best_epoch", 0)
+        self._best_score = trainer.get("best_score", self._best_val_acc)
         self._order = ckpt["trainer_arrays"].get("order")
         self.epoch, self.t, self.stop_reason = trainer["epoch"], trainer["t"], None
         self._rng.bit_generator.state = trainer["rng_state"]
