@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 FCNET = shutil.which("fcnet")
+pytestmark = pytest.mark.slow  # a process per case; the fast loop keeps test_cli.py's
 
 
 def fcnet(*args, cwd, stdin=None):

@@ -37,6 +37,7 @@ def expected_failures(estimator):
             "check_methods_subset_invariance": FLOAT32_REASON}
 
 
+@pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=expected_failures, xfail_strict=True)
 def test_scikit_learn_estimator_checks(estimator, check):
