@@ -177,3 +177,16 @@ def test_console_script_is_installed(tmp_path):
         pytest.skip("the console script is not on PATH")
     result = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and result.stdout.startswith("fcnet ")
+
+
+@pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "sigmoid"])
+@pytest.mark.parametrize("normalization", [None, "batchnorm", "layernorm"])
+@pytest.mark.parametrize("dropout, reg", [(0.0, 0.0), (0.3, 3.14)])
+def test_gradcheck_passes_its_default_tolerance_for_every_option(activation, normalization, dropout, reg):
+    from fcnet.runs import TrainConfig, gradient_check
+
+    config = TrainConfig(hidden_dims=[20, 30], activation=activation, normalization=normalization, dropout=dropout,
+                         reg=reg)
+    for seed in range(2):
+        errors = gradient_check(config, num_samples=4, seed=seed)
+        assert max(errors.values()) < 1e-7, errors  # the command's default --tolerance

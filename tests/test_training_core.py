@@ -16,18 +16,7 @@ from fcnet.optim import HYPERPARAMETERS, nesterov_momentum, sgd, sgd_momentum
 from fcnet.optimizer import Optimizer
 from fcnet.schedules import make_schedule
 from fcnet.solver import Solver
-
-
-def blobs(n=300, d=10, c=3, seed=0):
-    rng = np.random.default_rng(seed)
-    centers = 2 * rng.standard_normal((c, d))
-    y = rng.integers(c, size=n)
-    X = centers[y] + rng.standard_normal((n, d))
-    return {"X_train": X[: n * 2 // 3], "y_train": y[: n * 2 // 3], "X_val": X[n * 2 // 3:], "y_val": y[n * 2 // 3:]}
-
-
-def small_net(**kwargs):
-    return FullyConnectedNet([16], **{"input_dim": 10, "num_classes": 3, "weight_scale": "he", "seed": 0, **kwargs})
+from test_solver import blobs, small_net
 
 
 @pytest.fixture(scope="module")

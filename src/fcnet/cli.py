@@ -168,11 +168,11 @@ _OPTION_TO_FIELD = {
 
 def _config(args: argparse.Namespace):
     """A TrainConfig: defaults, then the --config file, then the options given on the command line."""
-    from fcnet.runs import TrainConfig
+    from fcnet.runs import TrainConfig, read_json_object
 
     values = {}
     if getattr(args, "config", None):
-        values = _read_json_object(Path(args.config), "--config")
+        values = read_json_object(Path(args.config), f"--config {args.config}")
         TrainConfig.from_dict(values, source=f"--config {args.config}")  # its own errors name the file
     for option, name in _OPTION_TO_FIELD.items():
         value = getattr(args, option, None)
@@ -183,22 +183,10 @@ def _config(args: argparse.Namespace):
     return TrainConfig.from_dict(values, source="options")
 
 
-def _read_json_object(path: Path, what: str) -> dict:
-    if not path.is_file():
-        raise CliError(f"{what} {path}: no such file")
-    try:
-        values = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CliError(f"{what} {path} is not valid JSON: {exc}") from None
-    if not isinstance(values, dict):
-        raise CliError(f"{what} {path} must hold a JSON object of options, got a {type(values).__name__}")
-    return values
-
-
 # ---- commands ---------------------------------------------------------------------------------------------------
 def _resume_config(args):
     """The config of the run directory given to --resume; only --epochs (to extend it) may be given with it."""
-    from fcnet.runs import TrainConfig
+    from fcnet.runs import TrainConfig, read_json_object
 
     given = [f"--{option.replace('_', '-')}" for option in [*_OPTION_TO_FIELD, "config", "out", "force"]
              if getattr(args, option, None) not in (None, False) and option != "epochs"]
@@ -206,7 +194,7 @@ def _resume_config(args):
         raise CliError(f"--resume takes its settings from {Path(args.resume) / 'config.json'}; do not give "
                        f"{', '.join(given)} (only --epochs, to extend the run)")
     path = Path(args.resume) / "config.json"
-    values = _read_json_object(path, "--resume") if path.is_file() else {}
+    values = read_json_object(path, f"--resume {path}") if path.is_file() else {}
     if args.epochs is not None:
         values["num_epochs"] = args.epochs
     return TrainConfig.from_dict(values, source=str(path))

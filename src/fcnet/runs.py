@@ -251,15 +251,20 @@ def run_config(path: str | Path) -> dict | None:
     """The config.json of the run a model belongs to, when there is one (an unreadable one is an error that names
     the file)."""
     config_file = resolve_model_path(path).parent / "config.json"
-    if not config_file.is_file():
-        return None
+    return read_json_object(config_file, f"{config_file} (beside the model)") if config_file.is_file() else None
+
+
+def read_json_object(path: Path, what: str) -> dict:
+    """The JSON object in `path`; errors name the file as `what` (e.g. '--config my.json')."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{what}: no such file")
     try:
-        config = json.loads(config_file.read_text())
+        values = json.loads(path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{config_file} (beside the model) is not valid JSON: {exc}") from None
-    if not isinstance(config, dict):
-        raise ValueError(f"{config_file} (beside the model) must hold a JSON object, got {type(config).__name__}")
-    return config
+        raise ValueError(f"{what} is not valid JSON: {exc}") from None
+    if not isinstance(values, dict):
+        raise ValueError(f"{what} must hold a JSON object of options, got a {type(values).__name__}")
+    return values
 
 
 def class_names(dataset: str | None, num_classes: int) -> list[str]:
