@@ -106,7 +106,8 @@ def _weight_scale(value: str):
     try:
         return _POSITIVE(value)
     except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"weight scale must be a number > 0, 'he' or 'xavier', got {value!r}") from None
+        raise argparse.ArgumentTypeError(f"weight scale must be a number > 0, 'he' or 'xavier', "
+                                         f"got {value!r}") from None
 
 
 def _add_network_options(p: argparse.ArgumentParser, dtype: bool = True) -> None:

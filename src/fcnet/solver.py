@@ -29,9 +29,9 @@ import numpy as np
 from fcnet import divergence, io
 from fcnet._solver_checks import check_data, check_options, check_resumable
 from fcnet._progress import deferred_interrupt, emit, make_bar
+from fcnet.divergence import DIVERGENCE_FACTOR
 from fcnet.history import SERIES, History
 from fcnet.optim import UPDATE_RULES
-from fcnet.divergence import DIVERGENCE_FACTOR
 from fcnet.optimizer import Optimizer
 from fcnet.schedules import Exponential, describe
 
@@ -51,14 +51,14 @@ class Solver:
     hyperparameters, checked: see fcnet.optim.HYPERPARAMETERS), lr_decay (per epoch, in (0, 1]), batch_size,
     num_epochs, num_train_samples / num_val_samples (subsamples for the accuracy checks; None = all),
     checkpoint_name (a checkpoint '<checkpoint_name>_epoch_<e>.npz' every epoch), print_every, verbose.
-    keep_checkpoints: keep only the last K epoch checkpoints and the best epoch's (None: all, as cs231n).
-    fcnet's: seed (batches, check subsamples and dropout masks; runs are reproducible), sample_with_replacement
-    (cs231n's independent batches; default: shuffled epochs), lr_schedule ('exponential', 'step', 'cosine',
-    'plateau') with lr_schedule_options, early_stopping_patience / _metric ('val_acc' or 'val_loss') / _min_delta,
+    fcnet's: keep_checkpoints (keep the last K epoch checkpoints and the best epoch's; None: all), seed (batches,
+    check subsamples and dropout masks; runs are reproducible), sample_with_replacement (cs231n's independent
+    batches; default: shuffled epochs), lr_schedule ('exponential', 'step', 'cosine', 'plateau') with
+    lr_schedule_options, early_stopping_patience / _metric ('val_acc' or 'val_loss') / _min_delta,
     divergence_factor (None: stop only on a non-finite loss), restore_best (False: keep the last state, unless the
-    run diverged), epoch_callback (called as callback(solver) after
-    every check; it may set solver.stop_training), progress ('auto': a tqdm bar when verbose on a terminal),
-    resume (a checkpoint to continue from; the run then ends as the uninterrupted one would).
+    run diverged), epoch_callback (called as callback(solver) after every check; it may set
+    solver.stop_training), progress ('auto': a tqdm bar when verbose on a terminal), resume (a checkpoint to
+    continue from; the run then ends as the uninterrupted one would).
     After train(): loss_history, train_acc_history, val_acc_history, val_loss_history, lr_history (also in
     solver.history), best_val_acc, best_params, stop_reason ('completed', 'early_stopping', 'diverged',
     'interrupted'); the model holds the best state.
