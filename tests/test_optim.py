@@ -3,6 +3,7 @@ import pytest
 
 from fcnet import optim
 from fcnet.gradient_check import rel_error
+from fcnet.optim import UPDATE_RULES
 
 N, D = 4, 5
 
@@ -181,3 +182,55 @@ def test_trajectory_matches_torch(rule, config, torch_name, torch_kwargs):
         opt.step()
         w, config = optim.UPDATE_RULES[rule](w, grad(w), config)
     np.testing.assert_allclose(w, tw.detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("rule", sorted(UPDATE_RULES))
+def test_update_in_place_equals_the_returned_array(rule):
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((6, 4)).astype(np.float32)
+    grads = [rng.standard_normal((6, 4)).astype(np.float32) for _ in range(5)]
+    copy_w, copy_config, inplace_w, inplace_config = w.copy(), {"weight_decay": 0.01}, w.copy(), {"weight_decay": 0.01}
+    for g in grads:
+        copy_w, copy_config = UPDATE_RULES[rule](copy_w, g, copy_config)
+        returned, inplace_config = UPDATE_RULES[rule](inplace_w, g, inplace_config, out=inplace_w)
+        assert returned is inplace_w
+    np.testing.assert_array_equal(inplace_w, copy_w)
+
+
+@pytest.mark.parametrize("rule", ["adam", "adabelief"])
+def test_flushing_tiny_moments_moves_no_update_above_1e_22(rule, monkeypatch):
+    import fcnet.optim as optim
+
+    # a gradient that is non-zero once and zero afterwards: the first moment decays by 0.9 per step towards the
+    # subnormal range, as it does for border pixels that are zero in every image
+    dw_first = np.full(50, 1e-3, np.float32)
+    dw_zero = np.zeros(50, np.float32)
+
+    def run(flush_below):
+        monkeypatch.setattr(optim, "FLUSH_BELOW", flush_below)
+        w, config, updates = np.ones(50, np.float32), {"learning_rate": 1e-3}, []
+        for step in range(900):
+            before = w.copy()
+            w, config = UPDATE_RULES[rule](w, dw_first if step == 0 else dw_zero, config)
+            updates.append(before.astype(np.float64) - w)
+        return np.array(updates), config
+
+    flushed, flushed_config = run(1e-30)
+    kept, kept_config = run(0.0)
+    assert np.all(flushed_config["m"] == 0)  # flushed at step 700 (0.9**700 * 1e-4 < 1e-30)
+    assert np.any((kept_config["m"] != 0) & (np.abs(kept_config["m"]) < np.finfo(np.float32).tiny))  # subnormal
+    assert np.max(np.abs(flushed - kept)) < 1e-22
+
+
+def test_first_layer_input_gradient_is_skipped_and_the_rest_unchanged():
+    from fcnet.layers import affine_backward, affine_forward
+
+    rng = np.random.default_rng(0)
+    x, w, b, dout = rng.standard_normal((5, 7)), rng.standard_normal((7, 3)), rng.standard_normal(3), \
+        rng.standard_normal((5, 3))
+    _, cache = affine_forward(x, w, b)
+    dx, dw, db = affine_backward(dout, cache)
+    none, dw2, db2 = affine_backward(dout, cache, input_grad=False)
+    assert none is None and dx.shape == x.shape
+    np.testing.assert_array_equal(dw, dw2)
+    np.testing.assert_array_equal(db, db2)

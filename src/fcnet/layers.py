@@ -41,18 +41,20 @@ def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     return out, (x, w, b)
 
 
-def affine_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def affine_backward(dout: np.ndarray, cache: Cache, input_grad: bool = True
+                    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Backward pass of :func:`affine_forward`.
 
     dout: (N, M) upstream gradient.
-    Returns dx (N, d_1, ..., d_k), dw (D, M), db (M,).
+    Returns dx (N, d_1, ..., d_k), dw (D, M), db (M,); dx is None when not `input_grad` (a network's first layer:
+    nothing needs the gradient of its data, and it costs a matrix product).
     """
     x, w, _ = cache
     if np.shape(dout) != (x.shape[0], w.shape[1]):
         raise ValueError(f"dout must have the forward output's shape ({x.shape[0]}, {w.shape[1]}), "
                          f"got {np.shape(dout)}")
     x2d = x.reshape(x.shape[0], -1)
-    dx = (dout @ w.T).reshape(x.shape)
+    dx = (dout @ w.T).reshape(x.shape) if input_grad else None
     dw = x2d.T @ dout
     db = dout.sum(axis=0)
     return dx, dw, db

@@ -138,7 +138,8 @@ class FullyConnectedNet:
             std = _weight_std(self.weight_scale, fan_in, fan_out)
             W = (std * rng.standard_normal((fan_in, fan_out))).astype(self.dtype)
             b = np.zeros(fan_out, dtype=self.dtype)
-            layers.append((f"affine{i}", M.Affine(W, b, names={"W": f"W{i}", "b": f"b{i}"}, params=store)))
+            layers.append((f"affine{i}", M.Affine(W, b, names={"W": f"W{i}", "b": f"b{i}"}, params=store,
+                                                  input_grad=i > 1)))
             if i == self.num_layers:
                 break
             if self.normalization is not None:

@@ -81,8 +81,9 @@ class Affine(Module):
     param_roles = ("W", "b")
 
     def __init__(self, W: np.ndarray, b: np.ndarray, *, names: Mapping[str, str] | None = None,
-                 params: dict | None = None) -> None:
+                 params: dict | None = None, input_grad: bool = True) -> None:
         super().__init__({"W": W, "b": b}, names, params)
+        self.input_grad = input_grad  # False: backward returns None for x (a first layer's data needs none)
 
     W = property(lambda self: self._param("W"))
     b = property(lambda self: self._param("b"))
@@ -94,7 +95,7 @@ class Affine(Module):
         return out
 
     def backward(self, dout):
-        dx, dW, db = L.affine_backward(dout, self._cache)
+        dx, dW, db = L.affine_backward(dout, self._cache, self.input_grad)
         self.grads = {"W": dW, "b": db}
         return dx
 

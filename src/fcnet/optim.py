@@ -1,7 +1,8 @@
 """Update rules: ``next_w, config = rule(w, dw, config=None)``, as in cs231n.
 
 Each rule fills its defaults into `config`, keeps its state there (velocity, cache, moments, step count),
-updates the state arrays in place, and returns a new array `next_w` (w itself is not modified). Every rule accepts
+updates the state arrays in place, and returns a new array `next_w` (w itself is not modified), or, given
+``out=w``, writes next_w into w (what fcnet's Optimizer does: no copy of every weight matrix per step). Every rule accepts
 ``weight_decay`` for decoupled (AdamW-style) weight decay: ``w <- w * (1 - learning_rate * weight_decay)`` before the
 gradient step.
 
@@ -84,24 +85,27 @@ def _state(config: dict, key: str, w: np.ndarray) -> np.ndarray:
     return config[key]
 
 
-def _finish(w: np.ndarray, step: np.ndarray, config: dict) -> np.ndarray:
-    """next_w = w * (1 - lr * weight_decay) - step, written into step's buffer (which the rule allocated)."""
+def _finish(w: np.ndarray, step: np.ndarray, config: dict, out: np.ndarray | None) -> np.ndarray:
+    """next_w = w * (1 - lr * weight_decay) - step, written into `out` (w itself, for an update in place) or else
+    into step's buffer (which the rule allocated)."""
     decay = config["weight_decay"]
     if decay:
         step += (config["learning_rate"] * decay) * w
-    return np.subtract(w, step, out=step)
+    return np.subtract(w, step, out=step if out is None else out)
 
 
 # Each rule allocates one scratch array, `step`, which ends up as next_w: on this machine a fresh temporary the
 # size of a weight matrix costs more than the arithmetic on it.
-def sgd(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
+def sgd(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
+        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """Vanilla SGD: ``w - learning_rate * dw``. config: learning_rate (1e-2)."""
     config = _setup(w, dw, config, "sgd")
     step = np.multiply(dw, config["learning_rate"])
-    return _finish(w, step, config), config
+    return _finish(w, step, config, out), config
 
 
-def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
+def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
+        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """SGD with momentum: ``v = momentum * v - learning_rate * dw; w + v``.
 
     config: learning_rate (1e-2), momentum (0.9), velocity (zeros like w).
@@ -112,10 +116,11 @@ def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> t
     v *= config["momentum"]
     v -= step
     np.negative(v, out=step)
-    return _finish(w, step, config), config
+    return _finish(w, step, config, out), config
 
 
-def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
+def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
+        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """Nesterov momentum in seed 002's form: ``v = momentum * v + learning_rate * dw;
     w - (momentum * v + learning_rate * dw)`` (the same trajectory as torch.optim.SGD(nesterov=True)).
 
@@ -131,10 +136,11 @@ def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None)
         step /= mu
         step += v
         step *= mu
-    return _finish(w, step, config), config
+    return _finish(w, step, config, out), config
 
 
-def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
+def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
+        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """AdaGrad: ``cache += dw**2; w - learning_rate * dw / (sqrt(cache) + epsilon)``.
 
     config: learning_rate (1e-2), epsilon (1e-7, seed 002's), cache (zeros like w).
@@ -143,10 +149,11 @@ def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[
     cache = _state(config, "cache", w)
     step = np.multiply(dw, dw)
     cache += step
-    return _finish(w, _scaled_step(dw, cache, config, step), config), config
+    return _finish(w, _scaled_step(dw, cache, config, step), config, out), config
 
 
-def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
+def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
+        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """RMSProp: ``cache = decay_rate * cache + (1 - decay_rate) * dw**2;
     w - learning_rate * dw / (sqrt(cache) + epsilon)``.
 
@@ -158,7 +165,7 @@ def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[
     step *= 1 - config["decay_rate"]
     cache *= config["decay_rate"]
     cache += step
-    return _finish(w, _scaled_step(dw, cache, config, step), config), config
+    return _finish(w, _scaled_step(dw, cache, config, step), config, out), config
 
 
 def _scaled_step(g: np.ndarray, second: np.ndarray, config: dict, out: np.ndarray, scale: float = 1.0,
@@ -180,6 +187,17 @@ def _moment_step(m: np.ndarray, second: np.ndarray, config: dict, out: np.ndarra
                         correction=1 - config["beta2"] ** t)
 
 
+# A gradient that is exactly zero (a border pixel that is zero in every image, a dead unit) shrinks a moment by
+# beta per step into float32's subnormal range, where arithmetic is many times slower. Every FLUSH_EVERY steps the
+# moments below FLUSH_BELOW become 0; the update such a moment gives is below 1e-22 (tested), so no trajectory moves.
+FLUSH_BELOW = 1e-30
+FLUSH_EVERY = 100
+
+
+def _flush_tiny(a: np.ndarray) -> None:
+    a[np.abs(a) < FLUSH_BELOW] = 0
+
+
 def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, second: str) -> tuple:
     """The common start of Adam and AdaBelief: defaults, state, t += 1 and the first moment's update.
 
@@ -187,13 +205,17 @@ def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str,
     config = _setup(w, dw, config, rule)
     m, second_moment = _state(config, "m", w), _state(config, second, w)
     config["t"] += 1
+    if config["t"] % FLUSH_EVERY == 0:  # see FLUSH_BELOW
+        _flush_tiny(m)
+        _flush_tiny(second_moment)
     step = np.multiply(dw, 1 - config["beta1"])
     m *= config["beta1"]
     m += step
     return config, m, second_moment, step
 
 
-def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
+def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
+        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),
     m, v (zeros like w), t (0)."""
     config, m, v, step = _first_moment(w, dw, config, "adam", "v")
@@ -201,10 +223,11 @@ def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.
     step *= 1 - config["beta2"]
     v *= config["beta2"]
     v += step
-    return _finish(w, _moment_step(m, v, config, step), config), config
+    return _finish(w, _moment_step(m, v, config, step), config, out), config
 
 
-def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
+def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
+        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
     """AdaBelief (seed 002's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
     config, m, s, step = _first_moment(w, dw, config, "adabelief", "s")
@@ -213,7 +236,7 @@ def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tupl
     step *= 1 - config["beta2"]
     s *= config["beta2"]
     s += step
-    return _finish(w, _moment_step(m, s, config, step), config), config
+    return _finish(w, _moment_step(m, s, config, step), config, out), config
 
 
 UPDATE_RULES: dict[str, UpdateRule] = {

@@ -51,6 +51,7 @@ class Optimizer:
             self.hyperparameters = {key: spec.check(key, hyperparameters.get(key, spec.default))
                                     for key, spec in declared.items()}
         self._check_representable()
+        self._in_place = self.rule in UPDATE_RULES.values()  # fcnet's rules write into w given out=w
         self.state: dict[str, dict[str, Any]] = {name: {} for name in params}
 
     def _check_representable(self) -> None:
@@ -77,8 +78,11 @@ class Optimizer:
         """Update every parameter in place from its gradient (grads keyed like params)."""
         for name, w in self.params.items():
             config = {**self.hyperparameters, **self.state[name]}
-            next_w, config = self.rule(w, grads[name], config)
-            w[...] = next_w  # in place: layers holding the array itself see the update too
+            if self._in_place:
+                _, config = self.rule(w, grads[name], config, out=w)
+            else:
+                next_w, config = self.rule(w, grads[name], config)
+                w[...] = next_w  # in place: layers holding the array itself see the update too
             self.state[name] = {k: v for k, v in config.items() if k not in self.hyperparameters}
 
     def configs(self) -> dict[str, dict[str, Any]]:
