@@ -1,7 +1,7 @@
 """Run every benchmark and print one table: case, fcnet time, reference time, ratio, goal.
 
     python benchmarks/run.py            # all suites
-    python benchmarks/run.py layers     # one suite (layers, memory, data, training, optimizers, sklearn)
+    python benchmarks/run.py layers     # one suite (layers, memory, data, training, optimizers, sklearn, epoch)
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _timing import print_table  # noqa: E402
 
-SUITES = ["layers", "memory", "data", "training", "optimizers", "sklearn"]
+SUITES = ["layers", "memory", "data", "training", "optimizers", "sklearn", "epoch"]
 
 
 def main(argv: list[str]) -> None:

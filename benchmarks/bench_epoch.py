@@ -1,0 +1,131 @@
+"""Seconds per training epoch on Fashion-MNIST (54,000 images), 784-300-300-10 ReLU, softmax, Adam 1e-3, batch 100,
+float32: fcnet's Solver, a PyTorch loop with its default Adam and with Adam(fused=True), scikit-learn's
+MLPClassifier (partial_fit, one epoch a call) and the GEMM floor (the 8 matrix products a step needs, in NumPy).
+
+Competitors run in this process, interleaved in shuffled rounds, at 1 and then 2 BLAS/torch threads; each run trains
+EPOCHS epochs, and the table gives the median over rounds of epoch 1 and of the later epochs, with the ratio to
+PyTorch's default loop. fcnet's epochs include the Solver's accuracy check after each epoch (1,000 training and all
+6,000 validation images), which the other loops do not do.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import warnings
+
+import numpy as np
+
+from _timing import Row
+
+ROUNDS = 5
+EPOCHS = 3
+HIDDEN = (300, 300)
+BATCH = 100
+
+
+def _fcnet(data):
+    from fcnet import FullyConnectedNet
+    from fcnet.solver import Solver
+
+    model = FullyConnectedNet(list(HIDDEN), input_dim=784, weight_scale="he", seed=0)
+    stamps = [time.perf_counter()]
+    solver = Solver(model, data, update_rule="adam", optim_config={"learning_rate": 1e-3}, num_epochs=EPOCHS,
+                    batch_size=BATCH, verbose=False, seed=0,
+                    epoch_callback=lambda s: stamps.append(time.perf_counter()) if s.epoch > 0 else None)
+    solver.train()
+    return np.diff(stamps)
+
+
+def _torch(data, fused):
+    import torch
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(784, HIDDEN[0]), torch.nn.ReLU(), torch.nn.Linear(*HIDDEN),
+                              torch.nn.ReLU(), torch.nn.Linear(HIDDEN[1], 10))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, fused=fused)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    X = torch.from_numpy(np.ascontiguousarray(data["X_train"], dtype=np.float32))
+    y = torch.from_numpy(data["y_train"].astype(np.int64))
+    times = []
+    for _ in range(EPOCHS):
+        start = time.perf_counter()
+        order = torch.randperm(len(y))
+        for i in range(len(y) // BATCH):
+            idx = order[i * BATCH:(i + 1) * BATCH]
+            opt.zero_grad()
+            loss_fn(net(X[idx]), y[idx]).backward()
+            opt.step()
+        times.append(time.perf_counter() - start)
+    return np.array(times)
+
+
+def _sklearn(data):
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=HIDDEN, batch_size=BATCH, learning_rate_init=1e-3, alpha=0.0,
+                        random_state=0)
+    times = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(EPOCHS):
+            start = time.perf_counter()
+            clf.partial_fit(data["X_train"], data["y_train"], classes=np.arange(10))
+            times.append(time.perf_counter() - start)
+    return np.array(times)
+
+
+def _gemm_floor(data):
+    rng = np.random.default_rng(0)
+    dims = (784, *HIDDEN, 10)
+    acts = [rng.standard_normal((BATCH, d)).astype(np.float32) for d in dims]
+    weights = [rng.standard_normal((a, b)).astype(np.float32) for a, b in zip(dims[:-1], dims[1:])]
+    steps = len(data["y_train"]) // BATCH
+    times = []
+    for _ in range(EPOCHS):
+        start = time.perf_counter()
+        for _ in range(steps):
+            for i, W in enumerate(weights):  # forward: 3 products
+                acts[i + 1] = acts[i] @ W
+            for i in reversed(range(len(weights))):  # backward: 3 weight gradients, 2 input gradients
+                _ = acts[i].T @ acts[i + 1]
+                if i > 0:
+                    _ = acts[i + 1] @ weights[i].T
+        times.append(time.perf_counter() - start)
+    return np.array(times)
+
+
+COMPETITORS = {
+    "fcnet Solver": _fcnet,
+    "PyTorch loop, default Adam": lambda data: _torch(data, fused=False),
+    "PyTorch loop, Adam(fused=True)": lambda data: _torch(data, fused=True),
+    "scikit-learn MLPClassifier": _sklearn,
+    "GEMM floor (8 products a step)": _gemm_floor,
+}
+
+
+def run() -> list[Row]:
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    from fcnet.data import load_dataset
+
+    data = load_dataset("fashion-mnist")
+    rows = []
+    for threads in (1, 2):
+        torch.set_num_threads(threads)
+        times: dict[str, list[np.ndarray]] = {name: [] for name in COMPETITORS}
+        with threadpool_limits(threads):
+            for round_ in range(ROUNDS):
+                order = list(COMPETITORS)
+                random.Random(round_).shuffle(order)
+                for name in order:
+                    times[name].append(COMPETITORS[name](data))
+        reference = float(np.median([t[1:] for t in times["PyTorch loop, default Adam"]]))
+        for name, runs in times.items():
+            first, later = float(np.median([t[0] for t in runs])), float(np.median([t[1:] for t in runs]))
+            rows.append(Row(f"{threads} thread(s): {name}, epoch 1 {first:.2f} s", later,
+                            "torch default Adam, epochs 2+", reference, "<= 0.8 (fcnet, 1 thread)"))
+            print(f"{threads} thread(s) {name:<32} epoch 1 {first:6.2f} s   later {later:6.2f} s   "
+                  f"ratio {later / reference:5.2f}", flush=True)
+    return rows
