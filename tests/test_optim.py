@@ -234,3 +234,18 @@ def test_first_layer_input_gradient_is_skipped_and_the_rest_unchanged():
     assert none is None and dx.shape == x.shape
     np.testing.assert_array_equal(dw, dw2)
     np.testing.assert_array_equal(db, db2)
+
+
+@pytest.mark.parametrize("rule", sorted(UPDATE_RULES))
+def test_optimizer_trajectory_equals_the_public_checked_kernel(rule):
+    from fcnet.optimizer import Optimizer
+
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal((5, 3)).astype(np.float32)
+    grads = [rng.standard_normal((5, 3)).astype(np.float32) for _ in range(205)]  # past a flush at step 200
+    opt = Optimizer({"w": w.copy()}, rule, learning_rate=1e-3, weight_decay=0.1)
+    kernel_w, config = w.copy(), {"learning_rate": 1e-3, "weight_decay": 0.1}
+    for g in grads:
+        opt.step({"w": g})
+        kernel_w, config = UPDATE_RULES[rule](kernel_w, g, config)
+    np.testing.assert_array_equal(opt.params["w"], kernel_w)

@@ -2,9 +2,10 @@
 
 Each rule fills its defaults into `config`, keeps its state there (velocity, cache, moments, step count),
 updates the state arrays in place, and returns a new array `next_w` (w itself is not modified), or, given
-``out=w``, writes next_w into w (what fcnet's Optimizer does: no copy of every weight matrix per step). Every rule accepts
-``weight_decay`` for decoupled (AdamW-style) weight decay: ``w <- w * (1 - learning_rate * weight_decay)`` before the
-gradient step.
+``out=w``, writes next_w into w (what fcnet's Optimizer does: no copy of every weight matrix per step).
+Every rule accepts ``weight_decay`` for decoupled (AdamW-style) weight decay: ``w <- w * (1 - learning_rate *
+weight_decay)`` before the gradient step. ``checked=True`` skips the checks of the hyperparameters, for a caller
+that made them once (the Optimizer does, at construction, not at every step).
 
 Each rule's hyperparameters are declared once, in :data:`HYPERPARAMETERS` (default and allowed range); the rules
 check them and cast them to Python floats, which take the dtype of the parameters (float32 weights stay float32).
@@ -65,14 +66,16 @@ STATE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _setup(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str) -> dict:
-    """Fill the rule's defaults into config and check (and cast to Python floats) its hyperparameters."""
+def _setup(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, checked: bool = False) -> dict:
+    """Fill the rule's defaults into config and check (and cast to Python floats) its hyperparameters; with
+    `checked`, the caller vouches for a complete, checked config (fcnet's Optimizer checks once, not every step)."""
     if config is None:
         config = {}
-    if np.shape(w) != np.shape(dw):
-        raise ValueError(f"dw must have the shape of w {np.shape(w)}, got {np.shape(dw)}")
-    for key, spec in HYPERPARAMETERS[rule].items():
-        config[key] = spec.check(key, config.get(key, spec.default))
+    if not checked:
+        if np.shape(w) != np.shape(dw):
+            raise ValueError(f"dw must have the shape of w {np.shape(w)}, got {np.shape(dw)}")
+        for key, spec in HYPERPARAMETERS[rule].items():
+            config[key] = spec.check(key, config.get(key, spec.default))
     if "t" in STATE_KEYS[rule]:
         config.setdefault("t", 0)
     return config
@@ -97,20 +100,20 @@ def _finish(w: np.ndarray, step: np.ndarray, config: dict, out: np.ndarray | Non
 # Each rule allocates one scratch array, `step`, which ends up as next_w: on this machine a fresh temporary the
 # size of a weight matrix costs more than the arithmetic on it.
 def sgd(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
     """Vanilla SGD: ``w - learning_rate * dw``. config: learning_rate (1e-2)."""
-    config = _setup(w, dw, config, "sgd")
+    config = _setup(w, dw, config, "sgd", checked)
     step = np.multiply(dw, config["learning_rate"])
     return _finish(w, step, config, out), config
 
 
 def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
     """SGD with momentum: ``v = momentum * v - learning_rate * dw; w + v``.
 
     config: learning_rate (1e-2), momentum (0.9), velocity (zeros like w).
     """
-    config = _setup(w, dw, config, "sgd_momentum")
+    config = _setup(w, dw, config, "sgd_momentum", checked)
     v = _state(config, "velocity", w)
     step = np.multiply(dw, config["learning_rate"])
     v *= config["momentum"]
@@ -120,13 +123,13 @@ def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
 
 
 def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
     """Nesterov momentum in seed 002's form: ``v = momentum * v + learning_rate * dw;
     w - (momentum * v + learning_rate * dw)`` (the same trajectory as torch.optim.SGD(nesterov=True)).
 
     config: learning_rate (1e-2), momentum (0.9), velocity (zeros like w).
     """
-    config = _setup(w, dw, config, "nesterov_momentum")
+    config = _setup(w, dw, config, "nesterov_momentum", checked)
     v = _state(config, "velocity", w)
     mu = config["momentum"]
     step = np.multiply(dw, config["learning_rate"])
@@ -140,12 +143,12 @@ def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None,
 
 
 def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
     """AdaGrad: ``cache += dw**2; w - learning_rate * dw / (sqrt(cache) + epsilon)``.
 
     config: learning_rate (1e-2), epsilon (1e-7, seed 002's), cache (zeros like w).
     """
-    config = _setup(w, dw, config, "adagrad")
+    config = _setup(w, dw, config, "adagrad", checked)
     cache = _state(config, "cache", w)
     step = np.multiply(dw, dw)
     cache += step
@@ -153,13 +156,13 @@ def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
 
 
 def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
     """RMSProp: ``cache = decay_rate * cache + (1 - decay_rate) * dw**2;
     w - learning_rate * dw / (sqrt(cache) + epsilon)``.
 
     config: learning_rate (1e-2), decay_rate (0.99), epsilon (1e-8), cache (zeros like w).
     """
-    config = _setup(w, dw, config, "rmsprop")
+    config = _setup(w, dw, config, "rmsprop", checked)
     cache = _state(config, "cache", w)
     step = np.multiply(dw, dw)
     step *= 1 - config["decay_rate"]
@@ -198,11 +201,12 @@ def _flush_tiny(a: np.ndarray) -> None:
     a[np.abs(a) < FLUSH_BELOW] = 0
 
 
-def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, second: str) -> tuple:
+def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, second: str,
+                  checked: bool) -> tuple:
     """The common start of Adam and AdaBelief: defaults, state, t += 1 and the first moment's update.
 
     Returns (config, m, second moment array, the scratch array)."""
-    config = _setup(w, dw, config, rule)
+    config = _setup(w, dw, config, rule, checked)
     m, second_moment = _state(config, "m", w), _state(config, second, w)
     config["t"] += 1
     if config["t"] % FLUSH_EVERY == 0:  # see FLUSH_BELOW
@@ -215,10 +219,10 @@ def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str,
 
 
 def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),
     m, v (zeros like w), t (0)."""
-    config, m, v, step = _first_moment(w, dw, config, "adam", "v")
+    config, m, v, step = _first_moment(w, dw, config, "adam", "v", checked)
     np.multiply(dw, dw, out=step)
     step *= 1 - config["beta2"]
     v *= config["beta2"]
@@ -227,10 +231,10 @@ def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
 
 
 def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
     """AdaBelief (seed 002's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
-    config, m, s, step = _first_moment(w, dw, config, "adabelief", "s")
+    config, m, s, step = _first_moment(w, dw, config, "adabelief", "s", checked)
     np.subtract(dw, m, out=step)
     step *= step
     step *= 1 - config["beta2"]

@@ -79,7 +79,7 @@ class Optimizer:
         for name, w in self.params.items():
             config = {**self.hyperparameters, **self.state[name]}
             if self._in_place:
-                _, config = self.rule(w, grads[name], config, out=w)
+                _, config = self.rule(w, grads[name], config, out=w, checked=True)  # checked in __init__
             else:
                 next_w, config = self.rule(w, grads[name], config)
                 w[...] = next_w  # in place: layers holding the array itself see the update too
