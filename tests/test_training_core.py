@@ -44,7 +44,7 @@ def test_best_state_keeps_the_running_statistics_of_its_epoch():
                     batch_size=20, verbose=False, seed=0, num_train_samples=None)
     solver.train()
     for key, value in model.buffers().items():
-        np.testing.assert_array_equal(value, solver._best[f"buffer/{key}"])
+        np.testing.assert_array_equal(value, solver.best.arrays[f"buffer/{key}"])
     assert model.evaluate(solver.X_val, solver.y_val)[0] == solver.best_val_acc
 
 

@@ -29,6 +29,7 @@ import numpy as np
 from fcnet import divergence, io
 from fcnet._solver_checks import check_data, check_options, check_resumable
 from fcnet._progress import deferred_interrupt, emit, make_bar
+from fcnet.best_state import BestState
 from fcnet.divergence import DIVERGENCE_FACTOR
 from fcnet.history import SERIES, History
 from fcnet.optim import UPDATE_RULES
@@ -100,10 +101,7 @@ class Solver:
         self._rng = np.random.default_rng(self.seed)
         self.epoch = self.t = 0
         self.history = History()
-        self._best: dict[str, np.ndarray] | None = None  # model arrays ('param/…', 'buffer/…')
-        self._best_val_acc: float | None = None  # None: the best state is the initial one, not yet measured
-        self._best_epoch = 0
-        self._best_score: float | None = None  # what "best" compares: val_acc, or -val_loss (see _score)
+        self.best = BestState()
         self.stop_reason: str | None = None
         self.stop_training = False
         self._order: np.ndarray | None = None
@@ -114,12 +112,12 @@ class Solver:
     # ---- what the run keeps ------------------------------------------------------------------------------------
     @property
     def best_val_acc(self) -> float:
-        return 0.0 if self._best_val_acc is None else self._best_val_acc
+        return 0.0 if self.best.val_acc is None else self.best.val_acc
 
     @property
     def best_params(self) -> dict[str, np.ndarray]:
         """Copies of the best parameters (the buffers that go with them are restored too)."""
-        return {k[len("param/"):]: v for k, v in (self._best or {}).items() if k.startswith("param/")}
+        return self.best.params()
 
     @property
     def optim_configs(self) -> dict[str, dict]:
@@ -137,18 +135,10 @@ class Solver:
             return -val_loss
         return val_acc
 
-    def _keep_best(self, val_acc: float | None, score: float | None = None) -> None:
-        self._best_score = score
-        self._best = {k: np.array(v, copy=True) for k, v in io.model_state(self.model).items()}
-        self._best_val_acc = val_acc
-        self._best_epoch = self.epoch
-
     def _restore_best(self) -> None:
-        if self._best is None:
-            return
-        io.load_model_state(self.model, self._best, "the best state")
-        if self._best_val_acc is None and self.t > 0:  # fell back to the initial state: say how good it is
-            self._best_val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
+        self.best.restore(self.model)
+        if self.best.val_acc is None and self.t > 0:  # fell back to the initial state: say how good it is
+            self.best.val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
 
     # ---- training ----------------------------------------------------------------------------------------------
     @property
@@ -195,8 +185,8 @@ class Solver:
         start = time.perf_counter()
         bar = make_bar(self.progress, self.verbose, self.num_iterations, self.t)
         dropout_rng = getattr(self.model, "dropout_rng", None)
-        if self._best is None:
-            self._keep_best(None)  # the fallback when no checked state is healthy
+        if self.best.arrays is None:
+            self.best.keep(self.model, None, None, 0)  # the fallback when no checked state is healthy
         try:
             with dropout_rng(self._rng) if dropout_rng else nullcontext(), deferred_interrupt() as interrupted:
                 while self.t < self.num_iterations and not self.stop_training:
@@ -241,7 +231,7 @@ class Solver:
         """Keep the last `keep_checkpoints` epoch checkpoints and the best epoch's."""
         if self.keep_checkpoints is None:
             return
-        kept = set(range(self.epoch - self.keep_checkpoints + 1, self.epoch + 1)) | {self._best_epoch}
+        kept = set(range(self.epoch - self.keep_checkpoints + 1, self.epoch + 1)) | {self.best.epoch}
         base = Path(self.checkpoint_name)
         for path in base.parent.glob(f"{base.name}_epoch_*.npz"):
             epoch = path.stem.rpartition("_")[2]
@@ -270,9 +260,8 @@ class Solver:
         self.history.record_check(train_acc, val_acc, val_loss, self.optimizer.learning_rate)
         self._print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}", bar)
         healthy = val_loss is None or not self._exploded(val_loss)
-        score = self._score(val_acc, val_loss)
-        if healthy and (self._best_score is None or score > self._best_score):
-            self._keep_best(val_acc, score)
+        if healthy:
+            self.best.offer(self.model, val_acc, self._score(val_acc, val_loss), self.epoch)
         if self.epoch_callback is not None:
             self.epoch_callback(self)
         if self.early_stopping_patience and self.history.checks_since_best(
@@ -325,13 +314,12 @@ class Solver:
     def save_checkpoint(self, path: str | Path) -> Path:
         """Write everything needed to resume exactly: model, optimizer state, history, best state, generator
         state, position in the epoch, and the settings a resumed run must share."""
-        trainer = {"epoch": self.epoch, "t": self.t, "best_val_acc": self._best_val_acc,
-                   "best_epoch": self._best_epoch, "best_score": self._best_score,
+        trainer = {"epoch": self.epoch, "t": self.t, **self.best.meta(),
                    "num_epochs": self.num_epochs, "rng_state": self._rng.bit_generator.state,
                    "stop_reason": self.stop_reason, "settings": self._settings()}
         order = {} if self._order is None else {"order": self._order}
         return io.write_checkpoint(path, self.model, self.optimizer.state_dict(), self.history.arrays(),
-                                   self.events, self._best or {}, trainer, order)
+                                   self.events, self.best.arrays or {}, trainer, order)
 
     def load_checkpoint(self, path: str | Path) -> None:
         """Continue from a checkpoint written by :meth:`save_checkpoint` for the same architecture and settings
@@ -346,9 +334,7 @@ class Solver:
         io.load_model_state(self.model, ckpt["model"], str(path))
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.history = History.from_arrays(ckpt["history"], ckpt["events"])
-        self._best = ckpt["best"] or None
-        self._best_val_acc, self._best_epoch = trainer["best_val_acc"], trainer.get("best_epoch", 0)
-        self._best_score = trainer.get("best_score", self._best_val_acc)
+        self.best = BestState.from_checkpoint(ckpt["best"], trainer)
         self._order = ckpt["trainer_arrays"].get("order")
         self.epoch, self.t, self.stop_reason = trainer["epoch"], trainer["t"], None
         self._rng.bit_generator.state = trainer["rng_state"]
