@@ -212,7 +212,8 @@ def test_solver_leaves_the_models_dropout_masks_as_they_were():
 @pytest.mark.parametrize("n", [0, 1])
 def test_batchnorm_training_batch_below_two_samples_is_refused(n):
     bn_param = {"mode": "train", "running_mean": np.zeros(5), "running_var": np.ones(5)}
-    with pytest.raises(ValueError, match=rf"needs at least 2 samples per batch, got {n} samples? \(x of shape \({n}, 5\)\)"):
+    message = rf"needs at least 2 samples per batch, got {n} samples? \(x of shape \({n}, 5\)\)"
+    with pytest.raises(ValueError, match=message):
         batchnorm_forward(np.ones((n, 5)), np.ones(5), np.zeros(5), bn_param)
     np.testing.assert_array_equal(bn_param["running_mean"], np.zeros(5))
     np.testing.assert_array_equal(bn_param["running_var"], np.ones(5))

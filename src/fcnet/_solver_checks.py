@@ -39,12 +39,13 @@ def check_data(model: Any, data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarra
             check_labels(f"y_{split}", y, X.shape[0], num_classes)
         if not (np.issubdtype(X.dtype, np.number) or X.dtype == np.bool_):
             raise TypeError(f"X_{split} must be numeric, got dtype {X.dtype}")
-        if np.issubdtype(X.dtype, np.floating) and not np.all(np.isfinite(X)):
-            raise ValueError(f"X_{split} holds {int(np.sum(~np.isfinite(X)))} non-finite values (NaN or inf)")
         if input_dim is not None and int(np.prod(X.shape[1:])) != input_dim:
             raise ValueError(f"X_{split} has {int(np.prod(X.shape[1:]))} features per sample but the model "
                              f"expects input_dim={input_dim}")
-        largest[split] = float(np.max(np.abs(X))) if X.size else 0.0
+        low, high = float(X.min()), float(X.max())  # two reductions, no temporary the size of X
+        if not (np.isfinite(low) and np.isfinite(high)):  # a NaN or an inf anywhere makes one of them so
+            raise ValueError(f"X_{split} holds {int(np.sum(~np.isfinite(X)))} non-finite values (NaN or inf)")
+        largest[split] = max(-low, high)
         if np.issubdtype(dtype, np.floating) and largest[split] > float(np.finfo(dtype).max):
             raise ValueError(f"X_{split} has values up to {largest[split]:.3g}, which overflow the model's dtype "
                              f"{dtype} (largest {np.finfo(dtype).max:.3g}): scale the inputs (e.g. standardize)")

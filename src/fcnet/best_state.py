@@ -35,7 +35,7 @@ class BestState:
             io.load_model_state(model, self.arrays, "the best state")
 
     def params(self) -> dict[str, np.ndarray]:
-        return {k[len("param/"):]: v for k, v in (self.arrays or {}).items() if k.startswith("param/")}
+        return io.section(self.arrays or {}, "param/")
 
     def meta(self) -> dict[str, Any]:
         """The JSON part, for a checkpoint (the arrays go beside it)."""

@@ -202,17 +202,14 @@ def _resume_config(args):
 
 
 def cmd_train(args) -> None:
-    from fcnet.runs import RunDirError, train_run
+    from fcnet.runs import train_run
 
     config = _resume_config(args) if args.resume else _config(args)
     out = Path(args.resume or args.out or f"runs/train-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"Training {config.hidden_dims} {config.activation} network on {config.dataset} with "
           f"{config.update_rule} (lr {config.learning_rate:g}) for {config.num_epochs} epochs -> {out}")
-    try:
-        summary = train_run(config, out, verbose=not args.quiet, resume=bool(args.resume), force=args.force,
-                            keep_checkpoints=args.keep_checkpoints)
-    except RunDirError as exc:
-        raise CliError(str(exc)) from None
+    summary = train_run(config, out, verbose=not args.quiet, resume=bool(args.resume), force=args.force,
+                        keep_checkpoints=args.keep_checkpoints)  # a RunDirError is a ValueError: one line, exit 2
     if summary["stop_reason"] == "interrupted":
         print(f"Interrupted: the best state so far is in {out / 'model.npz'}; continue with "
               f"'fcnet train --resume {out}'", file=sys.stderr)
@@ -320,14 +317,13 @@ def cmd_compare(args) -> None:
     from fcnet import plots
     from fcnet.runs import compare_optimizers
 
-    from fcnet.runs import SEED_LEARNING_RATES
+    from fcnet.runs import SEED_LEARNING_RATES, check_out_dir
 
     config = _config(args)
     lrs = {rule: args.lr if args.lr is not None else SEED_LEARNING_RATES[rule] for rule in args.rules}
     lrs.update(dict(args.lrs or []))
     out = Path(args.out or f"runs/compare-{time.strftime('%Y%m%d-%H%M%S')}")
-    if out.exists() and not out.is_dir():
-        raise CliError(f"--out {out} is a file, not a directory")
+    check_out_dir(out)
 
     def report(rule, solver):
         print(f"  {rule:<18} lr {lrs[rule]:<8g} best val {solver.best_val_acc:.4f}  ({solver.seconds:.1f} s, "
@@ -353,6 +349,7 @@ def cmd_compare(args) -> None:
 
 
 def cmd_search(args) -> None:
+    from fcnet.runs import check_out_dir
     from fcnet.search import run_search
 
     config = _config(args)
@@ -374,8 +371,7 @@ def cmd_search(args) -> None:
     out = Path(args.out or f"runs/search-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"{args.mode} search on {config.dataset}, {args.jobs} job(s) -> {out} (run again to resume)")
 
-    if out.exists() and not out.is_dir():
-        raise CliError(f"--out {out} is a file, not a directory")
+    check_out_dir(out)
 
     def report(row):
         status = "interrupted, not ranked" if row["stop_reason"] == "interrupted" else f"val {row['val_acc']:.4f}"

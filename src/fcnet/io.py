@@ -108,7 +108,7 @@ def _buffers(model: Any) -> dict[str, np.ndarray]:
 
 def check_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> None:
     """Check that arrays from :func:`model_state` have exactly the model's names and shapes."""
-    params, buffers = _section(arrays, "param/"), _section(arrays, "buffer/")
+    params, buffers = section(arrays, "param/"), section(arrays, "buffer/")
     expected_params = {k: np.shape(v) for k, v in model.params.items()}
     expected_buffers = {k: np.shape(v) for k, v in _buffers(model).items()}
     for what, got, expected in (("parameters", params, expected_params), ("buffers", buffers, expected_buffers)):
@@ -122,7 +122,7 @@ def check_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) ->
 def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> None:
     """Put arrays from :func:`model_state` into `model`, after checking every name and shape."""
     check_model_state(model, arrays, source)
-    params, buffers = _section(arrays, "param/"), _section(arrays, "buffer/")
+    params, buffers = section(arrays, "param/"), section(arrays, "buffer/")
     for k, v in params.items():
         # in place, so that layers holding the arrays themselves (a hand-built network) see the values too
         model.params[k][...] = v
@@ -205,7 +205,8 @@ def write_checkpoint(path: str | os.PathLike, model: Any, optimizer_state: dict[
     return write_npz(path, arrays, meta)
 
 
-def _section(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+def section(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    """The arrays whose names start with `prefix`, named without it ('param/W1' -> 'W1' for 'param/')."""
     return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
@@ -216,13 +217,13 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     if not isinstance(meta.get("optimizer"), dict) or not isinstance(meta.get("trainer"), dict):
         raise ValueError(f"{path} is a checkpoint of an older layout; it cannot be resumed by this fcnet")
     state: dict[str, dict[str, np.ndarray]] = {}
-    for key, value in _section(arrays, "optim/").items():
+    for key, value in section(arrays, "optim/").items():
         name, _, field = key.rpartition("/")
         state.setdefault(name, {})[field] = value
     model = {k: v for k, v in arrays.items() if k.startswith(("param/", "buffer/"))}
     return {
         "model_class": meta.get("model_class"), "model_config": meta.get("model_config"), "model": model,
-        "best": _section(arrays, "best/"), "optimizer": {**meta["optimizer"], "state": state},
-        "history": _section(arrays, "history/"), "events": meta.get("events", []), "trainer": meta["trainer"],
-        "trainer_arrays": _section(arrays, "trainer/"),
+        "best": section(arrays, "best/"), "optimizer": {**meta["optimizer"], "state": state},
+        "history": section(arrays, "history/"), "events": meta.get("events", []), "trainer": meta["trainer"],
+        "trainer_arrays": section(arrays, "trainer/"),
     }

@@ -99,16 +99,16 @@ def _finish(w: np.ndarray, step: np.ndarray, config: dict, out: np.ndarray | Non
 
 # Each rule allocates one scratch array, `step`, which ends up as next_w: on this machine a fresh temporary the
 # size of a weight matrix costs more than the arithmetic on it.
-def sgd(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
+def sgd(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
+        checked: bool = False) -> tuple[np.ndarray, dict]:
     """Vanilla SGD: ``w - learning_rate * dw``. config: learning_rate (1e-2)."""
     config = _setup(w, dw, config, "sgd", checked)
     step = np.multiply(dw, config["learning_rate"])
     return _finish(w, step, config, out), config
 
 
-def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
+def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
+                 checked: bool = False) -> tuple[np.ndarray, dict]:
     """SGD with momentum: ``v = momentum * v - learning_rate * dw; w + v``.
 
     config: learning_rate (1e-2), momentum (0.9), velocity (zeros like w).
@@ -123,7 +123,7 @@ def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
 
 
 def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
+                      out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
     """Nesterov momentum in seed 002's form: ``v = momentum * v + learning_rate * dw;
     w - (momentum * v + learning_rate * dw)`` (the same trajectory as torch.optim.SGD(nesterov=True)).
 
@@ -142,8 +142,8 @@ def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None,
     return _finish(w, step, config, out), config
 
 
-def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
+def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
+            checked: bool = False) -> tuple[np.ndarray, dict]:
     """AdaGrad: ``cache += dw**2; w - learning_rate * dw / (sqrt(cache) + epsilon)``.
 
     config: learning_rate (1e-2), epsilon (1e-7, seed 002's), cache (zeros like w).
@@ -155,8 +155,8 @@ def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
     return _finish(w, _scaled_step(dw, cache, config, step), config, out), config
 
 
-def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
+def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
+            checked: bool = False) -> tuple[np.ndarray, dict]:
     """RMSProp: ``cache = decay_rate * cache + (1 - decay_rate) * dw**2;
     w - learning_rate * dw / (sqrt(cache) + epsilon)``.
 
@@ -218,8 +218,8 @@ def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str,
     return config, m, second_moment, step
 
 
-def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
+def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
+         checked: bool = False) -> tuple[np.ndarray, dict]:
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),
     m, v (zeros like w), t (0)."""
     config, m, v, step = _first_moment(w, dw, config, "adam", "v", checked)
@@ -230,8 +230,8 @@ def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
     return _finish(w, _moment_step(m, v, config, step), config, out), config
 
 
-def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-        out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
+def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
+              checked: bool = False) -> tuple[np.ndarray, dict]:
     """AdaBelief (seed 002's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
     config, m, s, step = _first_moment(w, dw, config, "adabelief", "s", checked)

@@ -40,19 +40,22 @@ class Optimizer:
         self.rule = get_update_rule(update_rule)
         self.rule_name = rule_name(update_rule)
         self.params = params
-        declared = HYPERPARAMETERS.get(self.rule_name) if self.rule is UPDATE_RULES.get(self.rule_name) else None
-        if declared is None:
-            self.hyperparameters = dict(hyperparameters)
-        else:
-            unknown = sorted(set(hyperparameters) - set(declared))
-            if unknown:
-                raise ValueError(f"unknown hyperparameter{'s' if len(unknown) > 1 else ''} {unknown} for update "
-                                 f"rule {self.rule_name!r}; known: {sorted(declared)}")
-            self.hyperparameters = {key: spec.check(key, hyperparameters.get(key, spec.default))
-                                    for key, spec in declared.items()}
+        # one of fcnet's rules: declared hyperparameters, checked once here, and updates written into w (out=w)
+        self._declared = (HYPERPARAMETERS[self.rule_name] if self.rule is UPDATE_RULES.get(self.rule_name)
+                          else None)
+        self.hyperparameters = self._checked(hyperparameters)
         self._check_representable()
-        self._in_place = self.rule in UPDATE_RULES.values()  # fcnet's rules write into w given out=w
         self.state: dict[str, dict[str, Any]] = {name: {} for name in params}
+
+    def _checked(self, hyperparameters: Mapping[str, Any]) -> dict[str, Any]:
+        """The declared hyperparameters with their defaults, each checked and cast; a callable's as given."""
+        if self._declared is None:
+            return dict(hyperparameters)
+        unknown = sorted(set(hyperparameters) - set(self._declared))
+        if unknown:
+            raise ValueError(f"unknown hyperparameter{'s' if len(unknown) > 1 else ''} {unknown} for update "
+                             f"rule {self.rule_name!r}; known: {sorted(self._declared)}")
+        return {key: spec.check(key, hyperparameters.get(key, spec.default)) for key, spec in self._declared.items()}
 
     def _check_representable(self) -> None:
         """A positive epsilon that rounds to zero in the parameters' dtype (float16) would divide by zero."""
@@ -71,14 +74,14 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        spec = HYPERPARAMETERS.get(self.rule_name, {}).get("learning_rate")
+        spec = self._declared["learning_rate"] if self._declared else None
         self.hyperparameters["learning_rate"] = spec.check("learning_rate", value) if spec else float(value)
 
     def step(self, grads: Mapping[str, np.ndarray]) -> None:
         """Update every parameter in place from its gradient (grads keyed like params)."""
         for name, w in self.params.items():
             config = {**self.hyperparameters, **self.state[name]}
-            if self._in_place:
+            if self._declared is not None:
                 _, config = self.rule(w, grads[name], config, out=w, checked=True)  # checked in __init__
             else:
                 next_w, config = self.rule(w, grads[name], config)
@@ -113,10 +116,7 @@ class Optimizer:
                                      f"{np.shape(self.params[name])}")
                 else:
                     loaded[name][key] = np.array(value, dtype=np.asarray(self.params[name]).dtype, copy=True)
-        hyperparameters = dict(state_dict["hyperparameters"])
-        if self.rule_name in HYPERPARAMETERS:
-            Optimizer(self.params, self.rule_name, **hyperparameters)  # checks them, changes nothing here
-        self.hyperparameters = hyperparameters
+        self.hyperparameters = self._checked(state_dict["hyperparameters"])
         self.state = loaded
 
     def __repr__(self) -> str:

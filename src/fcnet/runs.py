@@ -140,11 +140,16 @@ class RunDirError(ValueError):
     """A run directory that cannot be used as asked (exists, is a file, has nothing to resume)."""
 
 
+def check_out_dir(out: Path) -> None:
+    """An output directory may exist, but must not be a file."""
+    if out.exists() and not out.is_dir():
+        raise RunDirError(f"--out {out} is a file, not a directory")
+
+
 def check_run_dir(out: Path, resume: bool = False, force: bool = False) -> None:
     """Refuse a run directory before anything is written: an existing one unless resume or force, a file, or
     (resume) one without config.json and a checkpoint."""
-    if out.exists() and not out.is_dir():
-        raise RunDirError(f"--out {out} is a file, not a directory")
+    check_out_dir(out)
     if resume:
         if not (out / "config.json").is_file():
             raise RunDirError(f"--resume {out}: no config.json there; it is not an fcnet run directory")
@@ -194,9 +199,8 @@ def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, da
     solver = make_solver(model, data, config, verbose=verbose, checkpoint_name=str(out / "checkpoint"),
                          keep_checkpoints=keep_checkpoints)
     if resume:
-        resumed_from = resume_solver(solver, out)
-        if verbose:
-            print(f"Resuming from {resumed_from.name} (epoch {solver.epoch}, iteration {solver.t})", flush=True)
+        resumed_from = resume_solver(solver, out)  # said even when quiet: which checkpoint the run goes on from
+        print(f"Resuming from {resumed_from.name} (epoch {solver.epoch}, iteration {solver.t})", flush=True)
     else:
         _start_run_dir(out, config, force)
     start = time.perf_counter()
@@ -276,8 +280,8 @@ def class_names(dataset: str | None, num_classes: int) -> list[str]:
 
 
 def evaluate(model, X: np.ndarray, y: np.ndarray, names: Sequence[str] | None = None) -> dict:
-    """Accuracy, per-class precision, recall, F1 and accuracy, and the confusion matrix (rows: true class,
-    columns: predicted); `report` is scikit-learn's classification_report with the class names."""
+    """Accuracy, per-class accuracy, the confusion matrix (rows: true class, columns: predicted) and `report`,
+    scikit-learn's classification_report (precision, recall, F1 per class) with the class names."""
     from sklearn.metrics import classification_report
 
     predicted = model.predict(X)
@@ -288,12 +292,10 @@ def evaluate(model, X: np.ndarray, y: np.ndarray, names: Sequence[str] | None = 
     support = confusion.sum(axis=1)
     per_class = np.divide(np.diag(confusion), support, out=np.full(num_classes, np.nan), where=support > 0)
     report = classification_report(y, predicted, labels=list(range(num_classes)), target_names=names, digits=4,
-                                   zero_division=0, output_dict=True)
-    text = classification_report(y, predicted, labels=list(range(num_classes)), target_names=names, digits=4,
-                                 zero_division=0)
+                                   zero_division=0)
     return {"accuracy": float(np.mean(predicted == y)), "per_class_accuracy": per_class.tolist(),
             "confusion_matrix": confusion.tolist(), "num_samples": int(len(y)), "class_names": names,
-            "per_class": {name: report[name] for name in names}, "report": text}
+            "report": report}
 
 
 def read_inputs(paths: Sequence[str | Path], input_dim: int, resize: bool = False) -> tuple[np.ndarray, list[str]]:

@@ -159,10 +159,8 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
             raise RuntimeError(f"training diverged at epoch {solver.epoch} (see the message above); lower "
                                f"learning_rate={self.learning_rate}")
         self.optimizer_state_ = solver.optimizer.state_dict()
-        per_epoch = solver.iterations_per_epoch
-        losses = solver.loss_history
-        self.loss_curve_ += [float(np.mean(losses[e * per_epoch:(e + 1) * per_epoch]))
-                             for e in range(solver.epoch)]
+        rows = solver.history.epoch_rows(solver.iterations_per_epoch)[1:]  # row 0 is the check after iteration 1
+        self.loss_curve_ += [row["train_loss"] for row in rows]
         self.n_iter_ += solver.epoch
         if early_stopping:
             self.validation_scores_ = list(solver.val_acc_history[1:])

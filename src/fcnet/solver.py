@@ -93,10 +93,9 @@ class Solver:
         if o["early_stopping_metric"] == "val_loss" and o["early_stopping_patience"] and not self.track_val_loss:
             raise ValueError("early_stopping_metric='val_loss' needs a model with an evaluate(X, y) method")
         for name in ("batch_size", "num_epochs", "num_train_samples", "num_val_samples", "checkpoint_name",
-                     "keep_checkpoints",
-                     "print_every", "verbose", "seed", "sample_with_replacement", "early_stopping_patience",
-                     "early_stopping_metric", "early_stopping_min_delta", "divergence_factor", "epoch_callback",
-                     "progress", "lr_decay", "restore_best"):
+                     "keep_checkpoints", "print_every", "verbose", "seed", "sample_with_replacement",
+                     "early_stopping_patience", "early_stopping_metric", "early_stopping_min_delta",
+                     "divergence_factor", "epoch_callback", "progress", "lr_decay", "restore_best"):
             setattr(self, name, o[name])
         self._rng = np.random.default_rng(self.seed)
         self.epoch = self.t = 0
@@ -163,7 +162,7 @@ class Solver:
         """One minibatch update. Returns False (and updates nothing) when the loss has diverged."""
         idx = self._next_batch()
         start = time.perf_counter()
-        if self.sample_weight is None:
+        if self.sample_weight is None:  # as cs231n calls it: a hand-built model need not take sample weights
             loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
         else:
             loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx], sample_weight=self.sample_weight[idx])

@@ -71,7 +71,8 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, val_size:
 
 
 __all__ = [
-    "CLASS_NAMES", "DATASETS", "DatasetError", "IMAGE_SHAPES", "data_home", "flatten", "get_cifar10_data", "load_cifar10",
+    "CLASS_NAMES", "DATASETS", "DatasetError", "IMAGE_SHAPES", "data_home", "flatten", "get_cifar10_data",
+    "load_cifar10",
     "load_dataset", "load_digits", "load_mnist", "one_hot", "read_idx", "scale_to_unit", "standardize",
     "stratified_split", "subtract_mean_image", "to_channels_first", "to_channels_last",
 ]
