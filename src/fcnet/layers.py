@@ -277,8 +277,17 @@ def dropout_forward(x: np.ndarray, dropout_param: dict) -> tuple[np.ndarray, Cac
     else:
         rng = dropout_param.get("rng") or np.random.default_rng()
     keep = rng.random(x.shape, dtype=x.dtype if x.dtype in (np.float32, np.float64) else np.float64) >= p
-    mask = keep * x.dtype.type(1.0 / (1.0 - p))
-    return x * mask, (mode, mask)
+    return apply_dropout_mask(x, keep, 1.0 / (1.0 - p))
+
+
+def apply_dropout_mask(x: np.ndarray, keep: np.ndarray, scale: float) -> tuple[np.ndarray, Cache]:
+    """The train-mode half of inverted dropout, for a given mask: ``x * keep * scale``.
+
+    x: any shape; keep: boolean array of x's shape (True = the unit is kept); scale: 1 / keep probability.
+    Returns out and the cache :func:`dropout_backward` takes. (The course packages draw `keep` their own way.)
+    """
+    mask = keep * x.dtype.type(scale)
+    return x * mask, ("train", mask)
 
 
 def dropout_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:

@@ -136,7 +136,7 @@ class FullyConnectedNet:
         for i in range(1, self.num_layers + 1):
             fan_in, fan_out = dims[i - 1], dims[i]
             std = _weight_std(self.weight_scale, fan_in, fan_out)
-            W = (std * rng.standard_normal((fan_in, fan_out))).astype(self.dtype)
+            W = self._initial_weight(rng, std, fan_in, fan_out).astype(self.dtype)
             b = np.zeros(fan_out, dtype=self.dtype)
             layers.append((f"affine{i}", M.Affine(W, b, names={"W": f"W{i}", "b": f"b{i}"}, params=store,
                                                   input_grad=i > 1)))
@@ -149,9 +149,17 @@ class FullyConnectedNet:
                                norm_cls(gamma, beta, names={"gamma": f"gamma{i}", "beta": f"beta{i}"}, params=store)))
             layers.append((f"{self.activation}{i}", self._make_activation()))
             if self.use_dropout:
-                seed = None if self.seed is None else self.seed + i
-                layers.append((f"dropout{i}", M.Dropout(self.dropout, seed=seed)))
+                layers.append((f"dropout{i}", self._make_dropout(i)))
         return layers
+
+    # The two hooks through which the course packages (fcnet.courses) draw weights and dropout masks their way.
+    def _initial_weight(self, rng: np.random.Generator, std: float, fan_in: int, fan_out: int) -> np.ndarray:
+        """Layer weights (fan_in, fan_out) with standard deviation `std`, drawn from the model's generator."""
+        return std * rng.standard_normal((fan_in, fan_out))
+
+    def _make_dropout(self, layer: int) -> M.Module:
+        """The dropout module after hidden layer `layer` (1-based): its own seed derived from the model's."""
+        return M.Dropout(self.dropout, seed=None if self.seed is None else self.seed + layer)
 
     def _make_activation(self) -> M.Module:
         if self.activation == "leaky_relu":

@@ -1,0 +1,1 @@
+"""cs231n ``classifiers``: ``fc_net`` (assignment 2) and ``neural_net`` (assignment 1)."""

@@ -1,0 +1,1 @@
+"""daseCV ``classifiers``: ``neural_net``."""

@@ -1,0 +1,4 @@
+"""ECE C147/C247 ``utils/vis_utils.py``: the same as cs231n's (:mod:`fcnet.courses.cs231n.vis_utils`)."""
+
+from fcnet.courses.cs231n.vis_utils import *  # noqa: F401,F403
+from fcnet.courses.cs231n.vis_utils import __all__  # noqa: F401
