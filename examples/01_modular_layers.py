@@ -1,6 +1,6 @@
 # %% [markdown]
 # # Modular layers and their checks (seeds 000 and 004, section 1)
-# Every layer is a forward/backward pair; each check below is one the seeds print, run against fcnet.
+# Every layer is a forward/backward pair; each check below is one the courses print, run against fcnet.
 # Open this file as a notebook with jupytext, or run it as a script.
 
 # %%

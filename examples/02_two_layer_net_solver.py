@@ -1,7 +1,7 @@
 # %% [markdown]
-# # TwoLayerNet and the Solver (seed 000 sections 2-3, seeds 003 and 004)
-# The seeds train on CIFAR-10; this runs on scikit-learn's digits (no download) and, when
-# `~/.cache/fcnet/cifar-10-batches-py` exists, on CIFAR-10 as the seeds do.
+# # TwoLayerNet and the Solver (cs231n 2017 sections 2-3, daseCV and ECE C147 HW3)
+# The courses train on CIFAR-10; this runs on scikit-learn's digits (no download) and, when
+# `~/.cache/fcnet/cifar-10-batches-py` exists, on CIFAR-10 as the courses do.
 
 # %%
 import numpy as np
@@ -12,7 +12,7 @@ from fcnet.gradient_check import eval_numerical_gradient, rel_error
 from fcnet.plots import plot_history, show_net_weights
 from fcnet.solver import Solver
 
-# %% the seeds' checks: test-time scores and the losses 3.4702243556 (reg 0) and 26.5948426952 (reg 1)
+# %% the courses' checks: test-time scores and the losses 3.4702243556 (reg 0) and 26.5948426952 (reg 1)
 N, D, H, C = 3, 5, 50, 7
 model = TwoLayerNet(input_dim=D, hidden_dim=H, num_classes=C, weight_scale=1e-2, seed=0)
 model.params["W1"] = np.linspace(-0.7, 0.3, num=D * H).reshape(D, H)
@@ -42,7 +42,7 @@ print("test acc: %f" % np.mean(model.predict(data["X_test"]) == data["y_test"]))
 plot_history(solver, "two_layer_history.png")
 show_net_weights(model, (8, 8), "two_layer_weights.png")
 
-# %% CIFAR-10, as the seeds do, when it is on this machine
+# %% CIFAR-10, as the courses do, when it is on this machine
 if (data_home() / "cifar-10-batches-py").is_dir():
     cifar = get_cifar10_data(flatten=True)
     model = TwoLayerNet(hidden_dim=200, reg=0.25, weight_scale=1e-3, seed=0)

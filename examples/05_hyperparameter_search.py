@@ -1,6 +1,6 @@
 # %% [markdown]
 # # Hyperparameter search (seeds 000 section 6, 001 section 4, 003 and 004)
-# The seeds nest loops over learning rates, regularization and hidden sizes; fcnet.search does the same as a grid
+# The courses nest loops over learning rates, regularization and hidden sizes; fcnet.search does the same as a grid
 # or a random search, in parallel processes, and keeps the best model.
 
 # %%

@@ -432,3 +432,16 @@ def test_mnist_mlp_train_network_reads_the_notebook_globals(capsys):
     assert namespace["v"] is network.optimizer_state["adam_v"] and np.any(namespace["v"]["W1"] != 0)
     with pytest.raises(NameError, match="x_train"):
         mm.train_network(network, mm.update_parameters, 2, 50, 10, 0.1)
+
+
+def test_readme_course_examples_print_the_courses_numbers(capsys):
+    from pathlib import Path
+
+    if not Path("/usr/share/datasets/fashion-mnist").is_dir():
+        pytest.skip("needs the Debian package dataset-fashion-mnist")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    block = readme.split("One example per row")[1].split("```python\n")[1].split("```")[0]
+    exec(block.replace("600, x_train", "10, x_train"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:3] == ["2.3004790897684924", "2.302371489704412", "2.3042759220785896"]
+    assert abs(float(printed[3]) - 1.30378789133) < 1e-12 and printed[4] == "1.071696123862817"

@@ -19,7 +19,7 @@ def numeric_grads(model, X, y):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The seeds' TwoLayerNet checks
+# The courses' TwoLayerNet checks
 # ---------------------------------------------------------------------------------------------------------------
 N, D, H, C = 3, 5, 50, 7
 
@@ -65,24 +65,24 @@ def test_two_layer_net_gradients_match_numeric(reg):
     _, grads = model.loss(X, y)
     numeric = numeric_grads(model, X, y)
     for name in grads:
-        assert rel_error(numeric[name], grads[name]) < 1e-6, name  # the seeds print up to 2.53e-07
+        assert rel_error(numeric[name], grads[name]) < 1e-6, name  # the courses print up to 2.53e-07
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The seeds' FullyConnectedNet checks
+# The courses' FullyConnectedNet checks
 # ---------------------------------------------------------------------------------------------------------------
 def test_fc_net_seed_check_initial_loss_near_log_c():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((2, 15)), rng.integers(10, size=2)
     model = FullyConnectedNet([20, 30], input_dim=15, num_classes=10, weight_scale=5e-2, dtype=np.float64, seed=0)
-    assert model.loss(X, y)[0] == pytest.approx(np.log(10), abs=0.05)  # the seeds print 2.3050 and 2.2999
+    assert model.loss(X, y)[0] == pytest.approx(np.log(10), abs=0.05)  # the courses print 2.3050 and 2.2999
 
 
 @pytest.mark.parametrize("normalization", [None, "layernorm"])
 @pytest.mark.parametrize("keep", [1, 0.75, 0.5])
 @pytest.mark.parametrize("reg", [0, 3.14])
 def test_fc_net_seed_check_elementwise(normalization, keep, reg):
-    """The seeds' check as printed (N, D, H1, H2, C = 2, 15, 20, 30, 10), elementwise relative error < 1e-6.
+    """The courses' check as printed (N, D, H1, H2, C = 2, 15, 20, 30, 10), elementwise relative error < 1e-6.
 
     The data seed is fixed: on other draws a few weights have gradients of ~1e-7, where the centred difference's
     ~1e-11 round-off alone gives elementwise errors near 1e-4 (see the norm-wise test below for every draw).
@@ -282,7 +282,7 @@ def test_object_layers_equal_functional_layers():
     np.testing.assert_array_equal(loss_layer.backward(), dscores)
 
 
-def test_seed_002_object_layers_check():
+def test_mnist_mlp_homework_object_layers_check():
     relu = M.LeakyReLU(alpha=0.1)
     x = np.array([[1.0, -0.5], [-2.0, 3.0]])
     np.testing.assert_allclose(relu.forward(x), [[1.0, -0.05], [-0.2, 3.0]])

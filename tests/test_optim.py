@@ -28,8 +28,8 @@ def test_sgd_momentum_seed_check():
         [0.61138947, 0.62554737, 0.63970526, 0.65386316, 0.66802105],
         [0.68217895, 0.69633684, 0.71049474, 0.72465263, 0.73881053],
         [0.75296842, 0.76712632, 0.78128421, 0.79544211, 0.8096]])
-    assert rel_error(next_w, expected_next_w) < 1e-8  # the seeds print 8.88e-09
-    assert rel_error(config["velocity"], expected_velocity) < 1e-8  # the seeds print 4.27e-09
+    assert rel_error(next_w, expected_next_w) < 1e-8  # the courses print 8.88e-09
+    assert rel_error(config["velocity"], expected_velocity) < 1e-8  # the courses print 4.27e-09
 
 
 def test_rmsprop_fixed_input_check():
@@ -78,7 +78,7 @@ def test_adam_fixed_input_check():
 
 
 # Seed 002's update formulas, written out plainly, as independent references for the fixed-input checks.
-def seed_002_step(rule, w, g, state, lr, eps=1e-8, beta=0.9, beta2=0.999):
+def mnist_mlp_homework_step(rule, w, g, state, lr, eps=1e-8, beta=0.9, beta2=0.999):
     if rule == "nesterov_momentum":
         state["v"] = beta * state["v"] + lr * g
         return w - (beta * state["v"] + lr * g)
@@ -98,7 +98,7 @@ def seed_002_step(rule, w, g, state, lr, eps=1e-8, beta=0.9, beta2=0.999):
 
 
 @pytest.mark.parametrize("rule", ["sgd", "nesterov_momentum", "adagrad", "adabelief"])
-def test_fixed_input_checks_against_seed_002_formulas(rule):
+def test_fixed_input_checks_against_mnist_mlp_homework_formulas(rule):
     w, dw = seed_inputs()
     config = {"learning_rate": 1e-2, "epsilon": 1e-8}
     state = {"v": np.zeros_like(w), "s": np.zeros_like(w), "t": 0}
@@ -106,7 +106,7 @@ def test_fixed_input_checks_against_seed_002_formulas(rule):
     for step in range(3):
         g = dw * (step + 1) - 0.1 * ours
         ours, config = optim.UPDATE_RULES[rule](ours, g, config)
-        ref = seed_002_step(rule, ref, dw * (step + 1) - 0.1 * ref, state, 1e-2)
+        ref = mnist_mlp_homework_step(rule, ref, dw * (step + 1) - 0.1 * ref, state, 1e-2)
     assert rel_error(ours, ref) < 1e-12
 
 

@@ -1,4 +1,4 @@
-"""Every number that the seeds' checks print, reproduced on the seeds' own inputs."""
+"""Every number that the courses' checks print, reproduced on the courses' own inputs."""
 
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ def test_affine_forward_correct_out():
     b = np.linspace(-0.3, 0.1, num=output_dim)
     out, _ = L.affine_forward(x, w, b)
     correct_out = np.array([[1.49834967, 1.70660132, 1.91485297], [3.25553199, 3.5141327, 3.77273342]])
-    assert rel_error(out, correct_out) < 1e-9  # the seeds print 9.77e-10
+    assert rel_error(out, correct_out) < 1e-9  # the courses print 9.77e-10
 
 
 def test_affine_backward_seed_check():
@@ -37,7 +37,7 @@ def test_relu_forward_correct_out():
     correct_out = np.array([[0., 0., 0., 0.],
                             [0., 0., 0.04545455, 0.13636364],
                             [0.22727273, 0.31818182, 0.40909091, 0.5]])
-    assert rel_error(out, correct_out) == pytest.approx(5e-08, rel=1e-3)  # the seeds print 4.99999979802e-08
+    assert rel_error(out, correct_out) == pytest.approx(5e-08, rel=1e-3)  # the courses print 4.99999979802e-08
 
 
 def test_affine_relu_seed_check():
@@ -59,21 +59,21 @@ def test_svm_and_softmax_loss_on_small_random_scores(seed):
     x = 0.001 * rng.standard_normal((num_inputs, num_classes))
     y = rng.integers(num_classes, size=num_inputs)
     loss, dx = L.svm_loss(x, y)
-    assert loss == pytest.approx(9.0, abs=0.01)  # the seeds print 9.00034570116
+    assert loss == pytest.approx(9.0, abs=0.01)  # the courses print 9.00034570116
     assert rel_error(eval_numerical_gradient(lambda v: L.svm_loss(v, y)[0], x, verbose=False), dx) < 1e-8
     loss, dx = L.softmax_loss(x, y)
-    assert loss == pytest.approx(np.log(10), abs=0.001)  # the seeds print 2.30262010084 and 2.302442595204509
+    assert loss == pytest.approx(np.log(10), abs=0.001)  # the courses print 2.30262010084 and 2.302442595204509
     assert rel_error(eval_numerical_gradient(lambda v: L.softmax_loss(v, y)[0], x, verbose=False), dx) < 1e-7
 
 
-def test_leaky_relu_seed_002_check():
+def test_leaky_relu_mnist_mlp_homework_check():
     x = np.array([[1.0, -0.5], [-2.0, 3.0]])
     out, cache = L.leaky_relu_forward(x, alpha=0.1)
     np.testing.assert_allclose(out, [[1.0, -0.05], [-0.2, 3.0]])
     np.testing.assert_allclose(L.leaky_relu_backward(x, cache), [[1.0, -0.05], [-0.2, 3.0]])
 
 
-def test_affine_seed_002_check():
+def test_affine_mnist_mlp_homework_check():
     out, cache = L.affine_forward(np.ones([1, 2]), np.ones([2, 3]), np.ones(3))
     assert np.sum(out) == 9.0
     dx, _, _ = L.affine_backward(np.ones([1, 3]), cache)

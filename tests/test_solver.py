@@ -204,7 +204,7 @@ def test_best_params_are_restored():
     assert solver.check_accuracy(solver.X_val, solver.y_val) == solver.best_val_acc
 
 
-def test_hand_built_seed_002_network_trains_with_the_solver():
+def test_hand_built_mnist_mlp_homework_network_trains_with_the_solver():
     class ThreeLayerLeakyNet:
         """Seed 002's network: parameters in a dict, layers in an OrderedDict holding the same arrays."""
 

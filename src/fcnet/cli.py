@@ -25,7 +25,7 @@ EXAMPLES = {
   fcnet predict runs/my-run/model.npz samples.npy
   fcnet predict runs/my-run digit.png --top 3""",
     "compare-optimizers": """examples:
-  fcnet compare-optimizers                      # the seven rules on digits, at seed 002's learning rates
+  fcnet compare-optimizers                      # the seven rules on digits, at the MNIST MLP homework's learning rates
   fcnet compare-optimizers --dataset fashion-mnist --limit 10000 --epochs 5 --rules sgd adam adabelief""",
     "search": """examples:
   fcnet search --trials 20 --jobs 2             # random search on digits: log-uniform lr and reg
@@ -463,12 +463,12 @@ def build_parser() -> argparse.ArgumentParser:
                 cmd_compare)
     _add_data_options(p)
     _add_network_options(p)
-    _add_training_options(p, optimizer=False, lr_help="one learning rate for every rule (default: seed 002's rates)")
+    _add_training_options(p, optimizer=False, lr_help="one learning rate for every rule (default: the MNIST MLP homework's rates)")
     p.add_argument("--rules", nargs="+", default=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop",
                                                   "adam", "adabelief"],
                    choices=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adabelief"])
     p.add_argument("--lrs", nargs="+", type=_rule_learning_rate, metavar="RULE=LR",
-                   help="a learning rate per rule, over --lr and seed 002's rates")
+                   help="a learning rate per rule, over --lr and the MNIST MLP homework's rates")
     p.add_argument("--config", help="JSON file of options")
     p.add_argument("--out", help="output directory (default runs/compare-<time>)")
 

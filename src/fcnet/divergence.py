@@ -2,7 +2,7 @@
 
 The rule: a run has diverged at the first minibatch loss that is not finite, or that exceeds `factor` times its
 starting level (the run's first loss, or 1 if that is smaller). A healthy run's loss stays within a few times its
-start (the seeds' experiments peak below 3x); a learning rate far too high sends it up by orders of magnitude
+start (the courses' experiments peak below 3x); a learning rate far too high sends it up by orders of magnitude
 within a few steps. The same test on the validation loss keeps an exploded state from being taken as the best.
 """
 

@@ -1,4 +1,4 @@
-"""The layers of :mod:`fcnet.layers` as objects that hold their parameters, in the style of seed 002.
+"""The layers of :mod:`fcnet.layers` as objects that hold their parameters, in the style of the MNIST MLP homework.
 
 Each module keeps its parameter arrays in a dict (``module.params``) under names it was given (``W``/``b`` by
 default; a model passes ``W1``/``b1``, ...), and the gradients of its last backward in ``module.grads`` under the
@@ -136,7 +136,7 @@ class Tanh(_Activation):
 
 
 class LeakyReLU(_Activation):
-    """``x`` where x > 0, ``alpha * x`` elsewhere (seed 002 uses alpha = 0.1)."""
+    """``x`` where x > 0, ``alpha * x`` elsewhere (the MNIST MLP homework uses alpha = 0.1)."""
 
     _backward = staticmethod(L.leaky_relu_backward)
 
@@ -316,7 +316,7 @@ class ParamView(MutableMapping):
 
 
 class Sequential(Module):
-    """An ordered, named container of modules (seed 002's OrderedDict of layers).
+    """An ordered, named container of modules (the MNIST MLP homework's OrderedDict of layers).
 
     ``Sequential({"affine1": Affine(...), "relu1": ReLU()})`` or ``Sequential([("affine1", ...), ...])``.
     ``params`` is a :class:`ParamView` over every layer's parameters; ``grads`` gathers their gradients.

@@ -124,7 +124,7 @@ def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, o
 
 def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
                       out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
-    """Nesterov momentum in seed 002's form: ``v = momentum * v + learning_rate * dw;
+    """Nesterov momentum in the MNIST MLP homework's form: ``v = momentum * v + learning_rate * dw;
     w - (momentum * v + learning_rate * dw)`` (the same trajectory as torch.optim.SGD(nesterov=True)).
 
     config: learning_rate (1e-2), momentum (0.9), velocity (zeros like w).
@@ -146,7 +146,7 @@ def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: n
             checked: bool = False) -> tuple[np.ndarray, dict]:
     """AdaGrad: ``cache += dw**2; w - learning_rate * dw / (sqrt(cache) + epsilon)``.
 
-    config: learning_rate (1e-2), epsilon (1e-7, seed 002's), cache (zeros like w).
+    config: learning_rate (1e-2), epsilon (1e-7, the MNIST MLP homework's), cache (zeros like w).
     """
     config = _setup(w, dw, config, "adagrad", checked)
     cache = _state(config, "cache", w)
@@ -232,7 +232,7 @@ def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.n
 
 def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
               checked: bool = False) -> tuple[np.ndarray, dict]:
-    """AdaBelief (seed 002's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
+    """AdaBelief (the MNIST MLP homework's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
     config, m, s, step = _first_moment(w, dw, config, "adabelief", "s", checked)
     np.subtract(dw, m, out=step)

@@ -59,7 +59,7 @@ def _draw_accuracy(ax, h: dict) -> None:
 def plot_history(history: Any, path: str | Path | None = None, panels: Sequence[str] = ("loss", "accuracy"),
                  title: str | None = None):
     """Training loss per iteration (with the validation loss per epoch when recorded) and train/validation
-    accuracy per epoch, stacked, as the seeds plot.
+    accuracy per epoch, stacked, as the courses plot.
 
     history: a Solver, or a dict with loss_history, train_acc_history, val_acc_history.
     panels: which of 'loss' and 'accuracy' to draw, top to bottom. title: above the figure (dataset, model).
@@ -104,7 +104,7 @@ def first_layer_images(W1: np.ndarray, image_shape: Sequence[int]) -> np.ndarray
 
 def show_net_weights(net: Any, image_shape: Sequence[int] = (32, 32, 3), path: str | Path | None = None,
                      max_units: int = 100):
-    """The first layer's weights as an image grid (the seeds' show_net_weights)."""
+    """The first layer's weights as an image grid (the courses' show_net_weights)."""
     images = first_layer_images(np.asarray(net.params["W1"]), image_shape)[:max_units]
     grid = visualize_grid(images, padding=2)
     fig = _figure(8, 8)
@@ -121,7 +121,7 @@ def show_net_weights(net: Any, image_shape: Sequence[int] = (32, 32, 3), path: s
 
 
 def plot_optimizer_comparison(solvers: Mapping[str, Any], path: str | Path | None = None):
-    """Training loss, training accuracy and validation accuracy of several runs (the seeds' three panels)."""
+    """Training loss, training accuracy and validation accuracy of several runs (the courses' three panels)."""
     fig = _figure(12, 12)
     panels = fig.subplots(3, 1)
     titles = [("Training loss", "Iteration", "Loss", "loss_history"),

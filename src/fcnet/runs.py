@@ -20,7 +20,7 @@ from fcnet._solver_checks import IncompatibleCheckpoint
 from fcnet.solver import Solver
 
 OPTIMIZER_OPTIONS = ("momentum", "beta1", "beta2", "epsilon", "decay_rate", "weight_decay")
-# seed 002's learning rates for its comparison
+# the MNIST MLP homework's learning rates for its comparison
 SEED_LEARNING_RATES = {"sgd": 0.1, "sgd_momentum": 1e-3, "nesterov_momentum": 1e-3, "adagrad": 1e-3,
                        "rmsprop": 1e-3, "adam": 1e-3, "adabelief": 1e-3}
 

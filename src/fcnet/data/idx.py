@@ -1,4 +1,4 @@
-"""MNIST-format (IDX) files: MNIST and Fashion-MNIST, read as seed 002's ``load_mnist``."""
+"""MNIST-format (IDX) files: MNIST and Fashion-MNIST, read as the MNIST MLP homework's ``load_mnist``."""
 
 from __future__ import annotations
 
