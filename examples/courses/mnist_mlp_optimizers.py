@@ -19,6 +19,8 @@
 from fcnet.courses.mnist_mlp import *
 import matplotlib.pyplot as plt
 
+# %matplotlib inline
+
 # %%
 path = '/usr/share/datasets/fashion-mnist'
 (x_train, y_train), (x_test, y_test) = load_mnist(path, normalize=True, one_hot_label=True)

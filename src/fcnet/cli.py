@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from fcnet.study_engine import HEARTBEAT_SECONDS, PRUNERS
+
 EXAMPLES = {
     "train": """examples:
   fcnet train                                   # digits, a [100] ReLU network, Adam, 30 epochs
@@ -30,7 +32,13 @@ EXAMPLES = {
     "search": """examples:
   fcnet search --trials 20 --jobs 2             # random search on digits: log-uniform lr and reg
   fcnet search --mode grid --lr 1e-3 3e-3 --reg 0 1e-4 --hidden 100 --hidden 200,100
-  fcnet search --out runs/search                # run again to resume an interrupted search""",
+  fcnet search --out runs/search                # run again to resume an interrupted search
+  fcnet search --pruner median --trials 40 --jobs 2
+  fcnet search --storage postgresql://fcnet:PASSWORD@db-host/fcnet --study fashion --dataset fashion-mnist \\
+               --trials 40 --out runs/fashion   # creates (or joins) the study; workers elsewhere help""",
+    "search-worker": """examples:
+  fcnet search-worker --storage postgresql://fcnet:PASSWORD@db-host/fcnet --study fashion
+  # on every machine that should help; a SLURM array: srun fcnet search-worker --storage ... --study ...""",
     "info": """examples:
   fcnet info runs/my-run                        # architecture, parameters per layer, training summary""",
     "gradcheck": """examples:
@@ -348,6 +356,38 @@ def cmd_compare(args) -> None:
     print(f"Wrote {out / 'optimizers.png'} and {out / 'optimizers.json'}")
 
 
+def _redacted(url: str) -> str:
+    """A storage URL without its password, for printing."""
+    import re
+
+    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def report(row: dict) -> None:
+    """One line per finished trial of a search."""
+    status = {"interrupted": "interrupted, not ranked", "pruned": f"pruned after epoch {row['epochs']}"}.get(
+        row["stop_reason"], f"val {float(row['val_acc']):.4f}")
+    print(f"  trial {int(row['trial']):>3}: {status}  lr {float(row['learning_rate']):.2e}  "
+          f"reg {float(row['reg']):.2e}  hidden {row['hidden_dims']}", flush=True)
+
+
+def cmd_search_worker(args) -> None:
+    from fcnet import study_engine
+
+    out = Path(args.out or f"runs/worker-{time.strftime('%Y%m%d-%H%M%S')}")
+    study = study_engine.open_study(args.storage, args.study, args.heartbeat)
+    configs = study_engine.configs_of(study)
+    (out / "trials").mkdir(parents=True, exist_ok=True)
+    print(f"worker on study {args.study!r} at {_redacted(args.storage)}: {len(configs)} trials; models -> "
+          f"{out / 'trials'}", flush=True)
+    try:
+        study_engine.work(study, configs, out, report)
+    except KeyboardInterrupt:
+        print("Interrupted: the trial in flight is queued again for another worker", file=sys.stderr)
+        raise SystemExit(130)
+    print(f"The study has no trial left: {study_engine.describe(study)}")
+
+
 def cmd_search(args) -> None:
     from fcnet.runs import check_out_dir
     from fcnet.search import run_search
@@ -369,18 +409,17 @@ def cmd_search(args) -> None:
     if args.normalizations:
         space["normalization"] = [None if n == "none" else n for n in args.normalizations]
     out = Path(args.out or f"runs/search-{time.strftime('%Y%m%d-%H%M%S')}")
-    print(f"{args.mode} search on {config.dataset}, {args.jobs} job(s) -> {out} (run again to resume)")
+    if (args.storage is None) != (args.study is None):
+        raise ValueError("--storage and --study go together: give both to share a study, or neither")
+    where = f"study {args.study!r} at {_redacted(args.storage)}, " if args.storage else ""
+    print(f"{args.mode} search on {config.dataset}, {where}{args.jobs} local worker(s) -> {out} (run again to resume)")
 
     check_out_dir(out)
 
-    def report(row):
-        status = "interrupted, not ranked" if row["stop_reason"] == "interrupted" else f"val {row['val_acc']:.4f}"
-        print(f"  trial {row['trial']:>3}: {status}  lr {float(row['learning_rate']):.2e}  "
-              f"reg {float(row['reg']):.2e}  hidden {row['hidden_dims']}", flush=True)
-
     try:
         results = run_search(config, out, space, mode=args.mode, num_trials=args.trials, jobs=args.jobs,
-                             seed=args.search_seed, on_result=report)
+                             seed=args.search_seed, on_result=report, storage=args.storage, study_name=args.study,
+                             pruner=args.pruner, heartbeat=args.heartbeat)
     except KeyboardInterrupt:
         print(f"Interrupted: the finished trials are in {out / 'results.csv'}; run the same command again to "
               "resume", file=sys.stderr)
@@ -392,6 +431,17 @@ def cmd_search(args) -> None:
               f"{float(r['learning_rate']):>9.2e} {float(r['reg']):>9.2e} {r['hidden_dims']}")
     written = [str(out / name) for name in ("results.csv", "search.png", "best_model.npz") if (out / name).exists()]
     print(f"Wrote {', '.join(written)}")
+
+
+def _add_study_options(p, required: bool) -> None:
+    g = p.add_argument_group("shared study (Optuna storage)")
+    g.add_argument("--storage", required=required, metavar="URL",
+                   help="an Optuna RDB storage, e.g. postgresql://user:password@host/db (default: a journal file in "
+                        "--out, for this machine only)")
+    g.add_argument("--study", required=required, metavar="NAME", help="the study's name in --storage")
+    g.add_argument("--heartbeat", type=_POSITIVE_INT, default=HEARTBEAT_SECONDS, metavar="SECONDS",
+                   help=f"worker heartbeat; a trial silent for 3 heartbeats is run again (default "
+                        f"{HEARTBEAT_SECONDS})")
 
 
 def cmd_gradcheck(args) -> None:
@@ -492,6 +542,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show", type=_POSITIVE_INT, default=10, help="rows of the ranked table (default 10)")
     p.add_argument("--config", help="JSON file of base options")
     p.add_argument("--out", help="output directory (default runs/search-<time>); an existing one is resumed")
+    _add_study_options(p, required=False)
+    p.add_argument("--pruner", choices=list(PRUNERS), default="none",
+                   help="stop unpromising trials after an epoch (default none: every trial runs in full)")
+
+    p = command("search-worker", "run the trials of a shared search study until none is left", cmd_search_worker)
+    _add_study_options(p, required=True)
+    p.add_argument("--out", help="where this worker keeps its trained models (default runs/worker-<time>)")
 
     p = command("gradcheck", "numerical gradient check of a configured network (always in float64)", cmd_gradcheck)
     _add_network_options(p, dtype=False)

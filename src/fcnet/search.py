@@ -1,8 +1,10 @@
-"""Hyperparameter search: grid or random trials, in parallel processes, resumable, reproducible.
+"""Hyperparameter search: grid or random trials on an Optuna study, on one machine or many, resumable.
 
 Each trial's configuration and seed follow from the search seed and the trial's number alone, and every trial runs
-with one BLAS thread, so ``jobs=1`` and ``jobs=2`` give the same results. Finished trials are written to
-``results.csv`` as they end; running again with the same output directory skips them.
+with one BLAS thread; the trial list is enqueued in the study once, so one worker or several give the same results
+(unless a pruner compares trials as they run). Finished trials are written to ``results.csv`` as they end; running
+again with the same output directory (or study) runs only the trials not yet finished. The Optuna side (storage,
+workers, heartbeats, pruning) is in :mod:`fcnet.study_engine`.
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ import io as _io
 import itertools
 import json
 import math
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from fcnet import io
+from fcnet import io, study_engine
 from fcnet.runs import TrainConfig, accuracy, build_model, load_data, make_solver, num_classes_of
 
 # What a search may vary, with the default choices. learning_rate and reg are (low, high) ranges for random
@@ -67,26 +68,6 @@ def trial_configs(base: TrainConfig, space: dict[str, Any], mode: str, num_trial
     return configs
 
 
-def _run_trial(index: int, config: TrainConfig, out_dir: str, data: dict | None) -> dict:
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1):
-        data = _trial_data(config) if data is None else data
-        model = build_model(config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
-        solver = make_solver(model, data, config, verbose=False)
-        solver.train()
-        if solver.stop_reason != "interrupted":  # a cut-short trial keeps no model and is never ranked
-            io.save(model, Path(out_dir) / "trials" / f"trial_{index:04d}.npz")
-        return {
-            "trial": index, "val_acc": accuracy(model, data["X_val"], data["y_val"]),
-            "test_acc": accuracy(model, data["X_test"], data["y_test"]) if "X_test" in data else "",
-            "learning_rate": config.learning_rate, "reg": config.reg, "hidden_dims": json.dumps(config.hidden_dims),
-            "weight_scale": config.weight_scale, "dropout": config.dropout,
-            "normalization": config.normalization or "none", "seed": config.seed, "epochs": solver.epoch,
-            "stop_reason": solver.stop_reason,
-        }
-
-
 _DATA_CACHE: dict[tuple, dict] = {}
 
 
@@ -96,6 +77,38 @@ def _trial_data(config: TrainConfig) -> dict:
         # the split must not depend on the trial's seed: every trial sees the same data
         _DATA_CACHE[key] = load_data(dataclasses.replace(config, seed=0))
     return _DATA_CACHE[key]
+
+
+def train_trial(index: int, config: TrainConfig, out_dir: str | Path, report: Callable | None = None):
+    """Train trial `index` with one BLAS thread; returns (its result row, the model).
+
+    report(epoch, val_acc) is called after every epoch's check; when it returns True the trial is pruned: it stops
+    there and its row says 'pruned'. A finished or pruned trial's model goes to out_dir/trials/trial_NNNN.npz; a
+    trial cut short by Ctrl-C keeps none (its row says 'interrupted')."""
+    from threadpoolctl import threadpool_limits
+
+    def on_epoch(solver) -> None:
+        if report is not None and solver.val_acc_history and report(solver.epoch, solver.val_acc_history[-1]):
+            solver.stop_training = pruned.append(solver.epoch) or True
+
+    pruned: list[int] = []
+    with threadpool_limits(1):
+        data = _trial_data(config)
+        model = build_model(config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
+        solver = make_solver(model, data, config, verbose=False, epoch_callback=on_epoch)
+        solver.train()
+        stop_reason = "pruned" if pruned and solver.stop_reason != "interrupted" else solver.stop_reason
+        if stop_reason != "interrupted":  # a cut-short trial keeps no model and is never ranked
+            io.save(model, Path(out_dir) / "trials" / f"trial_{index:04d}.npz")
+        row = {
+            "trial": index, "val_acc": accuracy(model, data["X_val"], data["y_val"]),
+            "test_acc": accuracy(model, data["X_test"], data["y_test"]) if "X_test" in data else "",
+            "learning_rate": config.learning_rate, "reg": config.reg, "hidden_dims": json.dumps(config.hidden_dims),
+            "weight_scale": config.weight_scale, "dropout": config.dropout,
+            "normalization": config.normalization or "none", "seed": config.seed, "epochs": solver.epoch,
+            "stop_reason": stop_reason,
+        }
+    return row, model
 
 
 def read_results(path: Path) -> list[dict]:
@@ -113,60 +126,78 @@ def write_results(path: Path, rows: list[dict]) -> None:
     io.write_text(path, buffer.getvalue())
 
 
+def search_description(base: TrainConfig, space: dict[str, Any] | None, mode: str, seed: int,
+                       pruner: str = "none") -> dict:
+    """What makes two searches the same search (the number of random trials may grow)."""
+    space = {**DEFAULT_SPACE, **(space or {})}
+    return {"mode": mode, "seed": seed, "space": json.loads(json.dumps(space)),
+            "ranges": sorted(k for k, v in space.items() if isinstance(v, tuple)),
+            "base": {k: v for k, v in dataclasses.asdict(base).items() if k != "seed"}, "pruner": pruner}
+
+
 def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | None = None, mode: str = "random",
                num_trials: int = 10, jobs: int = 1, seed: int = 0,
-               on_result: Callable[[dict], None] | None = None) -> list[dict]:
-    """Run the trials not yet in ``out_dir/results.csv``; returns every result, best validation accuracy first.
+               on_result: Callable[[dict], None] | None = None, storage: str | None = None,
+               study_name: str | None = None, pruner: str = "none",
+               heartbeat: int = study_engine.HEARTBEAT_SECONDS) -> list[dict]:
+    """Run the search's trials on an Optuna study; returns every result, best validation accuracy first.
 
-    Writes results.csv (all trials), trials/trial_NNNN.npz (each model), best_model.npz and search.png (the
-    validation accuracy over learning rate x reg).
+    Without `storage` the study is a journal file in out_dir (study.journal) and `jobs` local processes work on it;
+    with `storage` (e.g. postgresql://user@host/db) and `study_name`, the study is created or joined there and
+    workers on other machines (``fcnet search-worker``) share its trials. The trial list (grid, or seeded random
+    draws) is enqueued once, so the results do not depend on the number of workers or their timing.
+
+    Writes results.csv (every trial's row, as trials end), pruning.csv (validation accuracy per epoch),
+    trials/trial_NNNN.npz (each model trained here), best_model.npz and search.png.
     """
     if int(jobs) < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
     if mode == "random" and int(num_trials) < 1:
         raise ValueError(f"num_trials must be >= 1, got {num_trials}")
+    if (storage is None) != (study_name is None):
+        raise ValueError("storage and study_name go together: give both (a shared study) or neither (a local one)")
+    study_engine.check_pruner(pruner)
     out = Path(out_dir)
     configs = trial_configs(base, space or {}, mode, num_trials, seed)  # checks the space first
-    description = {"mode": mode, "seed": seed, "space": json.loads(json.dumps({**DEFAULT_SPACE, **(space or {})})),
-                   "base": {k: v for k, v in dataclasses.asdict(base).items() if k != "seed"}}
+    description = search_description(base, space, mode, seed, pruner)
     _check_same_search(out, description)
     (out / "trials").mkdir(parents=True, exist_ok=True)
     io.write_text(out / "search.json", json.dumps(description, indent=1))
-    results_path = out / "results.csv"
-    results = [r for r in read_results(results_path) if r["stop_reason"] != "interrupted"]  # run those again
-    done = {r["trial"] for r in results}
-    pending = [(i, c) for i, c in enumerate(configs) if i not in done]
+    local = storage is None
+    if local:
+        storage, study_name = study_engine.local_storage(out), study_engine.LOCAL_STUDY
+    study = study_engine.open_study(storage, study_name, heartbeat, create=True)
+    study_engine.prepare(study, description, len(configs), local=local)
 
-    def record(row: dict) -> None:
-        results.append(row)
-        write_results(results_path, results)
+    def after_trial(row: dict) -> None:
+        write_results(out / "results.csv", collect(study))
         if on_result:
             on_result(row)
-        if row["stop_reason"] == "interrupted":
-            raise KeyboardInterrupt
 
     try:
         if jobs == 1:
-            data = _trial_data(base)
-            for index, config in pending:
-                record(_run_trial(index, config, str(out), data))
+            study_engine.work(study, configs, out, after_trial)
         else:
-            with ProcessPoolExecutor(max_workers=int(jobs)) as pool:
-                futures = [pool.submit(_run_trial, index, config, str(out), None) for index, config in pending]
-                try:
-                    for future in as_completed(futures):
-                        record(future.result())
-                except KeyboardInterrupt:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+            study_engine.work_in_processes(jobs, storage, study_name, out, heartbeat, after_trial)
     finally:
-        _finish(out, results)
+        results = collect(study)
+        write_results(out / "results.csv", results)
+        _finish(out, results, configs, study)
     return rank(results)
 
 
+def collect(study) -> list[dict]:
+    """One row per trial index: its complete or pruned run, else (if it was cut short by Ctrl-C) that run."""
+    rows: dict[int, dict] = {}
+    for row, final in study_engine.trial_rows(study):
+        if final or row["trial"] not in rows:
+            rows[row["trial"]] = row
+    return sorted(rows.values(), key=lambda r: r["trial"])
+
+
 def rank(results: Sequence[dict]) -> list[dict]:
-    """The finished trials, best validation accuracy first (interrupted trials are left out)."""
-    finished = [r for r in results if r["stop_reason"] != "interrupted"]
+    """The finished trials, best validation accuracy first (interrupted and pruned trials are left out)."""
+    finished = [r for r in results if r["stop_reason"] not in ("interrupted", "pruned")]
     return sorted(finished, key=lambda r: (-float(r["val_acc"]), int(r["trial"])))
 
 
@@ -186,13 +217,17 @@ def _check_same_search(out: Path, description: dict) -> None:
         raise ValueError(f"{out} holds results of a search without search.json; give another --out")
 
 
-def _finish(out: Path, results: list[dict]) -> None:
+def _finish(out: Path, results: list[dict], configs: list[TrainConfig], study) -> None:
+    study_engine.write_pruning_history(study, out / "pruning.csv")
     ranked = rank(results)
     if not ranked:
         return
     from fcnet import plots
 
     best = ranked[0]
+    trial_model = out / "trials" / f"trial_{int(best['trial']):04d}.npz"
+    if not trial_model.is_file():  # trained by a worker on another machine: train it again here (same seed)
+        train_trial(int(best["trial"]), configs[int(best["trial"])], out)
     with io.atomic_file(out / "best_model.npz", "wb") as f:
-        f.write((out / "trials" / f"trial_{int(best['trial']):04d}.npz").read_bytes())
+        f.write(trial_model.read_bytes())
     plots.plot_search_results(ranked, out / "search.png")

@@ -1,0 +1,250 @@
+"""The Optuna side of fcnet's search: a study holds the trials, workers are plain processes that share it.
+
+- Storage: an Optuna journal file in the search directory (one machine), or any database Optuna's RDB storage
+  takes (``postgresql://user@host/db``) for workers on several machines.
+- The trial list is enqueued once (trial k carries user attribute ``fcnet_index = k``); a worker pops waiting
+  trials until none is waiting or running. A trial popped when the queue had just run dry is a spare: it fails at
+  once and is never counted.
+- Faults: workers send a heartbeat; a trial whose worker died (SIGKILL) goes stale and Optuna's
+  RetryHeartbeatStaleTrialCallback queues it again for another worker. Ctrl-C stops a worker after the current
+  step: the trial is recorded as interrupted and queued again.
+- Pruning: the Solver reports the validation accuracy after each epoch; a pruner (median, ASHA, Hyperband) may
+  stop the trial there.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor, wait, FIRST_EXCEPTION
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+INDEX, ROW, SPARE, SEARCH, TRIALS = "fcnet_index", "fcnet_row", "fcnet_spare", "fcnet_search", "fcnet_trials"
+LOCAL_STUDY = "fcnet-search"
+HEARTBEAT_SECONDS = 10
+PRUNERS = ("none", "median", "asha", "hyperband")
+
+
+def _optuna():
+    try:
+        import optuna
+    except ImportError:
+        raise ImportError("fcnet search runs on Optuna: pip install 'fcnet[search]' (or 'optuna')") from None
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
+    return optuna
+
+
+def check_pruner(name: str) -> str:
+    if name not in PRUNERS:
+        raise ValueError(f"pruner must be one of {list(PRUNERS)}, got {name!r}")
+    return name
+
+
+def make_pruner(name: str):
+    """The Optuna pruner named `name`; trials are compared on validation accuracy per epoch."""
+    pruners = _optuna().pruners
+    return {"none": pruners.NopPruner, "median": lambda: pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=2),
+            "asha": pruners.SuccessiveHalvingPruner, "hyperband": pruners.HyperbandPruner}[check_pruner(name)]()
+
+
+JOURNAL = "journal://"
+
+
+def local_storage(out: Path) -> str:
+    """One machine's study: an Optuna journal file in the search directory. (Its file lock makes popping a
+    waiting trial atomic between local processes, which SQLite's storage does not; PostgreSQL's does.)"""
+    return JOURNAL + str(Path(out).resolve() / "study.journal")
+
+
+def _storage(storage_url: str, heartbeat: int):
+    optuna = _optuna()
+    if storage_url.startswith(JOURNAL):
+        from optuna.storages.journal import JournalFileBackend
+
+        return optuna.storages.JournalStorage(JournalFileBackend(storage_url[len(JOURNAL):]))
+    engine = {"connect_args": {"timeout": 60}} if storage_url.startswith("sqlite") else {"pool_pre_ping": True}
+    return optuna.storages.RDBStorage(
+        storage_url, engine_kwargs=engine, heartbeat_interval=int(heartbeat), grace_period=3 * int(heartbeat),
+        heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback())
+
+
+def open_study(storage_url: str, study_name: str, heartbeat: int = HEARTBEAT_SECONDS, create: bool = False,
+               pruner: str | None = None):
+    """Create or join study `study_name` (create=False: it must exist). The storage sends a heartbeat every
+    `heartbeat` seconds; a running trial silent for three heartbeats is stale and queued again."""
+    optuna = _optuna()
+    if int(heartbeat) < 1:
+        raise ValueError(f"heartbeat must be >= 1 second, got {heartbeat}")
+    storage = _storage(storage_url, heartbeat)
+    if create:
+        return optuna.create_study(storage=storage, study_name=study_name, direction="maximize",
+                                   load_if_exists=True, pruner=make_pruner(pruner or "none"))
+    try:
+        study = optuna.load_study(study_name=study_name, storage=storage)
+    except KeyError:
+        raise ValueError(f"there is no study {study_name!r} in {storage_url}: create it with "
+                         f"`fcnet search --storage URL --study {study_name}`") from None
+    if SEARCH not in study.user_attrs:
+        raise ValueError(f"study {study_name!r} was not created by fcnet search")
+    study.pruner = make_pruner(study.user_attrs[SEARCH].get("pruner", "none"))
+    return study
+
+
+def prepare(study, description: dict, num_trials: int, local: bool) -> None:
+    """Record the search in the study (or check that it is the same one) and enqueue every trial index that has
+    no complete, pruned, waiting or running trial. local: no worker can be alive, so running trials (left by a
+    killed run) are failed and queued again."""
+    optuna = _optuna()
+    description = json.loads(json.dumps(description))
+    saved = study.user_attrs.get(SEARCH)
+    if saved is None:
+        study.set_user_attr(SEARCH, description)
+    elif saved != description:
+        differences = [f"{k} {saved.get(k)!r} there, {v!r} now" for k, v in description.items() if saved.get(k) != v]
+        raise ValueError(f"study {study.study_name!r} holds another search ({'; '.join(differences)})")
+    study.set_user_attr(TRIALS, max(int(num_trials), int(study.user_attrs.get(TRIALS, 0))))
+    states = optuna.trial.TrialState
+    if local:
+        for trial in study.get_trials(deepcopy=False, states=(states.RUNNING,)):
+            study._storage.set_trial_state_values(trial._trial_id, states.FAIL)
+    covered = {t.user_attrs.get(INDEX) for t in study.get_trials(deepcopy=False)
+               if t.state in (states.COMPLETE, states.PRUNED, states.WAITING, states.RUNNING)}
+    for index in range(int(num_trials)):
+        if index not in covered:
+            study.enqueue_trial({}, user_attrs={INDEX: index})
+
+
+class _NoWork(Exception):
+    """The queue ran dry between a worker's look and its pop: the trial it got is a spare."""
+
+
+class _Objective:
+    def __init__(self, study, configs: list, out: Path, after_trial: Callable[[dict], None] | None) -> None:
+        self.study, self.configs, self.out, self.after_trial = study, configs, Path(out), after_trial
+
+    def __call__(self, trial) -> float:
+        from fcnet.search import train_trial
+
+        index = trial.user_attrs.get(INDEX)
+        if index is None:
+            trial.set_user_attr(SPARE, True)
+            raise _NoWork("no enqueued trial was left")
+
+        def report(epoch: int, val_acc: float) -> bool:
+            trial.report(val_acc, epoch)
+            return trial.should_prune()
+
+        row, _ = train_trial(index, self.configs[index], self.out, report)
+        trial.set_user_attr(ROW, row)
+        if row["stop_reason"] == "interrupted":
+            self.study.enqueue_trial({}, user_attrs={INDEX: index})  # another worker (or a resume) runs it again
+            if self.after_trial:
+                self.after_trial(row)
+            raise KeyboardInterrupt
+        if row["stop_reason"] == "pruned":
+            raise _optuna().TrialPruned(f"pruned after epoch {row['epochs']}")
+        return row["val_acc"]
+
+
+def _fail_stale(study) -> None:
+    optuna = _optuna()
+    optuna.storages.fail_stale_trials(study)
+
+
+def configs_of(study) -> list:
+    """The trial configurations of the search recorded in `study` (what a worker on another machine runs)."""
+    from fcnet.runs import TrainConfig
+    from fcnet.search import trial_configs
+
+    description = study.user_attrs[SEARCH]
+    space = {k: tuple(v) if k in description["ranges"] else v for k, v in description["space"].items()}
+    base = TrainConfig.from_dict(description["base"], f"study {study.study_name!r}")
+    return trial_configs(base, space, description["mode"], int(study.user_attrs[TRIALS]), description["seed"])
+
+
+def work(study, configs: list, out: Path, after_trial: Callable[[dict], None] | None = None,
+         poll: float = 0.5) -> None:
+    """Run waiting trials until none is waiting or running (waiting while others run: one of them may die, and
+    its trial come back to the queue)."""
+    optuna = _optuna()
+    states = optuna.trial.TrialState
+    objective = _Objective(study, configs, out, after_trial)
+
+    def finished(study, trial) -> None:
+        if after_trial and ROW in trial.user_attrs and trial.state in (states.COMPLETE, states.PRUNED):
+            after_trial(trial.user_attrs[ROW])
+
+    while True:
+        _fail_stale(study)
+        present = {t.state for t in study.get_trials(deepcopy=False, states=(states.WAITING, states.RUNNING))}
+        if states.WAITING in present:
+            study.optimize(objective, n_trials=1, catch=(_NoWork,), callbacks=[finished], gc_after_trial=False)
+        elif states.RUNNING in present:
+            time.sleep(poll)
+        else:
+            return
+
+
+def _worker_process(storage_url: str, study_name: str, out: str, heartbeat: int) -> None:
+    study = open_study(storage_url, study_name, heartbeat)
+    work(study, configs_of(study), Path(out))
+
+
+def work_in_processes(jobs: int, storage_url: str, study_name: str, out: Path, heartbeat: int,
+                      after_trial: Callable[[dict], None] | None = None, poll: float = 0.5) -> None:
+    """`jobs` worker processes on this machine; after_trial is called here for every trial they finish."""
+    study = open_study(storage_url, study_name, heartbeat)
+    seen: set[int] = set()
+    with ProcessPoolExecutor(max_workers=int(jobs)) as pool:
+        futures = [pool.submit(_worker_process, storage_url, study_name, str(out), heartbeat) for _ in range(jobs)]
+        try:
+            while True:
+                done, pending = wait(futures, timeout=poll, return_when=FIRST_EXCEPTION)
+                for row, final in trial_rows(study):
+                    if final and row["trial"] not in seen and after_trial:
+                        seen.add(row["trial"])
+                        after_trial(row)
+                if not pending or any(f.exception() for f in done):
+                    break
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    for future in futures:
+        future.result()
+
+
+def trial_rows(study) -> Iterator[tuple[dict, bool]]:
+    """(row, final) for every trial with a result: final for complete and pruned trials; rows of trials cut short
+    by Ctrl-C come with final False."""
+    states = _optuna().trial.TrialState
+    for trial in study.get_trials(deepcopy=False):
+        row = trial.user_attrs.get(ROW)
+        if row is None:
+            continue
+        final = trial.state in (states.COMPLETE, states.PRUNED)
+        if final or row.get("stop_reason") == "interrupted":
+            yield dict(row), final
+
+
+def write_pruning_history(study, path: Path) -> None:
+    """pruning.csv: trial, epoch, validation accuracy reported, and how the trial ended."""
+    from fcnet import io
+
+    states = _optuna().trial.TrialState
+    lines = ["trial,epoch,val_acc,state"]
+    for trial in study.get_trials(deepcopy=False, states=(states.COMPLETE, states.PRUNED)):
+        for epoch, value in sorted(trial.intermediate_values.items()):
+            lines.append(f"{trial.user_attrs.get(INDEX)},{epoch},{value:.6f},{trial.state.name.lower()}")
+    io.write_text(path, "\n".join(lines) + "\n")
+
+
+def describe(study) -> dict[str, Any]:
+    """Counts of the study's trials by state (spares left out)."""
+    counts: dict[str, int] = {}
+    for trial in study.get_trials(deepcopy=False):
+        if not trial.user_attrs.get(SPARE):
+            counts[trial.state.name.lower()] = counts.get(trial.state.name.lower(), 0) + 1
+    return counts
