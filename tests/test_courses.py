@@ -445,3 +445,25 @@ def test_readme_course_examples_print_the_courses_numbers(capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[:3] == ["2.3004790897684924", "2.302371489704412", "2.3042759220785896"]
     assert abs(float(printed[3]) - 1.30378789133) < 1e-12 and printed[4] == "1.071696123862817"
+
+
+def test_course_solver_checkpoint_keeps_the_global_generator(tmp_path):
+    from fcnet.courses.cs231n.classifiers.fc_net import FullyConnectedNet
+    from fcnet.courses.cs231n.solver import Solver
+
+    rng = np.random.default_rng(5)
+    data = {"X_train": rng.standard_normal((40, 6)), "y_train": rng.integers(0, 3, 40),
+            "X_val": rng.standard_normal((10, 6)), "y_val": rng.integers(0, 3, 10)}
+    np.random.seed(231)
+    model = FullyConnectedNet([8], input_dim=6, num_classes=3)
+    solver = Solver(model, data, num_epochs=2, batch_size=10, verbose=False,
+                    checkpoint_name=str(tmp_path / "cs231n"))
+    solver.train()
+    after_training = np.random.get_state()
+    checkpoints = sorted(tmp_path.glob("cs231n*"))
+    assert checkpoints
+    np.random.seed(1)  # anything else
+    Solver(FullyConnectedNet([8], input_dim=6, num_classes=3), data, num_epochs=2, batch_size=10, verbose=False,
+           resume=checkpoints[-1])
+    restored = np.random.get_state()
+    assert np.array_equal(restored[1], after_training[1]) and restored[2] == after_training[2]

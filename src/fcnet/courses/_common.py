@@ -28,9 +28,20 @@ class GlobalRandom:
         return np.random.permutation(n)
 
     @property
-    def bit_generator(self):
-        """The global generator's MT19937, whose `state` a checkpoint saves and restores."""
-        return np.random.mtrand._rand._bit_generator
+    def bit_generator(self) -> "GlobalRandom":
+        return self  # what a checkpoint reads: `.state`
+
+    @property
+    def state(self) -> dict:
+        """The global generator's state as JSON-ready values (a checkpoint saves it)."""
+        name, key, pos, has_gauss, gauss = np.random.get_state()
+        return {"name": name, "key": key.tolist(), "pos": int(pos), "has_gauss": int(has_gauss),
+                "gauss": float(gauss)}
+
+    @state.setter
+    def state(self, value: dict) -> None:
+        np.random.set_state((value["name"], np.asarray(value["key"], dtype=np.uint32), int(value["pos"]),
+                             int(value["has_gauss"]), float(value["gauss"])))
 
 
 def global_uniform(shape: tuple, dropout_param: Mapping) -> np.ndarray:
