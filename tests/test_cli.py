@@ -190,3 +190,16 @@ def test_gradcheck_passes_its_default_tolerance_for_every_option(activation, nor
     for seed in range(2):
         errors = gradient_check(config, num_samples=4, seed=seed)
         assert max(errors.values()) < 1e-7, errors  # the command's default --tolerance
+
+
+@pytest.mark.parametrize("argv, expected", [([], 1), (["--threads", "2"], 2)])
+def test_commands_run_with_one_blas_thread_unless_told(monkeypatch, argv, expected):
+    from threadpoolctl import threadpool_info
+
+    from fcnet import cli
+
+    seen = []
+    monkeypatch.setattr(cli, "cmd_train", lambda args: seen.extend(
+        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"))
+    assert cli.main(["train", *argv]) == 0
+    assert seen and set(seen) == {expected}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import os
@@ -356,6 +357,9 @@ def cmd_compare(args) -> None:
     print(f"Wrote {out / 'optimizers.png'} and {out / 'optimizers.json'}")
 
 
+THREADED_COMMANDS = ("train", "evaluate", "predict", "compare-optimizers")  # a search runs each trial on 1 thread
+
+
 def _redacted(url: str) -> str:
     """A storage URL without its password, for printing."""
     import re
@@ -395,10 +399,10 @@ def cmd_search(args) -> None:
     config = _config(args)
     space = {}
     if args.lr_space:
-        space["learning_rate"] = (tuple(args.lr_space) if args.mode == "random" and len(args.lr_space) == 2
+        space["learning_rate"] = (tuple(args.lr_space) if args.mode in ("random", "tpe") and len(args.lr_space) == 2
                                   else list(args.lr_space))
     if args.reg_range:
-        space["reg"] = tuple(args.reg_range) if args.mode == "random" and len(args.reg_range) == 2 else list(
+        space["reg"] = tuple(args.reg_range) if args.mode in ("random", "tpe") and len(args.reg_range) == 2 else list(
             args.reg_range)
     if args.hidden_choices:
         space["hidden_dims"] = args.hidden_choices
@@ -478,6 +482,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name],
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(func=func)
+        if name in THREADED_COMMANDS:
+            p.add_argument("--threads", type=_POSITIVE_INT, default=1,
+                           help="BLAS threads for the matrix products (default 1: on a shared machine more threads "
+                                "can be many times slower; see README)")
         return p
 
     p = command("train", "train a network and write a run directory", cmd_train)
@@ -526,7 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_options(p)
     _add_training_options(p, learning_rate=False)
     g = p.add_argument_group("search space")
-    g.add_argument("--mode", choices=["random", "grid"], default="random")
+    g.add_argument("--mode", choices=["random", "grid", "tpe"], default="random",
+                   help="random: seeded draws; grid: every combination; tpe: Optuna's TPE sampler proposes each "
+                        "trial from the results so far (not independent of the number of workers)")
     g.add_argument("--trials", type=_POSITIVE_INT, default=10, help="random search: number of trials (default 10)")
     g.add_argument("--lr", dest="lr_space", type=_NON_NEGATIVE, nargs="+",
                    help="random: LOW HIGH (log-uniform, LOW > 0); grid: the values")
@@ -567,7 +577,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             parser.print_help()
             return 0
-        args.func(args)
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(args.threads) if getattr(args, "threads", None) else contextlib.nullcontext():
+            args.func(args)
         return 0
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)

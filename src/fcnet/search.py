@@ -49,12 +49,14 @@ def trial_configs(base: TrainConfig, space: dict[str, Any], mode: str, num_trial
         names = list(axes)
         combos = list(itertools.product(*(axes[n] for n in names)))
         return [dataclasses.replace(base, seed=seed + i, **dict(zip(names, combo))) for i, combo in enumerate(combos)]
-    if mode != "random":
-        raise ValueError(f"mode must be 'grid' or 'random', got {mode!r}")
+    if mode not in ("random", "tpe"):
+        raise ValueError(f"mode must be 'grid', 'random' or 'tpe', got {mode!r}")
     for name, choice in space.items():
         if isinstance(choice, tuple) and not (len(choice) == 2 and 0 < choice[0] <= choice[1]):
             raise ValueError(f"the {name} range of a random search is sampled log-uniformly: it needs "
                              f"0 < LOW <= HIGH, got {list(choice)} (a grid search takes any values)")
+    if mode == "tpe":
+        return []  # Optuna's TPE sampler proposes each trial as the search goes: see suggested_config
     configs = []
     for i in range(num_trials):
         rng = np.random.default_rng([seed, i])
@@ -66,6 +68,28 @@ def trial_configs(base: TrainConfig, space: dict[str, Any], mode: str, num_trial
                 values[name] = choice[int(rng.integers(len(choice)))]
         configs.append(dataclasses.replace(base, seed=seed + i, **values))
     return configs
+
+
+def suggested_config(trial, base: TrainConfig, space: dict[str, Any], index: int, seed: int) -> TrainConfig:
+    """A TPE trial's configuration, from Optuna's suggestions over the same space: (low, high) ranges sampled
+    log-uniformly, lists as categories."""
+    values = {}
+    for name, choice in {**DEFAULT_SPACE, **space}.items():
+        if isinstance(choice, tuple):
+            values[name] = trial.suggest_float(name, choice[0], choice[1], log=True)
+        else:
+            picked = trial.suggest_categorical(name, [json.dumps(c) for c in choice])
+            values[name] = json.loads(picked)
+    return dataclasses.replace(base, seed=seed + index, **values)
+
+
+def config_of_row(base: TrainConfig, row: dict) -> TrainConfig:
+    """The configuration a result row was trained with (to train the best trial again on this machine)."""
+    normalization = None if row["normalization"] in ("none", None) else row["normalization"]
+    weight_scale = row["weight_scale"] if row["weight_scale"] in ("he", "xavier") else float(row["weight_scale"])
+    return dataclasses.replace(base, learning_rate=float(row["learning_rate"]), reg=float(row["reg"]),
+                               hidden_dims=json.loads(row["hidden_dims"]), weight_scale=weight_scale,
+                               dropout=float(row["dropout"]), normalization=normalization, seed=int(row["seed"]))
 
 
 _DATA_CACHE: dict[tuple, dict] = {}
@@ -87,11 +111,13 @@ def train_trial(index: int, config: TrainConfig, out_dir: str | Path, report: Ca
     trial cut short by Ctrl-C keeps none (its row says 'interrupted')."""
     from threadpoolctl import threadpool_limits
 
+    pruned: list[int] = []  # the epoch at which the pruner stopped the trial, if it did
+
     def on_epoch(solver) -> None:
         if report is not None and solver.val_acc_history and report(solver.epoch, solver.val_acc_history[-1]):
-            solver.stop_training = pruned.append(solver.epoch) or True
+            pruned.append(solver.epoch)
+            solver.stop_training = True
 
-    pruned: list[int] = []
     with threadpool_limits(1):
         data = _trial_data(config)
         model = build_model(config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
@@ -152,7 +178,7 @@ def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | N
     """
     if int(jobs) < 1:
         raise ValueError(f"jobs must be >= 1, got {jobs}")
-    if mode == "random" and int(num_trials) < 1:
+    if mode in ("random", "tpe") and int(num_trials) < 1:
         raise ValueError(f"num_trials must be >= 1, got {num_trials}")
     if (storage is None) != (study_name is None):
         raise ValueError("storage and study_name go together: give both (a shared study) or neither (a local one)")
@@ -166,8 +192,8 @@ def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | N
     local = storage is None
     if local:
         storage, study_name = study_engine.local_storage(out), study_engine.LOCAL_STUDY
-    study = study_engine.open_study(storage, study_name, heartbeat, create=True)
-    study_engine.prepare(study, description, len(configs), local=local)
+    study = study_engine.open_study(storage, study_name, heartbeat, create=True, description=description)
+    study_engine.prepare(study, description, int(num_trials) if mode == "tpe" else len(configs), local=local)
 
     def after_trial(row: dict) -> None:
         write_results(out / "results.csv", collect(study))
@@ -182,7 +208,7 @@ def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | N
     finally:
         results = collect(study)
         write_results(out / "results.csv", results)
-        _finish(out, results, configs, study)
+        _finish(out, results, base, study)
     return rank(results)
 
 
@@ -217,7 +243,7 @@ def _check_same_search(out: Path, description: dict) -> None:
         raise ValueError(f"{out} holds results of a search without search.json; give another --out")
 
 
-def _finish(out: Path, results: list[dict], configs: list[TrainConfig], study) -> None:
+def _finish(out: Path, results: list[dict], base: TrainConfig, study) -> None:
     study_engine.write_pruning_history(study, out / "pruning.csv")
     ranked = rank(results)
     if not ranked:
@@ -227,7 +253,7 @@ def _finish(out: Path, results: list[dict], configs: list[TrainConfig], study) -
     best = ranked[0]
     trial_model = out / "trials" / f"trial_{int(best['trial']):04d}.npz"
     if not trial_model.is_file():  # trained by a worker on another machine: train it again here (same seed)
-        train_trial(int(best["trial"]), configs[int(best["trial"])], out)
+        train_trial(int(best["trial"]), config_of_row(base, best), out)
     with io.atomic_file(out / "best_model.npz", "wb") as f:
         f.write(trial_model.read_bytes())
     plots.plot_search_results(ranked, out / "search.png")

@@ -71,17 +71,27 @@ def _storage(storage_url: str, heartbeat: int):
         heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback())
 
 
+def _sampler(description: dict):
+    """TPE (seeded with the search seed) for mode 'tpe'; otherwise trials come from the queue and the sampler
+    only ever draws for a spare."""
+    samplers = _optuna().samplers
+    return samplers.TPESampler(seed=description["seed"]) if description["mode"] == "tpe" else \
+        samplers.RandomSampler(seed=description["seed"])
+
+
 def open_study(storage_url: str, study_name: str, heartbeat: int = HEARTBEAT_SECONDS, create: bool = False,
-               pruner: str | None = None):
-    """Create or join study `study_name` (create=False: it must exist). The storage sends a heartbeat every
-    `heartbeat` seconds; a running trial silent for three heartbeats is stale and queued again."""
+               description: dict | None = None):
+    """Create (with the search `description`) or join study `study_name` (create=False: it must exist). The
+    storage sends a heartbeat every `heartbeat` seconds; a running trial silent for three heartbeats is stale and
+    queued again."""
     optuna = _optuna()
     if int(heartbeat) < 1:
         raise ValueError(f"heartbeat must be >= 1 second, got {heartbeat}")
     storage = _storage(storage_url, heartbeat)
     if create:
         return optuna.create_study(storage=storage, study_name=study_name, direction="maximize",
-                                   load_if_exists=True, pruner=make_pruner(pruner or "none"))
+                                   load_if_exists=True, pruner=make_pruner(description["pruner"]),
+                                   sampler=_sampler(description))
     try:
         study = optuna.load_study(study_name=study_name, storage=storage)
     except KeyError:
@@ -89,7 +99,8 @@ def open_study(storage_url: str, study_name: str, heartbeat: int = HEARTBEAT_SEC
                          f"`fcnet search --storage URL --study {study_name}`") from None
     if SEARCH not in study.user_attrs:
         raise ValueError(f"study {study_name!r} was not created by fcnet search")
-    study.pruner = make_pruner(study.user_attrs[SEARCH].get("pruner", "none"))
+    study.pruner = make_pruner(study.user_attrs[SEARCH]["pruner"])
+    study.sampler = _sampler(study.user_attrs[SEARCH])
     return study
 
 
@@ -112,7 +123,7 @@ def prepare(study, description: dict, num_trials: int, local: bool) -> None:
             study._storage.set_trial_state_values(trial._trial_id, states.FAIL)
     covered = {t.user_attrs.get(INDEX) for t in study.get_trials(deepcopy=False)
                if t.state in (states.COMPLETE, states.PRUNED, states.WAITING, states.RUNNING)}
-    for index in range(int(num_trials)):
+    for index in range(0 if description["mode"] == "tpe" else int(num_trials)):  # TPE proposes its own
         if index not in covered:
             study.enqueue_trial({}, user_attrs={INDEX: index})
 
@@ -124,20 +135,34 @@ class _NoWork(Exception):
 class _Objective:
     def __init__(self, study, configs: list, out: Path, after_trial: Callable[[dict], None] | None) -> None:
         self.study, self.configs, self.out, self.after_trial = study, configs, Path(out), after_trial
+        self.description = study.user_attrs[SEARCH]
+
+    def _config(self, trial, index: int):
+        if self.description["mode"] != "tpe":
+            return self.configs[index]
+        from fcnet.runs import TrainConfig
+        from fcnet.search import suggested_config
+
+        base = TrainConfig.from_dict(self.description["base"], "the study")
+        return suggested_config(trial, base, _space(self.description), index, self.description["seed"])
 
     def __call__(self, trial) -> float:
         from fcnet.search import train_trial
 
         index = trial.user_attrs.get(INDEX)
-        if index is None:
+        if index is None and self.description["mode"] == "tpe":
+            index = trial.number
+            trial.set_user_attr(INDEX, index)
+        elif index is None:
             trial.set_user_attr(SPARE, True)
             raise _NoWork("no enqueued trial was left")
+        config = self._config(trial, index)
 
         def report(epoch: int, val_acc: float) -> bool:
             trial.report(val_acc, epoch)
             return trial.should_prune()
 
-        row, _ = train_trial(index, self.configs[index], self.out, report)
+        row, _ = train_trial(index, config, self.out, report)
         trial.set_user_attr(ROW, row)
         if row["stop_reason"] == "interrupted":
             self.study.enqueue_trial({}, user_attrs={INDEX: index})  # another worker (or a resume) runs it again
@@ -160,9 +185,14 @@ def configs_of(study) -> list:
     from fcnet.search import trial_configs
 
     description = study.user_attrs[SEARCH]
-    space = {k: tuple(v) if k in description["ranges"] else v for k, v in description["space"].items()}
     base = TrainConfig.from_dict(description["base"], f"study {study.study_name!r}")
-    return trial_configs(base, space, description["mode"], int(study.user_attrs[TRIALS]), description["seed"])
+    return trial_configs(base, _space(description), description["mode"], int(study.user_attrs[TRIALS]),
+                         description["seed"])
+
+
+def _space(description: dict) -> dict:
+    """The search space as given: (low, high) ranges are tuples again after the JSON round trip."""
+    return {k: tuple(v) if k in description["ranges"] else v for k, v in description["space"].items()}
 
 
 def work(study, configs: list, out: Path, after_trial: Callable[[dict], None] | None = None,
@@ -177,10 +207,13 @@ def work(study, configs: list, out: Path, after_trial: Callable[[dict], None] | 
         if after_trial and ROW in trial.user_attrs and trial.state in (states.COMPLETE, states.PRUNED):
             after_trial(trial.user_attrs[ROW])
 
+    proposes = study.user_attrs[SEARCH]["mode"] == "tpe"
     while True:
         _fail_stale(study)
-        present = {t.state for t in study.get_trials(deepcopy=False, states=(states.WAITING, states.RUNNING))}
-        if states.WAITING in present:
+        trials = [t for t in study.get_trials(deepcopy=False) if not t.user_attrs.get(SPARE)]
+        present = {t.state for t in trials}
+        started = sum(t.state in (states.COMPLETE, states.PRUNED, states.RUNNING, states.WAITING) for t in trials)
+        if states.WAITING in present or (proposes and started < int(study.user_attrs[TRIALS])):
             study.optimize(objective, n_trials=1, catch=(_NoWork,), callbacks=[finished], gc_after_trial=False)
         elif states.RUNNING in present:
             time.sleep(poll)

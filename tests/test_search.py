@@ -1,0 +1,41 @@
+"""fcnet.search on Optuna, on one machine: pruning through the Solver's epoch callback, TPE, the study's queue."""
+
+import csv
+
+import pytest
+
+pytest.importorskip("optuna")
+
+from fcnet.runs import TrainConfig  # noqa: E402
+from fcnet.search import run_search  # noqa: E402
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_median_pruner_stops_poor_trials_after_an_epoch_and_they_are_not_ranked(tmp_path):
+    base = TrainConfig.from_dict({"num_epochs": 5, "limit": 600}, "test")
+    ranked = run_search(base, tmp_path / "s", {"learning_rate": (1e-6, 1e-1), "hidden_dims": [[32]]},
+                        num_trials=8, seed=4, pruner="median")
+    results = rows(tmp_path / "s" / "results.csv")
+    pruned = [r for r in results if r["stop_reason"] == "pruned"]
+    assert len(results) == 8 and pruned, results
+    assert all(int(r["epochs"]) < 5 for r in pruned)
+    assert {r["trial"] for r in ranked} == {int(r["trial"]) for r in results if r["stop_reason"] == "completed"}
+    history = rows(tmp_path / "s" / "pruning.csv")
+    assert {r["state"] for r in history} == {"complete", "pruned"}
+    assert (tmp_path / "s" / "best_model.npz").is_file()
+
+
+def test_tpe_mode_runs_the_number_of_trials_asked(tmp_path):
+    base = TrainConfig.from_dict({"num_epochs": 1, "limit": 300}, "test")
+    run_search(base, tmp_path / "t", {"hidden_dims": [[16], [32]]}, mode="tpe", num_trials=3, seed=0)
+    results = rows(tmp_path / "t" / "results.csv")
+    assert len(results) == 3 and len({r["trial"] for r in results}) == 3
+    assert {r["hidden_dims"] for r in results} <= {"[16]", "[32]"}
+    # resumed with more trials, it runs only the new ones
+    run_search(base, tmp_path / "t", {"hidden_dims": [[16], [32]]}, mode="tpe", num_trials=4, seed=0)
+    again = rows(tmp_path / "t" / "results.csv")
+    assert len(again) == 4 and again[:3] == results
