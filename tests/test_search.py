@@ -39,3 +39,20 @@ def test_tpe_mode_runs_the_number_of_trials_asked(tmp_path):
     run_search(base, tmp_path / "t", {"hidden_dims": [[16], [32]]}, mode="tpe", num_trials=4, seed=0)
     again = rows(tmp_path / "t" / "results.csv")
     assert len(again) == 4 and again[:3] == results
+
+
+def test_a_local_search_killed_mid_trial_resumes_with_that_trial_run_again(tmp_path):
+    import optuna
+
+    from fcnet import study_engine
+
+    base = TrainConfig.from_dict({"num_epochs": 1, "limit": 300}, "test")
+    run_search(base, tmp_path / "k", {"hidden_dims": [[16]]}, num_trials=2, seed=0)
+    study = study_engine.open_study(study_engine.local_storage(tmp_path / "k"), study_engine.LOCAL_STUDY)
+    study.enqueue_trial({}, user_attrs={study_engine.INDEX: 2})
+    study.ask()  # a worker took trial 2, then the machine died (SIGKILL): it stays RUNNING in the journal
+    ranked = run_search(base, tmp_path / "k", {"hidden_dims": [[16]]}, num_trials=3, seed=0)
+    assert sorted(r["trial"] for r in ranked) == [0, 1, 2]
+    states = [(t.user_attrs.get(study_engine.INDEX), t.state) for t in study.get_trials()]
+    assert states.count((2, optuna.trial.TrialState.COMPLETE)) == 1
+    assert (2, optuna.trial.TrialState.FAIL) in states and (0, optuna.trial.TrialState.COMPLETE) in states

@@ -7,6 +7,7 @@ normalization layers store their running statistics back into their parameter di
 
 from __future__ import annotations
 
+import math
 import warnings
 from typing import Any
 
@@ -29,7 +30,7 @@ def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     """
     x = as_float_array("x", x, min_ndim=2)
     w = as_float_array("w", w, ndim=2)
-    num_features = int(np.prod(x.shape[1:]))
+    num_features = math.prod(x.shape[1:])
     if w.shape[0] != num_features:
         raise ValueError(
             f"w has {w.shape[0]} rows but x has {num_features} features per sample "

@@ -38,7 +38,20 @@ class Module:
         for role, array in (arrays or {}).items():
             self.params[self.names[role]] = array
         self.grads: dict[str, np.ndarray] = {}
-        self._cache: Any = None
+        self._kept: Any = None
+
+    @property
+    def _cache(self) -> Any:
+        """What the last training-mode forward kept for backward."""
+        if self._kept is None:
+            raise RuntimeError(f"{type(self).__name__}.backward needs a forward pass in training mode first")
+        return self._kept
+
+    @_cache.setter
+    def _cache(self, cache: Any) -> None:
+        # in evaluation mode nothing is kept: every layer's input held until the next batch would cost a whole
+        # batch's activations at prediction time (45 MB for 1,000 images through six layers with batch norm)
+        self._kept = cache if self.training else None
 
     def _param(self, role: str) -> np.ndarray:
         return self.params[self.names[role]]
