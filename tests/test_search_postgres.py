@@ -79,14 +79,16 @@ def wait_for_study(url: str, name: str, timeout: float = 120) -> None:
     raise AssertionError(f"study {name} never appeared")
 
 
-def wait_until_trials_run_in(url: str, name: str, count: int, timeout: float = 120) -> None:
+def wait_until_training(url: str, name: str, pid: int, timeout: float = 120) -> None:
+    """Until process `pid` is training a trial (the trial has reported its epoch-0 accuracy)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         study = optuna.load_study(study_name=name, storage=url)
-        if len(study.get_trials(states=(optuna.trial.TrialState.RUNNING,))) >= count:
-            return
+        for trial in study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
+            if trial.user_attrs.get("fcnet_worker", "").endswith(f":{pid}") and trial.intermediate_values:
+                return
         time.sleep(0.05)
-    raise AssertionError(f"fewer than {count} trials ran at once")
+    raise AssertionError(f"process {pid} never trained a trial")
 
 
 def ended_trials(url: str, name: str) -> dict[int, list[str]]:
@@ -112,7 +114,7 @@ def test_a_worker_killed_mid_trial_loses_nothing_and_the_ranking_equals_one_work
     wait_for_study(postgres_url, "killed")
     workers = [start(["search-worker", "--storage", postgres_url, "--study", "killed", "--heartbeat", "1", "--out",
                       f"worker{i}"], tmp_path) for i in range(2)]
-    wait_until_trials_run_in(postgres_url, "killed", 3)  # every worker (the coordinator's too) is in a trial
+    wait_until_training(postgres_url, "killed", workers[0].pid)
     workers[0].send_signal(signal.SIGKILL)  # mid-trial: its trial must come back to the queue
     out, err = coordinator.communicate(timeout=600)
     assert coordinator.returncode == 0, err
@@ -170,13 +172,12 @@ def test_ctrl_c_stops_a_worker_cleanly_and_queues_its_trial_again(postgres_url, 
     from fcnet.study_engine import open_study, prepare
 
     base = TrainConfig.from_dict({"num_epochs": 40, "hidden_dims": [256, 256], "batch_size": 8}, "test")
-    study = open_study(postgres_url, "interrupted", heartbeat=1, create=True)
-    prepare(study, search_description(base, {}, "random", 0), len(trial_configs(base, {}, "random", 2, 0)),
-            local=False)
+    description = search_description(base, {}, "random", 0)
+    study = open_study(postgres_url, "interrupted", heartbeat=1, create=True, description=description)
+    prepare(study, description, len(trial_configs(base, {}, "random", 2, 0)), local=False)
     worker = start(["search-worker", "--storage", postgres_url, "--study", "interrupted", "--heartbeat", "1",
                     "--out", "w"], tmp_path)
-    wait_until_trials_run_in(postgres_url, "interrupted", 1)
-    time.sleep(1.0)
+    wait_until_training(postgres_url, "interrupted", worker.pid)
     worker.send_signal(signal.SIGINT)
     out, err = worker.communicate(timeout=120)
     assert worker.returncode == 130 and "Traceback" not in err and "queued again" in err

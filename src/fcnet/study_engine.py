@@ -15,6 +15,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_EXCEPTION
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 INDEX, ROW, SPARE, SEARCH, TRIALS = "fcnet_index", "fcnet_row", "fcnet_spare", "fcnet_search", "fcnet_trials"
+WORKER = "fcnet_worker"  # host:pid of the process running the trial
 LOCAL_STUDY = "fcnet-search"
 HEARTBEAT_SECONDS = 10
 PRUNERS = ("none", "median", "asha", "hyperband")
@@ -156,19 +159,23 @@ class _Objective:
         elif index is None:
             trial.set_user_attr(SPARE, True)
             raise _NoWork("no enqueued trial was left")
+        trial.set_user_attr(WORKER, f"{socket.gethostname()}:{os.getpid()}")
         config = self._config(trial, index)
 
         def report(epoch: int, val_acc: float) -> bool:
             trial.report(val_acc, epoch)
             return trial.should_prune()
 
-        row, _ = train_trial(index, config, self.out, report)
-        trial.set_user_attr(ROW, row)
-        if row["stop_reason"] == "interrupted":
-            self.study.enqueue_trial({}, user_attrs={INDEX: index})  # another worker (or a resume) runs it again
-            if self.after_trial:
-                self.after_trial(row)
-            raise KeyboardInterrupt
+        try:
+            row, _ = train_trial(index, config, self.out, report)
+            trial.set_user_attr(ROW, row)
+            if row["stop_reason"] == "interrupted":
+                if self.after_trial:
+                    self.after_trial(row)
+                raise KeyboardInterrupt
+        except KeyboardInterrupt:  # Ctrl-C in the Solver (which stops after the step) or anywhere else in the trial
+            self.study.enqueue_trial(trial.params, user_attrs={INDEX: index})  # another worker runs it again
+            raise
         if row["stop_reason"] == "pruned":
             raise _optuna().TrialPruned(f"pruned after epoch {row['epochs']}")
         return row["val_acc"]
@@ -195,10 +202,18 @@ def _space(description: dict) -> dict:
     return {k: tuple(v) if k in description["ranges"] else v for k, v in description["space"].items()}
 
 
+def _all_finished(trials: list, num_trials: int, proposes: bool) -> bool:
+    """Whether every trial of the search has ended complete or pruned."""
+    states = _optuna().trial.TrialState
+    finished = {t.user_attrs.get(INDEX) for t in trials if t.state in (states.COMPLETE, states.PRUNED)}
+    return len(finished) >= num_trials if proposes else set(range(num_trials)) <= finished
+
+
 def work(study, configs: list, out: Path, after_trial: Callable[[dict], None] | None = None,
-         poll: float = 0.5) -> None:
-    """Run waiting trials until none is waiting or running (waiting while others run: one of them may die, and
-    its trial come back to the queue)."""
+         poll: float = 0.5, patience: float = 10.0) -> None:
+    """Run waiting trials until every trial has ended. While others run, wait: one of them may die and its trial
+    come back to the queue. A trial that failed with nothing queued in its place (a retry about to be queued by
+    another worker) is waited for `patience` seconds, then left to a resume."""
     optuna = _optuna()
     states = optuna.trial.TrialState
     objective = _Objective(study, configs, out, after_trial)
@@ -208,17 +223,26 @@ def work(study, configs: list, out: Path, after_trial: Callable[[dict], None] | 
             after_trial(trial.user_attrs[ROW])
 
     proposes = study.user_attrs[SEARCH]["mode"] == "tpe"
+    idle_since: float | None = None
     while True:
         _fail_stale(study)
         trials = [t for t in study.get_trials(deepcopy=False) if not t.user_attrs.get(SPARE)]
         present = {t.state for t in trials}
         started = sum(t.state in (states.COMPLETE, states.PRUNED, states.RUNNING, states.WAITING) for t in trials)
-        if states.WAITING in present or (proposes and started < int(study.user_attrs[TRIALS])):
+        num_trials = int(study.user_attrs[TRIALS])
+        if states.WAITING in present or (proposes and started < num_trials):
             study.optimize(objective, n_trials=1, catch=(_NoWork,), callbacks=[finished], gc_after_trial=False)
+            idle_since = None
         elif states.RUNNING in present:
             time.sleep(poll)
-        else:
+            idle_since = None
+        elif _all_finished(trials, num_trials, proposes):
             return
+        else:  # between a stale trial's FAIL and its queued retry, both written by another worker
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > patience:
+                return
+            time.sleep(poll)
 
 
 def _worker_process(storage_url: str, study_name: str, out: str, heartbeat: int) -> None:
