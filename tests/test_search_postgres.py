@@ -184,3 +184,22 @@ def test_ctrl_c_stops_a_worker_cleanly_and_queues_its_trial_again(postgres_url, 
     states = ended_trials(postgres_url, "interrupted")
     assert sorted(states[0]) == ["FAIL", "WAITING"], states  # cut short, and queued for the next worker
     assert "interrupted, not ranked" in out
+
+
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage is supposed to be used with Study.optimize")
+def test_a_trial_popped_by_a_worker_killed_before_its_first_heartbeat_is_run_again(postgres_url, tmp_path):
+    from fcnet.runs import TrainConfig
+    from fcnet.search import search_description
+    from fcnet.study_engine import open_study, prepare
+
+    base = TrainConfig.from_dict({"num_epochs": 1, "limit": 300}, "test")
+    description = search_description(base, {}, "random", 0)
+    study = open_study(postgres_url, "orphan", heartbeat=1, create=True, description=description)
+    prepare(study, description, 2, local=False)
+    study.ask()  # a worker popped trial 0 and died at once: RUNNING, no heartbeat, no worker named
+    worker = subprocess.run([*COMMAND, "search-worker", "--storage", postgres_url, "--study", "orphan",
+                             "--heartbeat", "1", "--out", "w"], cwd=tmp_path, capture_output=True, text=True,
+                            env=ENV, timeout=300)
+    assert worker.returncode == 0, worker.stderr
+    states = ended_trials(postgres_url, "orphan")
+    assert sorted(states[0]) == ["COMPLETE", "FAIL"] and states[1] == ["COMPLETE"]

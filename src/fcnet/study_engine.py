@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import socket
@@ -182,8 +183,27 @@ class _Objective:
 
 
 def _fail_stale(study) -> None:
+    """Fail and queue again the trials of dead workers: Optuna's stale trials (silent heartbeat), and trials popped
+    by a worker killed before its first heartbeat, which Optuna never calls stale: running, claimed by no worker
+    (a live one names itself at once) for two grace periods."""
     optuna = _optuna()
+    storage = study._storage
+    if not optuna.storages._heartbeat.is_heartbeat_enabled(storage):
+        return
     optuna.storages.fail_stale_trials(study)
+    states = optuna.trial.TrialState
+    backend = getattr(storage, "_backend", storage)  # Optuna wraps an RDB storage in a cache
+    limit = 2 * (backend.grace_period or 2 * backend.heartbeat_interval)
+    now = datetime.datetime.now()
+    for trial in study.get_trials(deepcopy=False, states=(states.RUNNING,)):
+        started = trial.datetime_start
+        if WORKER in trial.user_attrs or started is None or (now - started).total_seconds() < limit:
+            continue
+        try:
+            storage.set_trial_state_values(trial._trial_id, states.FAIL)
+        except (RuntimeError, optuna.exceptions.UpdateFinishedTrialError):
+            continue  # another worker failed it first (and queued it)
+        optuna.storages.RetryHeartbeatStaleTrialCallback()(study, storage.get_trial(trial._trial_id))
 
 
 def configs_of(study) -> list:
