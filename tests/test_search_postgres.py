@@ -203,3 +203,18 @@ def test_a_trial_popped_by_a_worker_killed_before_its_first_heartbeat_is_run_aga
     assert worker.returncode == 0, worker.stderr
     states = ended_trials(postgres_url, "orphan")
     assert sorted(states[0]) == ["COMPLETE", "FAIL"] and states[1] == ["COMPLETE"]
+
+
+def test_workers_started_together_on_an_empty_database_all_get_the_storage(postgres_url):
+    """Optuna creates its tables at the first connection; six workers racing to create them used to lose with
+    "duplicate key value violates unique constraint" (PostgreSQL's CREATE TYPE/TABLE are not idempotent under a
+    race). The loser now retries."""
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("CREATE DATABASE fresh")
+    url = postgres_url.rsplit("/", 1)[0] + "/fresh"
+    code = f"from fcnet import study_engine; study_engine._storage({url!r}, 1)"
+    workers = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    errors = [worker.communicate(timeout=120)[1] for worker in workers]
+    assert [worker.returncode for worker in workers] == [0] * 6, errors

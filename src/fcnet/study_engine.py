@@ -69,10 +69,20 @@ def _storage(storage_url: str, heartbeat: int):
         from optuna.storages.journal import JournalFileBackend
 
         return optuna.storages.JournalStorage(JournalFileBackend(storage_url[len(JOURNAL):]))
+    import sqlalchemy.exc
+
     engine = {"connect_args": {"timeout": 60}} if storage_url.startswith("sqlite") else {"pool_pre_ping": True}
-    return optuna.storages.RDBStorage(
-        storage_url, engine_kwargs=engine, heartbeat_interval=int(heartbeat), grace_period=3 * int(heartbeat),
-        heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback())
+    for attempt in range(5):
+        try:
+            return optuna.storages.RDBStorage(
+                storage_url, engine_kwargs=engine, heartbeat_interval=int(heartbeat),
+                grace_period=3 * int(heartbeat),
+                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback())
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
+            # workers started together on an empty database race to create Optuna's tables; the loser retries
+            if attempt == 4:
+                raise
+            time.sleep(0.5 * (attempt + 1))
 
 
 def _sampler(description: dict):
