@@ -173,14 +173,13 @@ def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: n
 
 def _scaled_step(g: np.ndarray, second: np.ndarray, config: dict, out: np.ndarray, scale: float = 1.0,
                  correction: float = 1.0) -> np.ndarray:
-    """``learning_rate * scale * g / (sqrt(second / correction) + epsilon)``, computed in `out` as
-    ``learning_rate * scale * sqrt(correction) * g / (sqrt(second) + epsilon * sqrt(correction))`` (the same
-    number in one pass less). The factors are Python floats: a NumPy float64 scalar would run a float64 loop."""
-    root = math.sqrt(correction)
+    """``learning_rate * scale * g / (sqrt(second / correction) + epsilon)``, computed in `out`."""
     np.sqrt(second, out=out)
-    out += config["epsilon"] * root
+    if correction != 1.0:
+        out *= 1 / math.sqrt(correction)  # a Python float: a NumPy float64 scalar would run a float64 loop
+    out += config["epsilon"]
     np.divide(g, out, out=out)
-    out *= config["learning_rate"] * scale * root
+    out *= config["learning_rate"] * scale
     return out
 
 
