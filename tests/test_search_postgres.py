@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 FCNET = shutil.which("fcnet")
 COMMAND = [FCNET] if FCNET else [sys.executable, "-m", "fcnet"]
 ENV = {**os.environ, "MPLBACKEND": "Agg"}
-SEARCH = ["--trials", "6", "--epochs", "6", "--hidden", "256,256", "--batch-size", "16", "--search-seed", "3"]
+SEARCH = ["--trials", "8", "--epochs", "6", "--hidden", "256,256", "--batch-size", "16", "--search-seed", "3"]
 
 
 def _postgres_bin() -> Path | None:
@@ -79,16 +79,18 @@ def wait_for_study(url: str, name: str, timeout: float = 120) -> None:
     raise AssertionError(f"study {name} never appeared")
 
 
-def wait_until_training(url: str, name: str, pid: int, timeout: float = 120) -> None:
-    """Until process `pid` is training a trial (the trial has reported its epoch-0 accuracy)."""
+def wait_until_training(url: str, name: str, pids: list[int], timeout: float = 120) -> int:
+    """Until one of processes `pids` is training a trial (the trial has reported its epoch-0 accuracy); its pid."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         study = optuna.load_study(study_name=name, storage=url)
         for trial in study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
-            if trial.user_attrs.get("fcnet_worker", "").endswith(f":{pid}") and trial.intermediate_values:
-                return
+            worker = trial.user_attrs.get("fcnet_worker", "")
+            for pid in pids:
+                if worker.endswith(f":{pid}") and trial.intermediate_values:
+                    return pid
         time.sleep(0.05)
-    raise AssertionError(f"process {pid} never trained a trial")
+    raise AssertionError(f"none of processes {pids} trained a trial")
 
 
 def ended_trials(url: str, name: str) -> dict[int, list[str]]:
@@ -114,15 +116,17 @@ def test_a_worker_killed_mid_trial_loses_nothing_and_the_ranking_equals_one_work
     wait_for_study(postgres_url, "killed")
     workers = [start(["search-worker", "--storage", postgres_url, "--study", "killed", "--heartbeat", "1", "--out",
                       f"worker{i}"], tmp_path) for i in range(2)]
-    wait_until_training(postgres_url, "killed", workers[0].pid)
-    workers[0].send_signal(signal.SIGKILL)  # mid-trial: its trial must come back to the queue
+    victim = wait_until_training(postgres_url, "killed", [worker.pid for worker in workers])
+    os.kill(victim, signal.SIGKILL)  # mid-trial: its trial must come back to the queue
+    next(worker for worker in workers if worker.pid == victim).communicate(timeout=60)
+    workers = [worker for worker in workers if worker.pid != victim]
     out, err = coordinator.communicate(timeout=600)
     assert coordinator.returncode == 0, err
-    for worker in workers[1:]:
+    for worker in workers:
         worker.communicate(timeout=300)
         assert worker.returncode == 0
     states = ended_trials(postgres_url, "killed")
-    assert sorted(states) == list(range(6))
+    assert sorted(states) == list(range(8))
     for index, ran in states.items():  # every trial ends exactly once as complete; a killed run ends FAIL
         assert ran.count("COMPLETE") == 1 and set(ran) <= {"COMPLETE", "FAIL"}, (index, ran)
     assert sum(ran.count("FAIL") for ran in states.values()) == 1  # the killed run, and it was run again
@@ -154,9 +158,9 @@ def test_a_study_resumed_after_every_worker_died_runs_only_the_remaining_trials(
                             env=ENV, timeout=600)
     assert worker.returncode == 0, worker.stderr
     after = ended_trials(postgres_url, "resumed")
-    assert all(ran.count("COMPLETE") == 1 for ran in after.values()) and sorted(after) == list(range(6))
+    assert all(ran.count("COMPLETE") == 1 for ran in after.values()) and sorted(after) == list(range(8))
     rerun = {int(name.stem.split("_")[1]) for name in (tmp_path / "late" / "trials").glob("trial_*.npz")}
-    assert rerun == set(range(6)) - done_before  # the finished trials were not run again
+    assert rerun == set(range(8)) - done_before  # the finished trials were not run again
 
 
 def test_search_worker_needs_an_existing_study(postgres_url, tmp_path):
@@ -177,7 +181,7 @@ def test_ctrl_c_stops_a_worker_cleanly_and_queues_its_trial_again(postgres_url, 
     prepare(study, description, len(trial_configs(base, {}, "random", 2, 0)), local=False)
     worker = start(["search-worker", "--storage", postgres_url, "--study", "interrupted", "--heartbeat", "1",
                     "--out", "w"], tmp_path)
-    wait_until_training(postgres_url, "interrupted", worker.pid)
+    wait_until_training(postgres_url, "interrupted", [worker.pid])
     worker.send_signal(signal.SIGINT)
     out, err = worker.communicate(timeout=120)
     assert worker.returncode == 130 and "Traceback" not in err and "queued again" in err
