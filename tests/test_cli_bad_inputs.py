@@ -243,6 +243,19 @@ def test_huge_learning_rate_is_reported_as_divergence(workdir):
     assert "diverged" in result.stdout
 
 
+def _second_trial_training(search_dir) -> bool:
+    """Whether the local search in search_dir has finished trial 0 and trial 1 has reported an epoch."""
+    optuna = pytest.importorskip("optuna")
+    from fcnet import study_engine
+
+    if not (search_dir / "results.csv").exists():
+        return False
+    study = optuna.load_study(study_name=study_engine.LOCAL_STUDY,
+                              storage=study_engine._storage(study_engine.local_storage(search_dir), 10))
+    return any(t.user_attrs.get("fcnet_index") == 1 and t.intermediate_values
+               for t in study.get_trials(states=(optuna.trial.TrialState.RUNNING,)))
+
+
 @pytest.mark.slow
 def test_ctrl_c_stops_a_search_and_the_cut_trial_is_never_ranked(workdir):
     import signal
@@ -253,8 +266,8 @@ def test_ctrl_c_stops_a_search_and_the_cut_trial_is_never_ranked(workdir):
                                 "--batch-size", "8", "--out", "S"], cwd=workdir, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env={**os.environ, "MPLBACKEND": "Agg"})
     deadline = time.monotonic() + 120
-    while not (workdir / "S" / "results.csv").exists() and time.monotonic() < deadline:
-        time.sleep(0.05)  # wait until the first trial is done and the second one runs
+    while not _second_trial_training(workdir / "S") and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait until the first trial is done and the second one trains (not in between)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr

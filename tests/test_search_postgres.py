@@ -25,6 +25,9 @@ FCNET = shutil.which("fcnet")
 COMMAND = [FCNET] if FCNET else [sys.executable, "-m", "fcnet"]
 ENV = {**os.environ, "MPLBACKEND": "Agg"}
 SEARCH = ["--trials", "8", "--epochs", "6", "--hidden", "256,256", "--batch-size", "16", "--search-seed", "3"]
+# Trials of about 1.5 s (16 epochs of about 0.1 s): long enough that a worker seen in its trial's first half is
+# still in that trial when the SIGKILL lands (SEARCH's trials take 0.25 s, shorter than a look at the study).
+LONG_SEARCH = ["--trials", "8", "--epochs", "16", "--hidden", "256,256", "--batch-size", "4", "--search-seed", "3"]
 
 
 def _postgres_bin() -> Path | None:
@@ -79,16 +82,25 @@ def wait_for_study(url: str, name: str, timeout: float = 120) -> None:
     raise AssertionError(f"study {name} never appeared")
 
 
-def wait_until_training(url: str, name: str, pids: list[int], timeout: float = 120) -> int:
-    """Until one of processes `pids` is training a trial (the trial has reported its epoch-0 accuracy); its pid."""
+def training(url: str, name: str, pid: int, before_epoch: int | None = None) -> bool:
+    """Whether process `pid` is training a trial (it has reported its epoch-0 accuracy) that has not yet reported
+    epoch `before_epoch`."""
+    study = optuna.load_study(study_name=name, storage=url)
+    for trial in study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
+        if trial.user_attrs.get("fcnet_worker", "").endswith(f":{pid}") and trial.intermediate_values and (
+                before_epoch is None or max(trial.intermediate_values) < before_epoch):
+            return True
+    return False
+
+
+def wait_until_training(url: str, name: str, pids: list[int], before_epoch: int | None = None,
+                        timeout: float = 120) -> int:
+    """Until one of processes `pids` is training a trial (see `training`); its pid."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        study = optuna.load_study(study_name=name, storage=url)
-        for trial in study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
-            worker = trial.user_attrs.get("fcnet_worker", "")
-            for pid in pids:
-                if worker.endswith(f":{pid}") and trial.intermediate_values:
-                    return pid
+        for pid in pids:
+            if training(url, name, pid, before_epoch):
+                return pid
         time.sleep(0.05)
     raise AssertionError(f"none of processes {pids} trained a trial")
 
@@ -111,13 +123,14 @@ def ranking(results_csv: Path) -> list[tuple[int, str]]:
 
 
 def test_a_worker_killed_mid_trial_loses_nothing_and_the_ranking_equals_one_worker(postgres_url, tmp_path):
-    coordinator = start(["search", *SEARCH, "--storage", postgres_url, "--study", "killed", "--heartbeat", "1",
+    coordinator = start(["search", *LONG_SEARCH, "--storage", postgres_url, "--study", "killed", "--heartbeat", "1",
                          "--out", "coordinator"], tmp_path)
     wait_for_study(postgres_url, "killed")
     workers = [start(["search-worker", "--storage", postgres_url, "--study", "killed", "--heartbeat", "1", "--out",
                       f"worker{i}"], tmp_path) for i in range(2)]
-    victim = wait_until_training(postgres_url, "killed", [worker.pid for worker in workers])
+    victim = wait_until_training(postgres_url, "killed", [worker.pid for worker in workers], before_epoch=8)
     os.kill(victim, signal.SIGKILL)  # mid-trial: its trial must come back to the queue
+    assert training(postgres_url, "killed", victim), "the victim was no longer training when killed"
     next(worker for worker in workers if worker.pid == victim).communicate(timeout=60)
     workers = [worker for worker in workers if worker.pid != victim]
     out, err = coordinator.communicate(timeout=600)
@@ -132,7 +145,7 @@ def test_a_worker_killed_mid_trial_loses_nothing_and_the_ranking_equals_one_work
     assert sum(ran.count("FAIL") for ran in states.values()) == 1  # the killed run, and it was run again
     assert (tmp_path / "coordinator" / "best_model.npz").is_file()
 
-    single = subprocess.run([*COMMAND, "search", *SEARCH, "--out", "single"], cwd=tmp_path, capture_output=True,
+    single = subprocess.run([*COMMAND, "search", *LONG_SEARCH, "--out", "single"], cwd=tmp_path, capture_output=True,
                             text=True, env=ENV, timeout=600)
     assert single.returncode == 0, single.stderr
     assert ranking(tmp_path / "coordinator" / "results.csv") == ranking(tmp_path / "single" / "results.csv")
