@@ -97,7 +97,7 @@ class Solver:
                      "early_stopping_patience", "early_stopping_metric", "early_stopping_min_delta",
                      "divergence_factor", "epoch_callback", "progress", "lr_decay", "restore_best"):
             setattr(self, name, o[name])
-        self._rng = np.random.default_rng(self.seed)
+        self._rng = self._generator()
         self.epoch = self.t = 0
         self.history = History()
         self.best = BestState()
@@ -107,6 +107,10 @@ class Solver:
         self.timings = {"loss": 0.0, "update": 0.0, "total": 0.0}
         if resume is not None:
             self.load_checkpoint(resume)
+
+    def _generator(self):
+        """The generator of minibatches, check subsamples and dropout masks; its state goes into checkpoints."""
+        return np.random.default_rng(self.seed)
 
     # ---- what the run keeps ------------------------------------------------------------------------------------
     @property

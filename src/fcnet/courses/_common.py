@@ -146,11 +146,10 @@ class CourseSolver(Solver):
             kwargs["update_rule"] = self.course_rules[rule]
         kwargs.setdefault("sample_with_replacement", True)
         kwargs.setdefault("progress", False)
-        resume = kwargs.pop("resume", None)
         super().__init__(model, data, **kwargs)
-        self._rng = GlobalRandom()
-        if resume is not None:  # after the generator is NumPy's global one, whose state the checkpoint holds
-            self.load_checkpoint(resume)
+
+    def _generator(self) -> GlobalRandom:
+        return GlobalRandom()
 
 
 # ---- update rules under a course's state names ---------------------------------------------------------------
