@@ -243,6 +243,13 @@ def test_huge_learning_rate_is_reported_as_divergence(workdir):
     assert "diverged" in result.stdout
 
 
+@pytest.mark.parametrize("given", [["--storage", "postgresql://fcnet@127.0.0.1/db"], ["--study", "fashion"]])
+def test_search_storage_without_study_or_the_reverse_is_refused_before_anything_is_written(workdir, given):
+    result = fcnet("search", *given, "--out", "S", cwd=workdir)
+    assert_one_line_error(result, 2, "(--storage and --study) go together")
+    assert not (workdir / "S").exists()
+
+
 def _second_trial_training(search_dir) -> bool:
     """Whether the local search in search_dir has finished trial 0 and trial 1 has reported an epoch."""
     optuna = pytest.importorskip("optuna")

@@ -397,13 +397,14 @@ def cmd_search(args) -> None:
     from fcnet.search import run_search
 
     config = _config(args)
+    def range_or_values(given: list[float]) -> tuple | list:  # LOW HIGH of a drawn search; a grid's values
+        return tuple(given) if args.mode in ("random", "tpe") and len(given) == 2 else list(given)
+
     space = {}
     if args.lr_space:
-        space["learning_rate"] = (tuple(args.lr_space) if args.mode in ("random", "tpe") and len(args.lr_space) == 2
-                                  else list(args.lr_space))
+        space["learning_rate"] = range_or_values(args.lr_space)
     if args.reg_range:
-        space["reg"] = tuple(args.reg_range) if args.mode in ("random", "tpe") and len(args.reg_range) == 2 else list(
-            args.reg_range)
+        space["reg"] = range_or_values(args.reg_range)
     if args.hidden_choices:
         space["hidden_dims"] = args.hidden_choices
     if args.weight_scales:
@@ -413,8 +414,6 @@ def cmd_search(args) -> None:
     if args.normalizations:
         space["normalization"] = [None if n == "none" else n for n in args.normalizations]
     out = Path(args.out or f"runs/search-{time.strftime('%Y%m%d-%H%M%S')}")
-    if (args.storage is None) != (args.study is None):
-        raise ValueError("--storage and --study go together: give both to share a study, or neither")
     where = f"study {args.study!r} at {_redacted(args.storage)}, " if args.storage else ""
     print(f"{args.mode} search on {config.dataset}, {where}{args.jobs} local worker(s) -> {out} (run again to resume)")
 

@@ -181,7 +181,8 @@ def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | N
     if mode in ("random", "tpe") and int(num_trials) < 1:
         raise ValueError(f"num_trials must be >= 1, got {num_trials}")
     if (storage is None) != (study_name is None):
-        raise ValueError("storage and study_name go together: give both (a shared study) or neither (a local one)")
+        raise ValueError("storage and study_name (--storage and --study) go together: give both to share a study, "
+                         "or neither for a local one")
     study_engine.check_pruner(pruner)
     out = Path(out_dir)
     configs = trial_configs(base, space or {}, mode, num_trials, seed)  # checks the space first
