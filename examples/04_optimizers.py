@@ -1,6 +1,6 @@
 # %% [markdown]
 # # The seven update rules (cs231n 2017 section 5, the MNIST MLP homework section 3.5)
-# Seed 002's network (784-300-300-10, LeakyReLU 0.1, weight std 0.01, batch 100) on MNIST-format data:
+# The MNIST MLP homework's network (784-300-300-10, LeakyReLU 0.1, weight std 0.01, batch 100) on MNIST-format data:
 # Fashion-MNIST when installed, MNIST when in the data home, digits otherwise. The seed runs 10,000 iterations per
 # rule; ITERATIONS below keeps this example short (`python benchmarks/run.py optimizers` runs the full one).
 

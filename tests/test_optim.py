@@ -78,7 +78,7 @@ def test_adam_fixed_input_check():
     assert config["t"] == 6
 
 
-# Seed 002's update formulas, written out plainly, as independent references for the fixed-input checks.
+# The MNIST MLP homework's update formulas, written out plainly, as independent references for the fixed-input checks.
 def mnist_mlp_homework_step(rule, w, g, state, lr, eps=1e-8, beta=0.9, beta2=0.999):
     if rule == "nesterov_momentum":
         state["v"] = beta * state["v"] + lr * g

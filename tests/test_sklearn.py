@@ -39,9 +39,7 @@ def expected_failures(estimator):
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-# not strict: whether float32's last bits move a probability by more than 1e-7 depends on the trained weights (a
-# change of Adam's rounding made the batch-norm configuration pass the subset check); float64 passes every check
-@parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=expected_failures, xfail_strict=False)
+@parametrize_with_checks(CONFIGURATIONS, expected_failed_checks=expected_failures, xfail_strict=True)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 

@@ -206,7 +206,7 @@ def test_best_params_are_restored():
 
 def test_hand_built_mnist_mlp_homework_network_trains_with_the_solver():
     class ThreeLayerLeakyNet:
-        """Seed 002's network: parameters in a dict, layers in an OrderedDict holding the same arrays."""
+        """The MNIST MLP homework's network: parameters in a dict, layers in an OrderedDict holding the same arrays."""
 
         def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01, seed=0):
             rng = np.random.default_rng(seed)
