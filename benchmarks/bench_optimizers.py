@@ -1,7 +1,7 @@
-"""The MNIST MLP homework's experiment on Fashion-MNIST: 784-300-300-10, LeakyReLU 0.1, weight std 0.01, batch 100, about 10,000
-iterations, each update rule at the seed's learning rate. Prints test accuracy and time per rule.
+"""The MNIST MLP homework's experiment on Fashion-MNIST: 784-300-300-10, LeakyReLU 0.1, weight std 0.01, batch 100,
+about 10,000 iterations, each update rule at the homework's learning rate. Prints test accuracy and time per rule.
 
-The seed trains on all 60,000 images and reads test accuracy along the way; here 6,000 of them are held out for
+The homework trains on all 60,000 images and reads test accuracy along the way; here 6,000 of them are held out for
 validation (the Solver keeps the best-validation parameters) and the test set is used once, at the end.
 """
 
