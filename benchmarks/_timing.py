@@ -1,10 +1,13 @@
-"""Timing helpers shared by the benchmarks: best-of-N wall time and a printed table."""
+"""Timing helpers shared by the benchmarks: best-of-N wall time, interleaved rounds and a printed table."""
 
 from __future__ import annotations
 
+import random
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, TypeVar
+
+T = TypeVar("T")
 
 
 def best_time(fn: Callable[[], object], repeat: int = 7, number: int = 20) -> float:
@@ -17,6 +20,18 @@ def best_time(fn: Callable[[], object], repeat: int = 7, number: int = 20) -> fl
             fn()
         best = min(best, (time.perf_counter() - start) / number)
     return best
+
+
+def interleaved(competitors: dict[str, Callable[[], T]], rounds: int) -> dict[str, list[T]]:
+    """Each competitor's results over `rounds` rounds, the competitors in a shuffled (seeded) order every round, so
+    that a slow spell of the machine falls on all of them alike."""
+    results: dict[str, list[T]] = {name: [] for name in competitors}
+    for round_ in range(rounds):
+        order = list(competitors)
+        random.Random(round_).shuffle(order)
+        for name in order:
+            results[name].append(competitors[name]())
+    return results
 
 
 @dataclass

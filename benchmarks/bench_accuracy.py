@@ -5,13 +5,10 @@ it is measured outside the clock) until the test accuracy reaches 88%; 3 shuffle
 
 from __future__ import annotations
 
-import random
-import time
-import warnings
-
 import numpy as np
 
-from _timing import Row
+from _loops import fcnet_epochs, sklearn_epochs, torch_accuracy, torch_epochs
+from _timing import Row, interleaved
 
 TARGET = 0.88
 MAX_EPOCHS = 15
@@ -19,32 +16,18 @@ ROUNDS = 3
 HIDDEN = (300, 300)
 
 
+def _test_accuracy(data, predict) -> float:
+    return float(np.mean(predict(data["X_test"]) == data["y_test"]))
+
+
 def _fcnet(data) -> tuple[float, int]:
-    from fcnet import FullyConnectedNet
-    from fcnet.solver import Solver
-
-    model = FullyConnectedNet(list(HIDDEN), input_dim=784, weight_scale="he", seed=0)
-    clock = {"start": time.perf_counter(), "spent": 0.0}
-
-    def on_epoch(solver):
-        if solver.epoch == 0:
-            return
-        clock["spent"] += time.perf_counter() - clock["start"]
-        if float(np.mean(model.predict(data["X_test"]) == data["y_test"])) >= TARGET:
-            solver.stop_training = True
-        clock["start"] = time.perf_counter()
-
-    solver = Solver(model, data, update_rule="adam", optim_config={"learning_rate": 1e-3}, num_epochs=MAX_EPOCHS,
-                    batch_size=100, verbose=False, seed=0, epoch_callback=on_epoch, restore_best=False)
-    clock["start"] = time.perf_counter()
-    solver.train()
-    return clock["spent"], solver.epoch
+    times = fcnet_epochs(data, HIDDEN, MAX_EPOCHS, 100,
+                         on_epoch=lambda model: _test_accuracy(data, model.predict) >= TARGET)
+    return float(times.sum()), len(times)
 
 
 def _torch(data) -> tuple[float, int]:
     import torch
-
-    from _torch_nets import torch_accuracy, torch_epochs
 
     X_test = torch.from_numpy(np.ascontiguousarray(data["X_test"], dtype=np.float32))
     y_test = torch.from_numpy(data["y_test"].astype(np.int64))
@@ -54,23 +37,9 @@ def _torch(data) -> tuple[float, int]:
 
 
 def _sklearn(data) -> tuple[float, int]:
-    from sklearn.neural_network import MLPClassifier
-
-    clf = MLPClassifier(hidden_layer_sizes=HIDDEN, batch_size=100, learning_rate_init=1e-3, alpha=0.0,
-                        random_state=0)
-    sample = np.random.default_rng(0).choice(len(data["y_train"]), 1000)
-    spent = 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for epoch in range(1, MAX_EPOCHS + 1):
-            start = time.perf_counter()
-            clf.partial_fit(data["X_train"], data["y_train"], classes=np.arange(10))
-            clf.score(data["X_train"][sample], data["y_train"][sample])
-            clf.score(data["X_val"], data["y_val"])
-            spent += time.perf_counter() - start
-            if clf.score(data["X_test"], data["y_test"]) >= TARGET:
-                break
-    return spent, epoch
+    times = sklearn_epochs(data, HIDDEN, MAX_EPOCHS, 100,
+                           on_epoch=lambda clf: _test_accuracy(data, clf.predict) >= TARGET)
+    return float(times.sum()), len(times)
 
 
 COMPETITORS = {"fcnet Solver": _fcnet, "PyTorch loop, default Adam": _torch, "scikit-learn MLPClassifier": _sklearn}
@@ -84,13 +53,8 @@ def run() -> list[Row]:
 
     data = load_dataset("fashion-mnist")
     torch.set_num_threads(1)
-    results: dict[str, list[tuple[float, int]]] = {name: [] for name in COMPETITORS}
     with threadpool_limits(1):
-        for round_ in range(ROUNDS):
-            order = list(COMPETITORS)
-            random.Random(round_).shuffle(order)
-            for name in order:
-                results[name].append(COMPETITORS[name](data))
+        results = interleaved({name: lambda run=run: run(data) for name, run in COMPETITORS.items()}, ROUNDS)
     reference = float(np.median([s for s, _ in results["PyTorch loop, default Adam"]]))
     rows = []
     for name, runs in results.items():

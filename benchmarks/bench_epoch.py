@@ -10,13 +10,12 @@ images): fcnet's Solver does it, and the PyTorch and scikit-learn loops do the s
 
 from __future__ import annotations
 
-import random
 import time
-import warnings
 
 import numpy as np
 
-from _timing import Row
+from _loops import fcnet_epochs, sklearn_epochs, torch_epochs
+from _timing import Row, interleaved
 
 ROUNDS = 5
 EPOCHS = 3
@@ -25,40 +24,15 @@ BATCH = 100
 
 
 def _fcnet(data):
-    from fcnet import FullyConnectedNet
-    from fcnet.solver import Solver
-
-    model = FullyConnectedNet(list(HIDDEN), input_dim=784, weight_scale="he", seed=0)
-    stamps = [time.perf_counter()]
-    solver = Solver(model, data, update_rule="adam", optim_config={"learning_rate": 1e-3}, num_epochs=EPOCHS,
-                    batch_size=BATCH, verbose=False, seed=0,
-                    epoch_callback=lambda s: stamps.append(time.perf_counter()) if s.epoch > 0 else None)
-    solver.train()
-    return np.diff(stamps)
+    return fcnet_epochs(data, HIDDEN, EPOCHS, BATCH)
 
 
 def _torch(data, fused):
-    from _torch_nets import torch_epochs
-
     return torch_epochs(data, HIDDEN, EPOCHS, BATCH, fused=fused)
 
 
 def _sklearn(data):
-    from sklearn.neural_network import MLPClassifier
-
-    clf = MLPClassifier(hidden_layer_sizes=HIDDEN, batch_size=BATCH, learning_rate_init=1e-3, alpha=0.0,
-                        random_state=0)
-    times = []
-    sample = np.random.default_rng(0).choice(len(data["y_train"]), 1000)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for _ in range(EPOCHS):
-            start = time.perf_counter()
-            clf.partial_fit(data["X_train"], data["y_train"], classes=np.arange(10))
-            clf.score(data["X_train"][sample], data["y_train"][sample])  # the Solver's check, as the others do
-            clf.score(data["X_val"], data["y_val"])
-            times.append(time.perf_counter() - start)
-    return np.array(times)
+    return sklearn_epochs(data, HIDDEN, EPOCHS, BATCH)
 
 
 def _gemm_floor(data):
@@ -100,13 +74,8 @@ def run() -> list[Row]:
     rows = []
     for threads in (1, 2):
         torch.set_num_threads(threads)
-        times: dict[str, list[np.ndarray]] = {name: [] for name in COMPETITORS}
         with threadpool_limits(threads):
-            for round_ in range(ROUNDS):
-                order = list(COMPETITORS)
-                random.Random(round_).shuffle(order)
-                for name in order:
-                    times[name].append(COMPETITORS[name](data))
+            times = interleaved({name: lambda run=run: run(data) for name, run in COMPETITORS.items()}, ROUNDS)
         reference = float(np.median([t[1:] for t in times["PyTorch loop, default Adam"]]))
         for name, runs in times.items():
             first, later = float(np.median([t[0] for t in runs])), float(np.median([t[1:] for t in runs]))

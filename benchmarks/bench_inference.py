@@ -6,14 +6,13 @@ size before it (Linux's VmHWM, reset through /proc/self/clear_refs), the same me
 
 from __future__ import annotations
 
-import random
 import re
 import time
 from pathlib import Path
 
 import numpy as np
 
-from _timing import Row
+from _timing import Row, interleaved
 
 ROUNDS = 5
 HIDDEN = (600, 500, 400, 300, 200, 100)
@@ -32,30 +31,43 @@ def peak_above(fn) -> int:
     return _status("VmHWM") - before
 
 
+def predictor(who: str, n_features: int):
+    """`who`'s ('fcnet' or 'torch') prediction of labels, in batches of BATCH, by an untrained network of HIDDEN;
+    only that library's model is built (a fresh process measuring one library holds nothing of the other)."""
+    if who == "fcnet":
+        from fcnet import FullyConnectedNet
+
+        model = FullyConnectedNet(list(HIDDEN), input_dim=n_features, weight_scale="he", seed=0)
+        return lambda X: model.predict(X, batch_size=BATCH)
+    import torch
+
+    from _loops import torch_net
+
+    net = torch_net(n_features, HIDDEN).eval()
+
+    def torch_predict(X):
+        X = torch.from_numpy(X)
+        with torch.no_grad():
+            return torch.cat([net(X[i:i + BATCH]).argmax(1) for i in range(0, len(X), BATCH)])
+
+    return torch_predict
+
+
 def _peak_in_fresh_process(who: str) -> int:
     """Run in a child process: the input, the model, then one prediction under peak_above."""
     import torch
 
-    from _torch_nets import torch_net
-    from fcnet import FullyConnectedNet
-
     torch.set_num_threads(1)
     X = np.random.default_rng(0).random((60000, 784), dtype=np.float32)
-    if who == "fcnet":
-        model = FullyConnectedNet(list(HIDDEN), input_dim=784, weight_scale="he", seed=0)
-
-        def predict(X):
-            return model.predict(X, batch_size=BATCH)
-    else:
-        net = torch_net(784, HIDDEN).eval()
-
-        def predict(X):
-            X = torch.from_numpy(X)
-            with torch.no_grad():
-                return torch.cat([net(X[i:i + BATCH]).argmax(1) for i in range(0, len(X), BATCH)])
-
+    predict = predictor(who, X.shape[1])
     predict(X[:2 * BATCH])  # the BLAS library's own buffers, allocated at its first call, are not the call's need
     return peak_above(lambda: predict(X))
+
+
+def _seconds(predict, X) -> float:
+    start = time.perf_counter()
+    predict(X)
+    return time.perf_counter() - start
 
 
 def fresh_process_peak(who: str) -> int:
@@ -69,34 +81,14 @@ def run() -> list[Row]:
     import torch
     from threadpoolctl import threadpool_limits
 
-    from _torch_nets import torch_net
-    from fcnet import FullyConnectedNet
-
     X = np.random.default_rng(0).random((60000, 784), dtype=np.float32)
-    model = FullyConnectedNet(list(HIDDEN), input_dim=784, weight_scale="he", seed=0)
-    net = torch_net(784, HIDDEN).eval()
-    X_torch = torch.from_numpy(X)
-
-    def fcnet_predict():
-        return model.predict(X, batch_size=BATCH)
-
-    def torch_predict():
-        with torch.no_grad():
-            return torch.cat([net(X_torch[i:i + BATCH]).argmax(1) for i in range(0, len(X), BATCH)])
-
-    assert np.array_equal(fcnet_predict().shape, torch_predict().shape)
+    predict = {who: predictor(who, X.shape[1]) for who in ("fcnet", "torch")}
+    assert np.array_equal(predict["fcnet"](X).shape, predict["torch"](X).shape)
     rows = []
     for threads in (1, 2):
         torch.set_num_threads(threads)
-        times: dict[str, list[float]] = {"fcnet": [], "torch": []}
         with threadpool_limits(threads):
-            for round_ in range(ROUNDS):
-                order = list(times)
-                random.Random(round_).shuffle(order)
-                for who in order:
-                    start = time.perf_counter()
-                    (fcnet_predict if who == "fcnet" else torch_predict)()
-                    times[who].append(time.perf_counter() - start)
+            times = interleaved({who: lambda p=p: _seconds(p, X) for who, p in predict.items()}, ROUNDS)
         fcnet, reference = float(np.median(times["fcnet"])), float(np.median(times["torch"]))
         rows.append(Row(f"{threads} thread(s): {len(X) / fcnet:,.0f} images/s (torch {len(X) / reference:,.0f})",
                         fcnet, "torch eval, no_grad", reference, "<= 1.0"))

@@ -8,12 +8,10 @@ hidden layers of 256 (batch 100); 784-512-256-10 with batch norm and dropout 0.2
 
 from __future__ import annotations
 
-import random
-import time
-
 import numpy as np
 
-from _timing import Row
+from _loops import fcnet_epochs, torch_epochs
+from _timing import Row, interleaved
 
 ROUNDS = 5
 EPOCHS = 2
@@ -23,26 +21,6 @@ GRID = (
     + [(f"depth {d} x 256", (256,) * d, 100, False, 0.0) for d in (2, 4, 8)]
     + [("784-512-256-10, batch norm, dropout 0.2", (512, 256), 100, True, 0.2)]
 )
-
-
-def _fcnet(data, hidden, batch, batchnorm, dropout):
-    from fcnet import FullyConnectedNet
-    from fcnet.solver import Solver
-
-    model = FullyConnectedNet(list(hidden), input_dim=784, weight_scale="he", seed=0,
-                              normalization="batchnorm" if batchnorm else None, dropout=dropout)
-    stamps = [time.perf_counter()]
-    solver = Solver(model, data, update_rule="adam", optim_config={"learning_rate": 1e-3}, num_epochs=EPOCHS,
-                    batch_size=batch, verbose=False, seed=0,
-                    epoch_callback=lambda s: stamps.append(time.perf_counter()) if s.epoch > 0 else None)
-    solver.train()
-    return np.diff(stamps)
-
-
-def _torch(data, hidden, batch, batchnorm, dropout):
-    from _torch_nets import torch_epochs
-
-    return torch_epochs(data, hidden, EPOCHS, batch, batchnorm=batchnorm, dropout=dropout)
 
 
 def run() -> list[Row]:
@@ -58,13 +36,10 @@ def run() -> list[Row]:
     rows = []
     with threadpool_limits(1):
         for name, hidden, batch, batchnorm, dropout in GRID:
-            times: dict[str, list[float]] = {"fcnet": [], "torch": []}
-            for round_ in range(ROUNDS):
-                order = ["fcnet", "torch"]
-                random.Random(round_).shuffle(order)
-                for who in order:
-                    run_ = _fcnet if who == "fcnet" else _torch
-                    times[who].append(float(run_(data, hidden, batch, batchnorm, dropout)[-1]))
+            times = interleaved({  # the second epoch's seconds
+                "fcnet": lambda: fcnet_epochs(data, hidden, EPOCHS, batch, batchnorm, dropout)[-1],
+                "torch": lambda: torch_epochs(data, hidden, EPOCHS, batch, batchnorm=batchnorm, dropout=dropout)[-1],
+            }, ROUNDS)
             fcnet, reference = float(np.median(times["fcnet"])), float(np.median(times["torch"]))
             rows.append(Row(name, fcnet, "torch default Adam, same check", reference, "<= 1.0"))
             print(f"{name:<42} fcnet {fcnet:7.3f} s   torch {reference:7.3f} s   ratio {fcnet / reference:5.2f}",
