@@ -434,9 +434,10 @@ def test_mnist_mlp_train_network_reads_the_notebook_globals(capsys):
         mm.train_network(network, mm.update_parameters, 2, 50, 10, 0.1)
 
 
-def test_readme_course_examples_print_the_courses_numbers(capsys):
+def test_readme_course_examples_print_the_courses_numbers(capsys, tmp_path, monkeypatch):
     from pathlib import Path
 
+    monkeypatch.chdir(tmp_path)  # the cs231n 2025 example saves into the working directory
     if not Path("/usr/share/datasets/fashion-mnist").is_dir():
         pytest.skip("needs the Debian package dataset-fashion-mnist")
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
@@ -445,6 +446,8 @@ def test_readme_course_examples_print_the_courses_numbers(capsys):
     printed = capsys.readouterr().out.splitlines()
     assert printed[:3] == ["2.3004790897684924", "2.302371489704412", "2.3042759220785896"]
     assert abs(float(printed[3]) - 1.30378789133) < 1e-12 and printed[4] == "1.071696123862817"
+    assert printed[-5:] == ["0.2972", "best_two_layer_net.npy saved.", "best_two_layer_net.npy loaded.", "True",
+                            "0.136007 0.318245"]
 
 
 def test_course_solver_checkpoint_keeps_the_global_generator(tmp_path):

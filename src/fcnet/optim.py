@@ -66,6 +66,17 @@ STATE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+def check_config_keys(rule: str, config: dict, hyperparameters: Any, state_keys: Any) -> None:
+    """Refuse a config key that is neither one of the rule's hyperparameters nor one of its state keys (a
+    misspelt ``lr`` would otherwise train at the default learning rate without a word). The course packages'
+    renamed rules call it; fcnet's own kernels take a shared config dict (several rules' settings in one), and
+    their Optimizer checks the names instead."""
+    unknown = sorted(set(config) - set(hyperparameters) - set(state_keys))
+    if unknown:
+        raise ValueError(f"unknown config key{'s' if len(unknown) > 1 else ''} {unknown} for update rule {rule!r}; "
+                         f"its settings: {sorted(hyperparameters)}, its state: {sorted(state_keys)}")
+
+
 def _setup(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, checked: bool = False) -> dict:
     """Fill the rule's defaults into config and check (and cast to Python floats) its hyperparameters; with
     `checked`, the caller vouches for a complete, checked config (fcnet's Optimizer checks once, not every step)."""

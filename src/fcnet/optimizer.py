@@ -32,7 +32,9 @@ class Optimizer:
     update_rule: a name in fcnet.optim.UPDATE_RULES ('sgd', 'sgd_momentum', 'nesterov_momentum', 'adagrad',
       'rmsprop', 'adam', 'adabelief'; aliases 'momentum', 'nesterov') or a callable ``rule(w, dw, config)``.
     hyperparameters: the rule's settings (see fcnet.optim.HYPERPARAMETERS), each checked against its range.
-      For a callable rule they are passed as given, and whatever the rule adds to its config is its state.
+      For a callable rule they are passed as given (checked when the callable declares them in its
+      ``hyperparameters`` attribute, as the course packages' rules do), and whatever the rule adds to its config
+      is its state.
     """
 
     def __init__(self, params: Mapping[str, np.ndarray], update_rule: str | UpdateRule = "sgd",
@@ -40,9 +42,11 @@ class Optimizer:
         self.rule = get_update_rule(update_rule)
         self.rule_name = rule_name(update_rule)
         self.params = params
-        # one of fcnet's rules: declared hyperparameters, checked once here, and updates written into w (out=w)
-        self._declared = (HYPERPARAMETERS[self.rule_name] if self.rule is UPDATE_RULES.get(self.rule_name)
-                          else None)
+        # one of fcnet's rules: declared hyperparameters, checked once here, and updates written into w (out=w);
+        # a callable may declare its own (a course's renamed rule does), which are checked here too
+        self._native = self.rule is UPDATE_RULES.get(self.rule_name)
+        self._declared = (HYPERPARAMETERS[self.rule_name] if self._native
+                          else getattr(self.rule, "hyperparameters", None))
         self.hyperparameters = self._checked(hyperparameters)
         self._check_representable()
         self.state: dict[str, dict[str, Any]] = {name: {} for name in params}
@@ -81,7 +85,7 @@ class Optimizer:
         """Update every parameter in place from its gradient (grads keyed like params)."""
         for name, w in self.params.items():
             config = {**self.hyperparameters, **self.state[name]}
-            if self._declared is not None:
+            if self._native:
                 _, config = self.rule(w, grads[name], config, out=w, checked=True)  # checked in __init__
             else:
                 next_w, config = self.rule(w, grads[name], config)

@@ -5,6 +5,8 @@ this module only changes where random numbers come from, what a dropout `p` mean
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
@@ -12,7 +14,9 @@ import numpy as np
 from fcnet import layers as L
 from fcnet import modules as M
 from fcnet._checks import check_mode, check_probability, check_real
+from fcnet.io import load_model_state, model_state, read_npz, write_npz
 from fcnet.models import FullyConnectedNet
+from fcnet.optim import HYPERPARAMETERS, STATE_KEYS, check_config_keys
 from fcnet.solver import Solver
 
 
@@ -85,6 +89,21 @@ def drop_dropout_forward(x: np.ndarray, dropout_param: dict) -> tuple[np.ndarray
     return L.apply_dropout_mask(x, global_uniform(x.shape, dropout_param) >= p, 1.0 / (1.0 - p))
 
 
+def ece_drop_dropout_forward(x: np.ndarray, dropout_param: dict) -> tuple[np.ndarray, tuple]:
+    """Inverted dropout where p is the probability of DROPPING a unit, drawn as UCLA ECE C147/C247 HW4 draws it
+    (2018-2019, 2022, 2024: "We drop each neuron output with probability p").
+
+    x: any shape; dropout_param: {'mode': 'train' | 'test', 'p': drop probability in [0, 1), 'seed': optional}.
+    The mask is ``np.random.rand(*x.shape) < (1 - p)``, scaled by 1 / (1 - p), from NumPy's global generator
+    (the same draws as cs231n 2017's layer, another mask: the course keeps the units whose draw is small).
+    """
+    x, mode = _dropout_mode(x, dropout_param)
+    p = check_probability("dropout_param['p'] (the drop probability)", dropout_param.get("p"))
+    if mode == "test":
+        return x.copy(), ("test", None)
+    return L.apply_dropout_mask(x, global_uniform(x.shape, dropout_param) < 1.0 - p, 1.0 / (1.0 - p))
+
+
 class CourseDropout(M.Module):
     """A dropout module over one of the kernels above; all layers of a network share one seed, as the courses'
     single ``dropout_param`` dict does."""
@@ -128,6 +147,33 @@ class CourseNet(FullyConnectedNet):
         return CourseDropout(self.dropout_kernel, self._course_p, self._course_seed)
 
 
+class SavesParameters:
+    """cs231n 2025's ``save(fname)`` and ``load(fname)`` on the assignment's networks: the parameters (and batch
+    norm's running statistics) in fcnet's npz + JSON format, never pickle, at `fname` itself (relative to the
+    working directory; the course writes inside its package's ``saved/`` folder, which an installed package must
+    not be written into). Both print what the course prints."""
+
+    def save(self, fname: str | os.PathLike) -> None:
+        """Write the parameters to `fname` (atomically) and print "<fname> saved."."""
+        write_npz(Path(fname), model_state(self), {"kind": PARAMETERS_KIND, "class": type(self).__name__})
+        print(fname, "saved.")
+
+    def load(self, fname: str | os.PathLike) -> bool:
+        """Read parameters saved by :meth:`save` into this network (names and shapes checked first, in place):
+        prints "<fname> loaded." and returns True, or "<fname> not available." and returns False."""
+        path = Path(fname)
+        if not path.is_file():
+            print(fname, "not available.")
+            return False
+        arrays, _ = read_npz(path, PARAMETERS_KIND)
+        load_model_state(self, arrays, str(path))
+        print(fname, "loaded.")
+        return True
+
+
+PARAMETERS_KIND = "course_parameters"
+
+
 def keep_probability(name: str, keep: Any) -> float:
     """A keep probability in (0, 1] (1 = no dropout), as the courses from 2018 spell `dropout`."""
     return check_real(f"{name} (the keep probability; 1 means no dropout)", keep, 0.0, 1.0, low_open=True)
@@ -159,9 +205,12 @@ def renamed_rule(rule: Callable, names: Mapping[str, str], negated: Iterable[str
     a key in `negated` is stored with the opposite sign (a velocity that the course adds where fcnet subtracts)."""
     back = {fcnet_key: course_key for course_key, fcnet_key in names.items()}
     negated = set(negated)
+    native = rule.__name__
+    course_state = [back.get(key, key) for key in STATE_KEYS[native]]
 
     def course_rule(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
         config = {} if config is None else config
+        check_config_keys(course_rule.__name__, config, HYPERPARAMETERS[native], course_state)
         inner = {names.get(k, k): (-v if k in negated else v) for k, v in config.items()}
         next_w, inner = rule(w, dw, inner)
         config.update({back.get(k, k): (-v if back.get(k, k) in negated else v) for k, v in inner.items()})
@@ -169,4 +218,5 @@ def renamed_rule(rule: Callable, names: Mapping[str, str], negated: Iterable[str
 
     course_rule.__name__ = course_rule.__qualname__ = name or rule.__name__
     course_rule.__doc__ = doc
+    course_rule.hyperparameters = HYPERPARAMETERS[native]  # what fcnet's Optimizer checks a Solver's optim_config by
     return course_rule

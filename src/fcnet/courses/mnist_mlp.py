@@ -75,11 +75,18 @@ class Affine(M.Affine):
 
 class SoftmaxWithLoss(M.SoftmaxWithLoss):
     """Softmax with cross-entropy: ``forward(x, y)`` -> mean loss (y labels (N,) or one-hot (N, C)),
-    ``backward(dout=1)`` -> dx; ``pred`` is the softmax output, ``y`` the targets."""
+    ``backward(dout=1)`` -> dx; ``pred`` is the softmax output, ``y`` the targets.
+
+    The loss is the homework's ``cross_entropy_error(softmax(x), y)``, with its ``+ 1e-7`` inside the log (what
+    the notebook prints); fcnet's native layer computes it in log space, about 1e-7 lower. The gradient is the
+    same ``(softmax(x) - y) / N`` in both."""
 
     def forward(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
         self.y, self._scores = y, x
-        return super().forward(x, y, sample_weight)
+        native_loss = super().forward(x, y, sample_weight)  # checks the arguments and caches the gradient
+        if sample_weight is not None:
+            return native_loss
+        return cross_entropy_error(self.pred, y)
 
     @property
     def pred(self) -> np.ndarray:

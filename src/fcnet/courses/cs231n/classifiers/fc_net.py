@@ -3,6 +3,8 @@
 As in the course, ``from ...fc_net import *`` also brings the layer functions (the course's module star-imports
 ``layers`` and ``layer_utils``). Weights come from NumPy's global generator; ``dropout`` (2018-2019) or
 ``dropout_keep_ratio`` (2020 on) is the keep probability, 1 meaning no dropout; ``seed`` fixes the dropout masks.
+Both networks have cs231n 2025's ``save(fname)`` / ``load(fname)`` (assignment 1 from 2025 holds FullyConnectedNets),
+writing fcnet's npz format at the path given.
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from fcnet.courses._common import CourseNet, keep_dropout_forward, keep_probability
+from fcnet.courses._common import CourseNet, SavesParameters, keep_dropout_forward, keep_probability
 from fcnet.courses.cs231n.layer_utils import *  # noqa: F401,F403
 from fcnet.courses.cs231n.layer_utils import __all__ as _layer_functions
 
 __all__ = [*_layer_functions, "TwoLayerNet", "FullyConnectedNet", "np"]
 
 
-class TwoLayerNet(CourseNet):
+class TwoLayerNet(SavesParameters, CourseNet):
     """affine - relu - affine - softmax; W1 (D, H), W2 (H, C) from ``weight_scale * np.random.randn``; the L2 term
     ``0.5 * reg * sum(W**2)``. float64."""
 
@@ -28,7 +30,7 @@ class TwoLayerNet(CourseNet):
                          num_classes=num_classes, weight_scale=weight_scale, reg=reg, dtype=np.float64)
 
 
-class FullyConnectedNet(CourseNet):
+class FullyConnectedNet(SavesParameters, CourseNet):
     """{affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax, with the course's signature.
 
     dropout: keep probability in (0, 1] (1: no dropout); dropout_keep_ratio is its 2020 spelling.

@@ -1,0 +1,1 @@
+"""The book's chapter 5 module ``two_layer_net`` (backpropagation with layers)."""

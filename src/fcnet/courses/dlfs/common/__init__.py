@@ -1,0 +1,2 @@
+"""The book's ``common`` package: ``functions``, ``gradient``, ``layers``, ``optimizer``, ``util``,
+``multi_layer_net``, ``multi_layer_net_extend``, ``trainer``."""

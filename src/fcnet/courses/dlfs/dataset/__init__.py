@@ -1,0 +1,1 @@
+"""The book's ``dataset`` package: ``mnist.load_mnist``."""
