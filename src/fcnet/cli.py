@@ -231,13 +231,17 @@ def cmd_train(args) -> None:
 
 
 def _load_model(path):
+    """(the network, its class labels or None): a saved FCNetClassifier gives its network and its classes_."""
     import fcnet
     from fcnet.runs import resolve_model_path
 
     try:
-        return fcnet.load(resolve_model_path(path))
+        model = fcnet.load(resolve_model_path(path))
     except (FileNotFoundError, ValueError) as exc:
         raise CliError(str(exc)) from None
+    if hasattr(model, "model_"):  # a fitted fcnet.sklearn.FCNetClassifier
+        return model.model_, [str(label) for label in model.classes_]
+    return model, None
 
 
 def _saved_config(model_path) -> dict:
@@ -254,7 +258,7 @@ def cmd_evaluate(args) -> None:
     from fcnet.data import load_dataset
     from fcnet.runs import class_names, evaluate, resolve_model_path
 
-    model = _load_model(args.model)
+    model, labels = _load_model(args.model)
     saved = _saved_config(args.model)
     dataset = args.dataset or saved.get("dataset")
     if dataset is None:
@@ -266,7 +270,9 @@ def cmd_evaluate(args) -> None:
     X, y = data[f"X_{args.split}"], data[f"y_{args.split}"]
     if args.limit is not None:
         X, y = X[:args.limit], y[:args.limit]
-    names = class_names(dataset, model.num_classes)
+    names = labels or class_names(dataset, model.num_classes)
+    if labels is not None:  # an estimator predicts its own classes_: compare in their order
+        y = _label_indices(y, labels, dataset)
     result = evaluate(model, X, y, names)
     title = f"{dataset}, {args.split} split ({result['num_samples']} samples): accuracy {result['accuracy']:.4f}"
     print(title)
@@ -281,11 +287,21 @@ def cmd_evaluate(args) -> None:
     print(f"Wrote {png}")
 
 
+def _label_indices(y: np.ndarray, labels: list[str], dataset: str) -> np.ndarray:
+    """The positions in an estimator's classes_ of the labels y (refused when one is not among them)."""
+    index = {label: i for i, label in enumerate(labels)}
+    unknown = sorted({str(v) for v in np.unique(y)} - set(index))
+    if unknown:
+        raise CliError(f"{dataset} has labels {unknown[:5]} that the estimator never saw (its classes: "
+                       f"{labels[:10]})")
+    return np.array([index[str(v)] for v in y], dtype=np.int64)
+
+
 def cmd_predict(args) -> None:
     from fcnet.runs import class_names, read_inputs
 
-    model = _load_model(args.model)
-    names = class_names(_saved_config(args.model).get("dataset"), model.num_classes)
+    model, labels = _load_model(args.model)
+    names = labels or class_names(_saved_config(args.model).get("dataset"), model.num_classes)
     try:
         X, labels = read_inputs(args.inputs, model.input_dim, resize=args.resize)
     except (FileNotFoundError, ValueError) as exc:
@@ -300,10 +316,11 @@ def cmd_predict(args) -> None:
 def cmd_info(args) -> None:
     from fcnet.runs import describe_model, resolve_model_path
 
-    model = _load_model(args.model)
+    model, labels = _load_model(args.model)
     path = resolve_model_path(args.model)
     saved = _saved_config(args.model)
-    print(f"{path}: {type(model).__name__}, {model.input_dim} inputs -> {model.hidden_dims} -> "
+    kind = type(model).__name__ if labels is None else f"FCNetClassifier (classes {labels[:10]}) over a {type(model).__name__}"
+    print(f"{path}: {kind}, {model.input_dim} inputs -> {model.hidden_dims} -> "
           f"{model.num_classes} classes, {model.activation}, normalization {model.normalization or 'none'}, "
           f"dropout {model.dropout:g}, {model.loss_name} loss, dtype {model.dtype.name}")
     rows = describe_model(model)
@@ -595,6 +612,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except MemoryError as exc:
+        print(f"error: not enough memory: {exc or 'an array was too large'}; use smaller sizes (--hidden, "
+              "--batch-size, --samples, --limit) or a smaller file", file=sys.stderr)
         return 1
 
 

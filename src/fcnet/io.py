@@ -13,11 +13,12 @@ import tempfile
 import zipfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any, Callable, Iterator
 
 import numpy as np
 
 import fcnet
+from fcnet._npz_reader import read_arrays
 
 FORMAT_VERSION = 1
 _META_KEY = "__meta__"
@@ -65,34 +66,47 @@ def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict
     return path
 
 
-def read_npz(path: str | os.PathLike, kind: str) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """Read a file written by :func:`write_npz` and check that it is an fcnet file of `kind`."""
+def read_npz(path: str | os.PathLike, kind: str,
+             wanted: Callable[[str], bool] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Read a file written by :func:`write_npz` and check that it is an fcnet file of `kind`.
+
+    Every member's header is checked before anything is read (see :mod:`fcnet._npz_reader`); only the members
+    whose names `wanted` accepts are read (default: all).
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     if not zipfile.is_zipfile(path):
         raise ValueError(f"{path} is not a readable fcnet file (truncated, or another format: fcnet writes .npz "
                          "archives with metadata, by fcnet.save and Solver checkpoints)")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
-        raise ValueError(f"{path} is not a readable fcnet file (truncated or another format): {exc}") from None
+    arrays, found = read_arrays(path, lambda name: name == _META_KEY or (wanted or (lambda _: True))(name))
     if _META_KEY not in arrays:
         raise ValueError(f"{path} is not an fcnet file (no {_META_KEY} entry)")
-    try:
-        meta = json.loads(str(arrays.pop(_META_KEY)))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path} has unreadable metadata: {exc}") from None
-    if not isinstance(meta, dict) or meta.get("kind") != kind:
-        found = meta.get("kind") if isinstance(meta, dict) else None
-        raise ValueError(f"{path} is an fcnet file of kind {found!r}, expected {kind!r}")
+    meta = _parse_meta(arrays.pop(_META_KEY), path)
+    if meta.get("kind") != kind:
+        raise ValueError(f"{path} is an fcnet file of kind {meta.get('kind')!r}, expected {kind!r}")
     version = meta.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"{path} is damaged: its format_version is {version!r}, not a positive integer")
+    if version > FORMAT_VERSION:
         raise ValueError(f"{path} has format version {version!r}, written by fcnet {meta.get('fcnet_version')}; "
                          f"this fcnet {fcnet.__version__} reads format versions up to {FORMAT_VERSION}. "
                          "Upgrade fcnet to read it.")
     return arrays, meta
+
+
+def _parse_meta(value: np.ndarray, path: Path) -> dict[str, Any]:
+    if value.dtype.kind != "U" or value.shape != ():
+        raise ValueError(f"{path} has unreadable metadata: {_META_KEY} is a {value.dtype} array of shape "
+                         f"{value.shape}, not one JSON string")
+    try:
+        meta = json.loads(str(value))
+    except (json.JSONDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ValueError(f"{path} has unreadable metadata: {reason}") from None
+    if not isinstance(meta, dict):
+        raise ValueError(f"{path} has unreadable metadata: a JSON {type(meta).__name__}, not an object")
+    return meta
 
 
 def model_state(model: Any) -> dict[str, np.ndarray]:
@@ -119,9 +133,46 @@ def check_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) ->
                 raise ValueError(f"{source}: {k} has shape {v.shape} but the model expects {expected[k]}")
 
 
+def check_stored_architecture(config: Any, arrays: dict[str, np.ndarray], source: str) -> None:
+    """Before a network is built from a file's `config`, check the sizes it declares against the weights the file
+    stores (param/W1, W2, ...), so that a crafted configuration cannot make fcnet allocate a network the file
+    does not hold."""
+    if not isinstance(config, dict):
+        raise ValueError(f"{source}: the model configuration is a {type(config).__name__}, not a JSON object")
+    missing = [key for key in ("hidden_dims", "input_dim", "num_classes") if key not in config]
+    if missing:
+        raise ValueError(f"{source}: the model configuration lacks {', '.join(map(repr, missing))}")
+    hidden = config["hidden_dims"]
+    hidden = [hidden] if isinstance(hidden, int) else hidden
+    sizes = [config["input_dim"], *(hidden if isinstance(hidden, list) else [hidden]), config["num_classes"]]
+    if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes):
+        raise ValueError(f"{source}: the model configuration declares sizes input_dim={config['input_dim']!r}, "
+                         f"hidden_dims={config['hidden_dims']!r}, num_classes={config['num_classes']!r}; "
+                         "expected positive integers")
+    for i in range(len(sizes) - 1):
+        stored = arrays.get(f"param/W{i + 1}")
+        if stored is None or stored.shape != (sizes[i], sizes[i + 1]):
+            held = "nothing" if stored is None else f"shape {stored.shape}"
+            raise ValueError(f"{source}: the configuration declares W{i + 1} of shape ({sizes[i]}, {sizes[i + 1]}) "
+                             f"(input_dim {sizes[0]}, hidden_dims {sizes[1:-1]}, num_classes {sizes[-1]}) but "
+                             f"the file stores {held}")
+
+
+def _check_values(arrays: dict[str, np.ndarray], source: str) -> None:
+    """Parameters and buffers must be finite real numbers: a NaN weight makes every prediction meaningless."""
+    for key, value in arrays.items():
+        if value.dtype.kind not in "fiu":
+            raise ValueError(f"{source}: {key} has dtype {value.dtype}; expected real numbers")
+        bad = value.size - int(np.count_nonzero(np.isfinite(value)))
+        if bad:
+            raise ValueError(f"{source}: {key} holds {bad} non-finite value{'s' if bad > 1 else ''} (NaN or inf); "
+                             "the file is damaged or was saved from a diverged run")
+
+
 def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> None:
-    """Put arrays from :func:`model_state` into `model`, after checking every name and shape."""
+    """Put arrays from :func:`model_state` into `model`, after checking every name, shape and value."""
     check_model_state(model, arrays, source)
+    _check_values({k: v for k, v in arrays.items() if k.startswith(("param/", "buffer/"))}, source)
     params, buffers = section(arrays, "param/"), section(arrays, "buffer/")
     for k, v in params.items():
         # in place, so that layers holding the arrays themselves (a hand-built network) see the values too
@@ -153,12 +204,18 @@ def save(model: Any, path: str | os.PathLike) -> Path:
     return write_npz(path, model_state(model), meta)
 
 
-def model_from_meta(meta: dict[str, Any], source: str) -> Any:
+def model_from_meta(meta: dict[str, Any], source: str, arrays: dict[str, np.ndarray] | None = None) -> Any:
+    """The model a file's metadata describes, built after its declared sizes are checked against `arrays` (the
+    file's stored weights)."""
     from fcnet.models import MODEL_CLASSES
 
     cls = MODEL_CLASSES.get(meta.get("class"))
     if cls is None:
         raise ValueError(f"{source}: unknown model class {meta.get('class')!r}; known: {sorted(MODEL_CLASSES)}")
+    if "config" not in meta:
+        raise ValueError(f"{source} is damaged: its metadata has no model 'config'")
+    if arrays is not None:
+        check_stored_architecture(meta["config"], arrays, source)
     try:
         return cls.from_config(meta["config"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -167,7 +224,7 @@ def model_from_meta(meta: dict[str, Any], source: str) -> Any:
 
 def load(path: str | os.PathLike) -> Any:
     """Load a model written by :func:`save`; its predictions are bit-identical to the saved model's."""
-    arrays, meta = read_npz(path, "model")
+    arrays, meta = read_npz(path, "model", lambda name: name.startswith(("param/", "buffer/")) or name == "classes")
     if meta.get("class") == "FCNetClassifier":
         from fcnet.sklearn import FCNetClassifier
 
@@ -175,7 +232,7 @@ def load(path: str | os.PathLike) -> Any:
             return FCNetClassifier._from_fcnet_state(arrays, meta, str(path))
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{path}: the estimator cannot be rebuilt: {exc}") from None
-    model = model_from_meta(meta, str(path))
+    model = model_from_meta(meta, str(path), arrays)
     load_model_state(model, arrays, str(path))
     return model
 
