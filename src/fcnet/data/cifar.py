@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import tarfile
@@ -27,19 +28,39 @@ def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
     return text.encode("latin1")
 
 
+_NDARRAY = object()  # what the name numpy.ndarray means inside a batch: an argument of _reconstruct, never a call
+MAX_ROWS = 10_000  # a CIFAR-10 batch holds 10,000 images
+MAX_BATCH_BYTES = 64 << 20  # a real batch file is 31 MB
+
+
+def _guarded_reconstruct(source: str):
+    """numpy's ``_reconstruct`` as NumPy's own pickles call it: an empty ndarray whose data the pickle then sets
+    from bytes it holds, so no array is larger than the file."""
+    reconstruct = _numpy_core().multiarray._reconstruct
+
+    def _reconstruct(subtype, shape, dtype):
+        if subtype is not _NDARRAY or not isinstance(shape, tuple) or math.prod(shape) != 0:
+            raise DatasetError(f"{source} builds an array of shape {shape!r} from nothing; a CIFAR-10 batch only "
+                               "holds arrays of the bytes it stores (refusing it: it may be crafted to exhaust memory)")
+        return reconstruct(np.ndarray, shape, dtype)
+
+    return _reconstruct
+
+
 class _CifarUnpickler(pickle.Unpickler):
-    """Admits only what CIFAR batches hold: dicts, lists, bytes, str, int and NumPy array reconstruction."""
+    """Admits only what CIFAR batches hold: dicts, lists, bytes, str, int and NumPy array reconstruction from
+    stored bytes (an array can never be larger than the bytes that the file holds for it)."""
 
     def __init__(self, file, source: str) -> None:
         super().__init__(file, encoding="bytes")
         self.source = source
 
     def find_class(self, module: str, name: str):
-        core = _numpy_core()
+        reconstruct = _guarded_reconstruct(self.source)
         allowed = {
-            ("numpy.core.multiarray", "_reconstruct"): core.multiarray._reconstruct,
-            ("numpy._core.multiarray", "_reconstruct"): core.multiarray._reconstruct,
-            ("numpy", "ndarray"): np.ndarray,
+            ("numpy.core.multiarray", "_reconstruct"): reconstruct,
+            ("numpy._core.multiarray", "_reconstruct"): reconstruct,
+            ("numpy", "ndarray"): _NDARRAY,
             ("numpy", "dtype"): np.dtype,
             # Python 3 writes bytes at pickle protocol 2 as _codecs.encode(text, 'latin1')
             ("_codecs", "encode"): _latin1_encode,
@@ -50,23 +71,43 @@ class _CifarUnpickler(pickle.Unpickler):
         return allowed[(module, name)]
 
 
-def load_cifar_batch(path: str | os.PathLike, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
-    """One batch file: X (10000, 32, 32, 3) of `dtype`, y (10000,) int64.
+def _checked_batch(batch, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """b'data' (N, 3072) uint8 and b'labels' N integers in 0..9, N <= 10,000, as the format says."""
+    if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
+        raise DatasetError(f"{path} is not a CIFAR-10 batch: expected a dict with b'data' and b'labels'")
+    data, labels = batch[b"data"], batch[b"labels"]
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072 \
+            or not 1 <= data.shape[0] <= MAX_ROWS:
+        described = f"{data.dtype} array of shape {data.shape}" if isinstance(data, np.ndarray) else type(data).__name__
+        raise DatasetError(f"{path}: b'data' is a {described}; a CIFAR-10 batch holds (N, 3072) uint8 with "
+                           f"1 <= N <= {MAX_ROWS}")
+    if not isinstance(labels, (list, np.ndarray)) or len(labels) != data.shape[0]:
+        raise DatasetError(f"{path}: b'labels' holds {len(labels) if hasattr(labels, '__len__') else labels!r} "
+                           f"labels for {data.shape[0]} images")
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.ndim != 1 or labels.min() < 0 or labels.max() > 9:
+        shown = f"{labels.min()}..{labels.max()}" if labels.dtype.kind in "iu" and labels.size else labels.dtype
+        raise DatasetError(f"{path}: b'labels' must be integers in 0..9 (the ten CIFAR-10 classes), got {shown}")
+    return data, labels.astype(np.int64)
 
-    The rows of b'data' are 1024 red, then 1024 green, then 1024 blue values of a 32x32 image, row-major.
+
+def load_cifar_batch(path: str | os.PathLike, dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
+    """One batch file: X (N, 32, 32, 3) of `dtype`, y (N,) int64 (N = 10,000 in the real files).
+
+    The rows of b'data' are 1024 red, then 1024 green, then 1024 blue values of a 32x32 image, row-major. The
+    batch is checked against the format before any image array is built.
     """
     path = Path(path)
+    size = path.stat().st_size if path.is_file() else 0
+    if size > MAX_BATCH_BYTES:
+        raise DatasetError(f"{path} is {size:,} bytes; a CIFAR-10 batch is about 31 MB (at most {MAX_BATCH_BYTES:,})")
     try:
         with open(path, "rb") as f:
             batch = _CifarUnpickler(f, str(path)).load()
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as exc:
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
+            MemoryError) as exc:
         raise DatasetError(f"{path} is not a readable CIFAR-10 batch: {exc}") from None
-    if not isinstance(batch, dict) or b"data" not in batch or b"labels" not in batch:
-        raise DatasetError(f"{path} is not a CIFAR-10 batch: expected a dict with b'data' and b'labels'")
-    data, labels = np.asarray(batch[b"data"]), np.asarray(batch[b"labels"], dtype=np.int64)
-    if data.ndim != 2 or data.shape[1] != 3072 or data.shape[0] != labels.shape[0]:
-        raise DatasetError(f"{path}: b'data' has shape {data.shape} and b'labels' {labels.shape}; "
-                           "expected (N, 3072) and (N,)")
+    data, labels = _checked_batch(batch, path)
     X = data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1).astype(dtype)
     return X, labels
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
 import os
 from pathlib import Path
 
@@ -40,11 +41,16 @@ SOURCES = {
 }
 
 
+MAX_IDX_BYTES = 1 << 30  # the largest MNIST-format set (EMNIST ByClass images) holds 547 MB
+MAX_IDX_NDIM = 8
+
+
 def read_idx(path: str | os.PathLike, expected_ndim: int | None = None) -> np.ndarray:
     """Read an IDX file (gzip-compressed or raw) into an array of its own dtype and shape.
 
     The magic number is two zero bytes, a dtype code (0x08 = uint8, ...) and the number of dimensions; then one
-    big-endian uint32 per dimension, then the data.
+    big-endian uint32 per dimension, then the data. The header is checked before the data is read, and the data is
+    read in chunks, so that a header announcing more than the file holds never allocates what it announces.
     """
     path = Path(path)
     with open(path, "rb") as f:
@@ -52,22 +58,42 @@ def read_idx(path: str | os.PathLike, expected_ndim: int | None = None) -> np.nd
     opener = gzip.open if head == b"\x1f\x8b" else open
     try:
         with opener(path, "rb") as f:
-            data = f.read()
+            magic = f.read(4)
+            if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in IDX_DTYPES:
+                raise DatasetError(f"{path} is not an IDX file: wrong magic number {magic.hex() or '(empty)'}")
+            ndim = magic[3]
+            if expected_ndim is not None and ndim != expected_ndim:
+                raise DatasetError(f"{path} has {ndim} dimensions, expected {expected_ndim}")
+            if not 1 <= ndim <= MAX_IDX_NDIM:
+                raise DatasetError(f"{path} declares {ndim} dimensions; an IDX file has 1 to {MAX_IDX_NDIM}")
+            raw_dims = f.read(4 * ndim)
+            if len(raw_dims) < 4 * ndim:
+                raise DatasetError(f"{path} is truncated inside its header ({ndim} dimensions announced)")
+            dims = tuple(int(d) for d in np.frombuffer(raw_dims, dtype=">u4"))
+            dtype = np.dtype(IDX_DTYPES[magic[2]])
+            expected_bytes = math.prod(dims) * dtype.itemsize
+            if expected_bytes > MAX_IDX_BYTES:
+                raise DatasetError(f"{path}: its header {dims} announces {expected_bytes:,} bytes of data, more "
+                                   f"than any MNIST-format file holds ({MAX_IDX_BYTES:,} at most)")
+            data = _read_exactly(f, expected_bytes, path, dims)
     except (OSError, EOFError) as exc:
         raise DatasetError(f"{path} cannot be read (truncated or corrupted?): {exc}") from None
-    if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in IDX_DTYPES:
-        raise DatasetError(f"{path} is not an IDX file: wrong magic number {data[:4].hex() or '(empty)'}")
-    ndim = data[3]
-    if expected_ndim is not None and ndim != expected_ndim:
-        raise DatasetError(f"{path} has {ndim} dimensions, expected {expected_ndim}")
-    dims = tuple(int(d) for d in np.frombuffer(data, dtype=">u4", count=ndim, offset=4))
-    dtype = np.dtype(IDX_DTYPES[data[2]])
-    offset = 4 + 4 * ndim
-    expected_bytes = int(np.prod(dims)) * dtype.itemsize
-    if len(data) - offset != expected_bytes:
-        raise DatasetError(f"{path} holds {len(data) - offset} bytes of data but its header {dims} "
-                           f"announces {expected_bytes}")
-    return np.frombuffer(data, dtype=dtype, offset=offset).reshape(dims)
+    return np.frombuffer(data, dtype=dtype).reshape(dims)
+
+
+def _read_exactly(f, expected_bytes: int, path: Path, dims: tuple) -> bytearray:
+    """The next expected_bytes of f, and nothing after them; memory grows with what is really read."""
+    data = bytearray()
+    while len(data) < expected_bytes:
+        chunk = f.read(min(1 << 24, expected_bytes - len(data)))
+        if not chunk:
+            break
+        data += chunk
+    extra = len(f.read(1))
+    if len(data) != expected_bytes or extra:
+        held = f"{len(data)}{'+' if extra else ''}"
+        raise DatasetError(f"{path} holds {held} bytes of data but its header {dims} announces {expected_bytes}")
+    return data
 
 
 def _find(directory: Path, stem: str) -> Path | None:
