@@ -144,3 +144,54 @@ def _architecture(config: dict | None) -> dict | None:
     if config is None:
         return None
     return {k: v for k, v in config.items() if k not in ("seed", "weight_scale", "reg")}
+
+
+MAX_EPOCHS = 1_000_000
+
+
+def _is_int(value: Any, low: int = 0, high: int | None = None) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool) and value >= low
+            and (high is None or value <= high))
+
+
+def check_trainer(path: Any, trainer: Any, iterations_per_epoch: int) -> dict[str, Any]:
+    """A checkpoint's trainer fields, each present and of its type and range (epoch, t, num_epochs, best
+    accuracy, settings, generator state), or a ValueError that calls the file damaged and names the field."""
+    def damaged(what: str) -> ValueError:
+        return ValueError(f"{path} is damaged: {what}; resume from an earlier checkpoint or start a new run")
+
+    if not isinstance(trainer, dict):
+        raise damaged(f"its trainer record is a {type(trainer).__name__}, not an object")
+    for key in ("epoch", "t", "num_epochs", "best_val_acc", "rng_state", "settings"):
+        if key not in trainer:
+            raise damaged(f"its trainer record has no {key!r}")
+    epoch, t, num_epochs = trainer["epoch"], trainer["t"], trainer["num_epochs"]
+    if not _is_int(num_epochs, 1, MAX_EPOCHS):
+        raise damaged(f"num_epochs is {num_epochs!r}, not an integer in 1..{MAX_EPOCHS}")
+    if not _is_int(epoch, 0, num_epochs):
+        raise damaged(f"epoch is {epoch!r}, not an integer in 0..{num_epochs} (its num_epochs)")
+    if not _is_int(t, 0) or not epoch * iterations_per_epoch <= t <= (epoch + 1) * iterations_per_epoch:
+        raise damaged(f"iteration t is {t!r}, which epoch {epoch} of {iterations_per_epoch} iterations cannot "
+                      "have reached")
+    best = trainer["best_val_acc"]
+    if best is not None and (not isinstance(best, (int, float)) or isinstance(best, bool) or not 0 <= best <= 1):
+        raise damaged(f"best_val_acc is {best!r}, not an accuracy in [0, 1]")
+    if not isinstance(trainer["settings"], dict):
+        raise damaged(f"settings is a {type(trainer['settings']).__name__}, not an object")
+    if not isinstance(trainer["rng_state"], dict):
+        raise damaged(f"rng_state is a {type(trainer['rng_state']).__name__}, not a generator state")
+    return trainer
+
+
+def check_run_info(path: Any, saved: Any, current: dict[str, Any] | None) -> None:
+    """What decided a run's data (dataset, subset, split seed) must be what the resuming run would load."""
+    if current is None or saved is None:
+        return
+    if not isinstance(saved, dict):
+        raise ValueError(f"{path} is damaged: its run record is a {type(saved).__name__}, not an object")
+    differences = [f"{key} {saved.get(key)!r} in the checkpoint, {value!r} now" for key, value in current.items()
+                   if saved.get(key) != value]
+    if differences:
+        raise IncompatibleCheckpoint(f"{path} was trained on other data than the run's config.json describes "
+                                     f"({'; '.join(differences)}): resuming would train on another split. Restore "
+                                     "config.json, or start a new run")

@@ -63,8 +63,8 @@ def _number(kind, minimum=None, exclusive=False, maximum=None, max_exclusive=Fal
         too_low = minimum is not None and (value <= minimum if exclusive else value < minimum)
         too_high = maximum is not None and (value >= maximum if max_exclusive else value > maximum)
         if not np.isfinite(value) or too_low or too_high:
-            low = "" if minimum is None else f"{'>' if exclusive else '>='} {minimum:g}"
-            high = "" if maximum is None else f"{'<' if max_exclusive else '<='} {maximum:g}"
+            low = "" if minimum is None else f"{'>' if exclusive else '>='} {minimum:{'d' if kind is int else 'g'}}"
+            high = "" if maximum is None else f"{'<' if max_exclusive else '<='} {maximum:{'d' if kind is int else 'g'}}"
             what = "an integer" if kind is int else "a finite number"
             raise argparse.ArgumentTypeError(f"expected {what} {' and '.join(filter(None, [low, high]))}, got {text}")
         return value
@@ -72,7 +72,9 @@ def _number(kind, minimum=None, exclusive=False, maximum=None, max_exclusive=Fal
     return parse
 
 
-_POSITIVE_INT, _SEED = _number(int, 1), _number(int, 0)
+_POSITIVE_INT, _SEED = _number(int, 1), _number(int, 0, maximum=2 ** 32 - 1)
+MAX_HIDDEN_UNITS, MAX_SAMPLES, MAX_TRIALS, MAX_HEARTBEAT = 100_000, 100_000, 100_000, 3600
+_HIDDEN_SIZE = _number(int, 1, maximum=MAX_HIDDEN_UNITS)
 _POSITIVE, _NON_NEGATIVE = _number(float, 0, exclusive=True), _number(float, 0)
 _PROBABILITY = _number(float, 0, maximum=1, max_exclusive=True)
 
@@ -103,9 +105,9 @@ def _hidden(value: str) -> list[int]:
         dims = [int(v) for v in value.split(",") if v]
     except ValueError:
         dims = []
-    if not dims or min(dims) < 1:
-        raise argparse.ArgumentTypeError(f"hidden sizes must be positive integers separated by commas, "
-                                         f"got {value!r}")
+    if not dims or min(dims) < 1 or max(dims) > MAX_HIDDEN_UNITS:
+        raise argparse.ArgumentTypeError(f"hidden sizes must be integers from 1 to {MAX_HIDDEN_UNITS:,} separated "
+                                         f"by commas, got {value!r}")
     return dims
 
 
@@ -121,7 +123,7 @@ def _weight_scale(value: str):
 
 def _add_network_options(p: argparse.ArgumentParser, dtype: bool = True) -> None:
     g = p.add_argument_group("network")
-    g.add_argument("--hidden", type=_POSITIVE_INT, nargs="*", metavar="H", help="hidden layer sizes (default: 100)")
+    g.add_argument("--hidden", type=_HIDDEN_SIZE, nargs="*", metavar="H", help="hidden layer sizes (default: 100)")
     g.add_argument("--activation", choices=["relu", "leaky_relu", "tanh", "sigmoid"])
     g.add_argument("--alpha", type=_NON_NEGATIVE, help="leaky ReLU slope (default 0.01)")
     g.add_argument("--normalization", choices=["none", "batchnorm", "layernorm"])
@@ -217,8 +219,14 @@ def cmd_train(args) -> None:
     out = Path(args.resume or args.out or f"runs/train-{time.strftime('%Y%m%d-%H%M%S')}")
     print(f"Training {config.hidden_dims} {config.activation} network on {config.dataset} with "
           f"{config.update_rule} (lr {config.learning_rate:g}) for {config.num_epochs} epochs -> {out}")
-    summary = train_run(config, out, verbose=not args.quiet, resume=bool(args.resume), force=args.force,
-                        keep_checkpoints=args.keep_checkpoints)  # a RunDirError is a ValueError: one line, exit 2
+    try:
+        summary = train_run(config, out, verbose=not args.quiet, resume=bool(args.resume), force=args.force,
+                            keep_checkpoints=args.keep_checkpoints)  # a RunDirError is a ValueError: one line
+    except KeyboardInterrupt:
+        resumable = (out / "config.json").is_file() and any(out.glob("checkpoint_*.npz"))
+        print("error: interrupted" + (f"; continue with 'fcnet train --resume {out}'" if resumable else ""),
+              file=sys.stderr)
+        raise SystemExit(130) from None
     if summary["stop_reason"] == "interrupted":
         print(f"Interrupted: the best state so far is in {out / 'model.npz'}; continue with "
               f"'fcnet train --resume {out}'", file=sys.stderr)
@@ -343,13 +351,14 @@ def cmd_compare(args) -> None:
     from fcnet import plots
     from fcnet.runs import compare_optimizers
 
-    from fcnet.runs import SEED_LEARNING_RATES, check_out_dir
+    from fcnet.runs import SEED_LEARNING_RATES, check_writable, rule_configs
 
     config = _config(args)
     lrs = {rule: args.lr if args.lr is not None else SEED_LEARNING_RATES[rule] for rule in args.rules}
     lrs.update(dict(args.lrs or []))
     out = Path(args.out or f"runs/compare-{time.strftime('%Y%m%d-%H%M%S')}")
-    check_out_dir(out)
+    rule_configs(config, args.rules, lrs)  # every rule's options, before anything is written or trained
+    check_writable(out)
 
     def report(rule, solver):
         print(f"  {rule:<18} lr {lrs[rule]:<8g} best val {solver.best_val_acc:.4f}  ({solver.seconds:.1f} s, "
@@ -379,9 +388,21 @@ THREADED_COMMANDS = ("train", "evaluate", "predict", "compare-optimizers")  # a 
 
 def _redacted(url: str) -> str:
     """A storage URL without its password, for printing."""
-    import re
+    from fcnet.study_engine import masked_url
 
-    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+    return masked_url(url)
+
+
+@contextlib.contextmanager
+def _database_errors(url: str | None):
+    """A database failure during a search (the server stopped, the network went) as one line that says to run
+    the same command again once the server is back; the password is never printed."""
+    from fcnet import study_engine
+
+    try:
+        yield
+    except study_engine.database_errors() as exc:
+        raise CliError(str(study_engine.storage_error(exc, url or "the local study"))) from None
 
 
 def report(row: dict) -> None:
@@ -396,13 +417,15 @@ def cmd_search_worker(args) -> None:
     from fcnet import study_engine
 
     out = Path(args.out or f"runs/worker-{time.strftime('%Y%m%d-%H%M%S')}")
-    study = study_engine.open_study(args.storage, args.study, args.heartbeat)
-    configs = study_engine.configs_of(study)
+    with _database_errors(args.storage):
+        study = study_engine.open_study(args.storage, args.study, args.heartbeat)
+        configs = study_engine.configs_of(study)
     (out / "trials").mkdir(parents=True, exist_ok=True)
     print(f"worker on study {args.study!r} at {_redacted(args.storage)}: {len(configs)} trials; models -> "
           f"{out / 'trials'}", flush=True)
     try:
-        study_engine.work(study, configs, out, report)
+        with _database_errors(args.storage):
+            study_engine.work(study, configs, out, report)
     except KeyboardInterrupt:
         print("Interrupted: the trial in flight is queued again for another worker", file=sys.stderr)
         raise SystemExit(130)
@@ -435,14 +458,23 @@ def cmd_search(args) -> None:
     print(f"{args.mode} search on {config.dataset}, {where}{args.jobs} local worker(s) -> {out} (run again to resume)")
 
     check_out_dir(out)
+    cores = os.cpu_count() or 1
+    if args.jobs > 4 * cores:
+        raise CliError(f"--jobs {args.jobs} on a machine with {cores} cores: at most {4 * cores} (each worker "
+                       "trains on one core; more only fight for them)")
+    if args.jobs > cores:
+        print(f"warning: --jobs {args.jobs} is more than this machine's {cores} cores; the workers will share "
+              "them and each trial will take longer", file=sys.stderr)
 
     try:
-        results = run_search(config, out, space, mode=args.mode, num_trials=args.trials, jobs=args.jobs,
-                             seed=args.search_seed, on_result=report, storage=args.storage, study_name=args.study,
-                             pruner=args.pruner, heartbeat=args.heartbeat)
+        with _database_errors(args.storage):
+            results = run_search(config, out, space, mode=args.mode, num_trials=args.trials, jobs=args.jobs,
+                                 seed=args.search_seed, on_result=report, storage=args.storage,
+                                 study_name=args.study, pruner=args.pruner, heartbeat=args.heartbeat)
     except KeyboardInterrupt:
-        print(f"Interrupted: the finished trials are in {out / 'results.csv'}; run the same command again to "
-              "resume", file=sys.stderr)
+        where = (f"the finished trials are in {out / 'results.csv'}" if (out / "results.csv").is_file()
+                 else "no trial had finished")
+        print(f"Interrupted: {where}; run the same command again to resume", file=sys.stderr)
         raise SystemExit(130)
     print(f"\n{'rank':>4} {'trial':>5} {'val':>7} {'test':>7} {'lr':>9} {'reg':>9} hidden")
     for rank, r in enumerate(results[: args.show], 1):
@@ -459,7 +491,7 @@ def _add_study_options(p, required: bool) -> None:
                    help="an Optuna RDB storage, e.g. postgresql://user:password@host/db (default: a journal file in "
                         "--out, for this machine only)")
     g.add_argument("--study", required=required, metavar="NAME", help="the study's name in --storage")
-    g.add_argument("--heartbeat", type=_POSITIVE_INT, default=HEARTBEAT_SECONDS, metavar="SECONDS",
+    g.add_argument("--heartbeat", type=_number(int, 1, maximum=MAX_HEARTBEAT), default=HEARTBEAT_SECONDS, metavar="SECONDS",
                    help=f"worker heartbeat; a trial silent for 3 heartbeats is run again (default "
                         f"{HEARTBEAT_SECONDS})")
 
@@ -468,6 +500,9 @@ def cmd_gradcheck(args) -> None:
     from fcnet.runs import gradient_check
 
     config = _config(args)
+    if config.normalization == "batchnorm" and args.samples < 2:
+        raise CliError(f"--samples {args.samples}: batch normalization in training mode needs at least 2 samples; "
+                       "give --samples 2 or more")
     errors = gradient_check(config, num_samples=args.samples, seed=config.seed)
     worst = max(errors.values())
     print("relative error per parameter (norm-wise, against the largest gradient's scale):")
@@ -553,7 +588,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--mode", choices=["random", "grid", "tpe"], default="random",
                    help="random: seeded draws; grid: every combination; tpe: Optuna's TPE sampler proposes each "
                         "trial from the results so far (not independent of the number of workers)")
-    g.add_argument("--trials", type=_POSITIVE_INT, default=10, help="random search: number of trials (default 10)")
+    g.add_argument("--trials", type=_number(int, 1, maximum=MAX_TRIALS), default=10, help="random search: number of trials (default 10)")
     g.add_argument("--lr", dest="lr_space", type=_NON_NEGATIVE, nargs="+",
                    help="random: LOW HIGH (log-uniform, LOW > 0); grid: the values")
     g.add_argument("--reg", dest="reg_range", type=_NON_NEGATIVE, nargs="+",
@@ -578,7 +613,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("gradcheck", "numerical gradient check of a configured network (always in float64)", cmd_gradcheck)
     _add_network_options(p, dtype=False)
-    p.add_argument("--samples", type=_POSITIVE_INT, default=4, help="samples in the random batch (default 4; "
+    p.add_argument("--samples", type=_number(int, 1, maximum=MAX_SAMPLES), default=4, help="samples in the random batch (default 4; "
                    "batch norm needs 2 or more)")
     p.add_argument("--tolerance", type=_POSITIVE, default=1e-7,
                    help="largest acceptable relative error (default 1e-7)")

@@ -131,6 +131,8 @@ def check_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) ->
         for k, v in got.items():
             if v.shape != expected[k]:
                 raise ValueError(f"{source}: {k} has shape {v.shape} but the model expects {expected[k]}")
+    _check_values({f"param/{k}": v for k, v in params.items()} | {f"buffer/{k}": v for k, v in buffers.items()},
+                  source)
 
 
 def check_stored_architecture(config: Any, arrays: dict[str, np.ndarray], source: str) -> None:
@@ -172,7 +174,6 @@ def _check_values(arrays: dict[str, np.ndarray], source: str) -> None:
 def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> None:
     """Put arrays from :func:`model_state` into `model`, after checking every name, shape and value."""
     check_model_state(model, arrays, source)
-    _check_values({k: v for k, v in arrays.items() if k.startswith(("param/", "buffer/"))}, source)
     params, buffers = section(arrays, "param/"), section(arrays, "buffer/")
     for k, v in params.items():
         # in place, so that layers holding the arrays themselves (a hand-built network) see the values too

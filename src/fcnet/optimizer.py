@@ -114,7 +114,12 @@ class Optimizer:
             for key, value in state.items():
                 value = np.asarray(value)
                 if value.ndim == 0:  # a step count or another scalar
+                    if value.dtype.kind not in "iuf" or not np.isfinite(value) or value < 0 or (
+                            key == "t" and value != int(value)):
+                        raise ValueError(f"state {name}/{key} is {value.item()!r}; expected a count >= 0")
                     loaded[name][key] = value.item()
+                elif value.dtype.kind not in "iuf" or not np.all(np.isfinite(value)):
+                    raise ValueError(f"state {name}/{key} holds non-finite or non-numeric values")
                 elif value.shape != np.shape(self.params[name]):
                     raise ValueError(f"state {name}/{key} has shape {value.shape}, the parameter "
                                      f"{np.shape(self.params[name])}")

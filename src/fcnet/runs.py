@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import time
 import warnings
@@ -17,6 +18,9 @@ from fcnet import io
 from fcnet._checks import check_int, check_real, check_seed
 from fcnet.models import FullyConnectedNet
 from fcnet._solver_checks import IncompatibleCheckpoint
+from fcnet.run_dirs import (CHECKPOINT_GLOB, LOCK_FILE, RUN_FILES, RunDirError, check_out_dir,  # noqa: F401
+                             check_run_dir, check_writable, newest_checkpoints, resolve_model_path, run_lock,
+                             start_run_dir)
 from fcnet.solver import Solver
 
 OPTIMIZER_OPTIONS = ("momentum", "beta1", "beta2", "epsilon", "decay_rate", "weight_decay")
@@ -83,6 +87,9 @@ class TrainConfig:
         if not isinstance(self.hidden_dims, list) or not all(
                 isinstance(h, int) and not isinstance(h, bool) and h >= 1 for h in self.hidden_dims):
             raise ValueError(f"hidden_dims must be a list of positive integers, got {self.hidden_dims!r}")
+        check_network_fits(self.hidden_dims)
+        if isinstance(self.seed, int) and self.seed > MAX_SEED:
+            raise ValueError(f"seed must be an integer in 0..{MAX_SEED}, got {self.seed}")
         for name in ("num_epochs", "batch_size"):
             check_int(name, getattr(self, name), 1)
         check_int("limit", self.limit, 1, allow_none=True)
@@ -100,6 +107,39 @@ class TrainConfig:
         return config
 
 
+MAX_HIDDEN_UNITS = 100_000  # per hidden layer
+MAX_HIDDEN_LAYERS = 100
+MAX_SEED = 2 ** 32 - 1  # NumPy's and scikit-learn's seeds
+
+
+def available_memory() -> int:
+    """Bytes of memory this machine can still give (MemAvailable), or its total when that is unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_network_fits(hidden_dims: Sequence[int], input_dim: int = 3072, num_classes: int = 10,
+                       source: str = "hidden_dims", itemsize: int = 4) -> None:
+    """Refuse a network the machine cannot hold before anything is allocated: at most MAX_HIDDEN_LAYERS layers of
+    MAX_HIDDEN_UNITS units, and its weights, gradients and optimizer moments (4 copies) within the memory
+    available. input_dim defaults to the widest dataset fcnet loads (CIFAR-10's 3,072)."""
+    if len(hidden_dims) > MAX_HIDDEN_LAYERS or any(h > MAX_HIDDEN_UNITS for h in hidden_dims):
+        raise ValueError(f"{source}: hidden_dims {list(hidden_dims)[:8]} is too large: at most {MAX_HIDDEN_LAYERS} "
+                         f"layers of at most {MAX_HIDDEN_UNITS:,} units")
+    sizes = [input_dim, *hidden_dims, num_classes]
+    parameters = sum(a * b + b for a, b in zip(sizes, sizes[1:]))
+    needed, available = 4 * parameters * itemsize, available_memory()
+    if needed > available:
+        raise ValueError(f"{source}: a {list(hidden_dims)} network of {parameters:,} parameters needs about "
+                         f"{needed / 2**30:.1f} GiB for weights, gradients and optimizer state; this machine has "
+                         f"{available / 2**30:.1f} GiB available")
+
+
 def load_data(config: TrainConfig) -> dict:
     from fcnet.data import load_dataset
 
@@ -107,6 +147,7 @@ def load_data(config: TrainConfig) -> dict:
 
 
 def build_model(config: TrainConfig, input_dim: int, num_classes: int) -> FullyConnectedNet:
+    check_network_fits(config.hidden_dims, input_dim, num_classes, itemsize=np.dtype(config.dtype).itemsize)
     return FullyConnectedNet(config.hidden_dims, input_dim=input_dim, num_classes=num_classes,
                              dropout=config.dropout, normalization=config.normalization, reg=config.reg,
                              weight_scale=config.weight_scale, dtype=config.dtype, seed=config.seed,
@@ -129,40 +170,6 @@ def num_classes_of(data: dict) -> int:
 
 def accuracy(model, X: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(model.predict(X) == y))
-
-
-RUN_FILES = ("config.json", "model.npz", "history.csv", "history.json", "summary.json", "history.png", "loss.png",
-             "accuracy.png", "weights.png")
-CHECKPOINT_GLOB = "checkpoint_*.npz"
-
-
-class RunDirError(ValueError):
-    """A run directory that cannot be used as asked (exists, is a file, has nothing to resume)."""
-
-
-def check_out_dir(out: Path) -> None:
-    """An output directory may exist, but must not be a file."""
-    if out.exists() and not out.is_dir():
-        raise RunDirError(f"--out {out} is a file, not a directory")
-
-
-def check_run_dir(out: Path, resume: bool = False, force: bool = False) -> None:
-    """Refuse a run directory before anything is written: an existing one unless resume or force, a file, or
-    (resume) one without config.json and a checkpoint."""
-    check_out_dir(out)
-    if resume:
-        if not (out / "config.json").is_file():
-            raise RunDirError(f"--resume {out}: no config.json there; it is not an fcnet run directory")
-        if not list(out.glob(CHECKPOINT_GLOB)):
-            raise RunDirError(f"--resume {out}: no checkpoint there to resume from")
-    elif out.exists() and any(out.iterdir()) and not force:
-        raise RunDirError(f"run directory {out} exists; give --resume to continue it, --force to replace it, or "
-                          "another --out")
-
-
-def newest_checkpoints(out: Path) -> list[Path]:
-    """The run's checkpoints, newest first."""
-    return sorted(out.glob(CHECKPOINT_GLOB), key=lambda p: p.stat().st_mtime_ns, reverse=True)
 
 
 def resume_solver(solver: Solver, out: Path) -> Path:
@@ -188,21 +195,42 @@ def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, da
 
     Everything is checked (options, data, the directory) before anything is written. An existing directory is
     refused unless `resume` (continue from its newest good checkpoint, with its config.json) or `force` (its fcnet
-    files are removed first). Returns a summary (val and test accuracy, stop reason, seconds, paths)."""
-    from fcnet import plots
-    from fcnet.data import IMAGE_SHAPES
-
+    files are removed first). Returns a summary (val and test accuracy, stop reason, seconds, paths). The
+    directory is locked while this writes it."""
     out = Path(out_dir)
     check_run_dir(out, resume, force)
     data = load_data(config) if data is None else data
     model = build_model(config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
     solver = make_solver(model, data, config, verbose=verbose, checkpoint_name=str(out / "checkpoint"),
                          keep_checkpoints=keep_checkpoints)
+    solver.run_info = {key: getattr(config, key) for key in DATA_FIELDS}
+    created = not out.exists()
+    try:
+        with run_lock(out):
+            check_run_dir(out, resume, force)  # again, under the lock: another command may have written it since
+            return _train_locked(config, out, data, model, solver, resume, force)
+    except RunDirError:
+        if created and out.is_dir() and [p.name for p in out.iterdir()] == [LOCK_FILE]:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+
+DATA_FIELDS = ("dataset", "data_dir", "limit", "seed")  # what decides a run's data and its split
+
+
+def _train_locked(config: TrainConfig, out: Path, data: dict, model, solver: Solver, resume: bool,
+                  force: bool) -> dict:
+    from fcnet import plots
+    from fcnet.data import IMAGE_SHAPES
+
     if resume:
         resumed_from = resume_solver(solver, out)  # said even when quiet: which checkpoint the run goes on from
+        if config.num_epochs < solver.epoch:
+            raise RunDirError(f"--epochs {config.num_epochs} is fewer than the {solver.epoch} epochs this run has "
+                              f"trained; give --epochs {solver.epoch} or more to extend it (or leave it out)")
         print(f"Resuming from {resumed_from.name} (epoch {solver.epoch}, iteration {solver.t})", flush=True)
     else:
-        _start_run_dir(out, config, force)
+        start_run_dir(out, dataclasses.asdict(config), force)
     start = time.perf_counter()
     solver.train()
     seconds = time.perf_counter() - start
@@ -223,32 +251,6 @@ def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, da
     }
     io.write_text(out / "summary.json", json.dumps(summary, indent=2))
     return summary
-
-
-def _start_run_dir(out: Path, config: TrainConfig, force: bool) -> None:
-    """Create (or, with force, clear) the run directory and write config.json; a directory this call created is
-    removed again if that fails (a read-only or full disk), so that a refused run leaves nothing behind."""
-    created = not out.exists()
-    try:
-        if force and out.is_dir():
-            for path in [*(out / name for name in RUN_FILES), *out.glob(CHECKPOINT_GLOB), *out.glob("confusion_*.png")]:
-                path.unlink(missing_ok=True)
-        out.mkdir(parents=True, exist_ok=True)
-        io.write_text(out / "config.json", json.dumps(dataclasses.asdict(config), indent=2))
-    except OSError:
-        if created:
-            shutil.rmtree(out, ignore_errors=True)
-        raise
-
-
-def resolve_model_path(path: str | Path) -> Path:
-    """A model file, or the model.npz of a run directory."""
-    path = Path(path)
-    if path.is_dir():
-        if not (path / "model.npz").is_file():
-            raise FileNotFoundError(f"{path} is a directory without model.npz; give a run directory or a model file")
-        return path / "model.npz"
-    return path
 
 
 def run_config(path: str | Path) -> dict | None:
@@ -368,15 +370,40 @@ def describe_model(model: Any) -> list[tuple[str, str, int]]:
     return [(name, "x".join(map(str, np.shape(value))), int(np.size(value))) for name, value in model.params.items()]
 
 
+def check_trainable(config: TrainConfig, source: str = "options") -> None:
+    """Every option of `config` as the model and the Solver check it, on a tiny stand-in network and data, so
+    that a bad combination (an optimizer setting the rule does not take, a schedule with lr_decay) is refused
+    before a command writes anything or trains for hours."""
+    tiny = dataclasses.replace(config, hidden_dims=[2] * len(config.hidden_dims))
+    rng = np.random.default_rng(0)
+    data = {"X_train": rng.standard_normal((4, 3)), "y_train": np.array([0, 1, 0, 1]),
+            "X_val": rng.standard_normal((2, 3)), "y_val": np.array([0, 1])}
+    try:
+        make_solver(build_model(tiny, 3, 2), data, tiny, verbose=False)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{source}: {exc}") from None
+
+
+def rule_configs(config: TrainConfig, rules: Sequence[str],
+                 learning_rates: dict[str, float] | None = None) -> dict[str, TrainConfig]:
+    """`config` for each update rule (with its learning rate), every one checked as the Solver will check it."""
+    learning_rates = {**SEED_LEARNING_RATES, **(learning_rates or {})}
+    configs = {rule: dataclasses.replace(config, update_rule=rule, learning_rate=learning_rates.get(
+        rule, config.learning_rate)) for rule in rules}
+    for rule, rule_config in configs.items():
+        check_trainable(rule_config, f"rule {rule}")
+    return configs
+
+
 def compare_optimizers(config: TrainConfig, rules: Sequence[str], learning_rates: dict[str, float] | None = None,
                        verbose: bool = False, data: dict | None = None, on_result=None) -> dict[str, Solver]:
-    """Train the same network (same initial weights) with each update rule; returns the solvers by rule."""
+    """Train the same network (same initial weights) with each update rule; returns the solvers by rule. Every
+    rule's options are checked before the first one trains."""
+    configs = rule_configs(config, rules, learning_rates)
     data = load_data(config) if data is None else data
-    learning_rates = {**SEED_LEARNING_RATES, **(learning_rates or {})}
     solvers = {}
     for rule in rules:
-        rule_config = dataclasses.replace(config, update_rule=rule, learning_rate=learning_rates.get(
-            rule, config.learning_rate))
+        rule_config = configs[rule]
         model = build_model(rule_config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
         solver = make_solver(model, data, rule_config, verbose=verbose)
         start = time.perf_counter()

@@ -21,7 +21,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from fcnet import io, study_engine
-from fcnet.runs import TrainConfig, accuracy, build_model, load_data, make_solver, num_classes_of
+from fcnet.runs import (TrainConfig, accuracy, build_model, check_network_fits, check_trainable, check_writable,
+                        load_data, make_solver, num_classes_of)
 
 # What a search may vary, with the default choices. learning_rate and reg are (low, high) ranges for random
 # search (sampled log-uniformly; reg may include 0 through `reg_zero`), or explicit lists for grid search.
@@ -161,6 +162,9 @@ def search_description(base: TrainConfig, space: dict[str, Any] | None, mode: st
             "base": {k: v for k, v in dataclasses.asdict(base).items() if k != "seed"}, "pruner": pruner}
 
 
+CHECKED_CONFIGS = 2000  # a search's trials checked before it starts (each check builds a tiny Solver)
+
+
 def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | None = None, mode: str = "random",
                num_trials: int = 10, jobs: int = 1, seed: int = 0,
                on_result: Callable[[dict], None] | None = None, storage: str | None = None,
@@ -184,16 +188,25 @@ def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | N
         raise ValueError("storage and study_name (--storage and --study) go together: give both to share a study, "
                          "or neither for a local one")
     study_engine.check_pruner(pruner)
+    study_engine.check_study_options(study_name, heartbeat)
+    if not 1 <= int(num_trials) <= study_engine.MAX_TRIALS:
+        raise ValueError(f"num_trials must be 1 to {study_engine.MAX_TRIALS:,}, got {num_trials}")
     out = Path(out_dir)
     configs = trial_configs(base, space or {}, mode, num_trials, seed)  # checks the space first
+    for config in [base, *configs[:CHECKED_CONFIGS]]:  # every option of every trial, before anything is written
+        check_network_fits(config.hidden_dims, source="the search space")
+        check_trainable(config, "the search's options")
     description = search_description(base, space, mode, seed, pruner)
     _check_same_search(out, description)
+    local = storage is None
+    if not local:  # the shared database is reached (or refused) before anything is written here
+        study = study_engine.open_study(storage, study_name, heartbeat, create=True, description=description)
+    check_writable(out)
     (out / "trials").mkdir(parents=True, exist_ok=True)
     io.write_text(out / "search.json", json.dumps(description, indent=1))
-    local = storage is None
     if local:
         storage, study_name = study_engine.local_storage(out), study_engine.LOCAL_STUDY
-    study = study_engine.open_study(storage, study_name, heartbeat, create=True, description=description)
+        study = study_engine.open_study(storage, study_name, heartbeat, create=True, description=description)
     study_engine.prepare(study, description, int(num_trials) if mode == "tpe" else len(configs), local=local)
 
     def after_trial(row: dict) -> None:

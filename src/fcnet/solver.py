@@ -27,7 +27,7 @@ from typing import Any, Callable
 import numpy as np
 
 from fcnet import divergence, io
-from fcnet._solver_checks import check_data, check_options, check_resumable
+from fcnet._solver_checks import check_data, check_options, check_resumable, check_run_info, check_trainer
 from fcnet._progress import deferred_interrupt, emit, make_bar
 from fcnet.best_state import BestState
 from fcnet.divergence import DIVERGENCE_FACTOR
@@ -98,6 +98,7 @@ class Solver:
                      "divergence_factor", "epoch_callback", "progress", "lr_decay", "restore_best"):
             setattr(self, name, o[name])
         self._rng = self._generator()
+        self.run_info: dict | None = None  # what decided the data (a run directory's dataset, split seed, ...)
         self.epoch = self.t = 0
         self.history = History()
         self.best = BestState()
@@ -319,28 +320,37 @@ class Solver:
         state, position in the epoch, and the settings a resumed run must share."""
         trainer = {"epoch": self.epoch, "t": self.t, **self.best.meta(),
                    "num_epochs": self.num_epochs, "rng_state": self._rng.bit_generator.state,
-                   "stop_reason": self.stop_reason, "settings": self._settings()}
+                   "stop_reason": self.stop_reason, "settings": self._settings(), "run": self.run_info}
         order = {} if self._order is None else {"order": self._order}
         return io.write_checkpoint(path, self.model, self.optimizer.state_dict(), self.history.arrays(),
                                    self.events, self.best.arrays or {}, trainer, order)
 
     def load_checkpoint(self, path: str | Path) -> None:
         """Continue from a checkpoint written by :meth:`save_checkpoint` for the same architecture and settings
-        (num_epochs may differ: a larger one extends the run). Everything is checked before anything changes."""
+        (num_epochs may differ: a larger one extends the run). Everything is checked before anything changes: a
+        checkpoint with missing, mistyped or out-of-range fields is refused as damaged, naming the file."""
         ckpt = io.read_checkpoint(path)
-        check_resumable(path, ckpt, self.model, self._settings())
-        trainer = ckpt["trainer"]
-        Optimizer(self.model.params, self.optimizer.rule).load_state_dict(ckpt["optimizer"])  # a check, first
-        io.check_model_state(self.model, ckpt["model"], str(path))
-        if ckpt["best"]:
-            io.check_model_state(self.model, ckpt["best"], f"{path} (best state)")
+        try:
+            trainer = check_trainer(path, ckpt["trainer"], self.iterations_per_epoch)
+            check_resumable(path, ckpt, self.model, self._settings())
+            check_run_info(path, trainer.get("run"), self.run_info)
+            Optimizer(self.model.params, self.optimizer.rule).load_state_dict(ckpt["optimizer"])  # a check, first
+            io.check_model_state(self.model, ckpt["model"], str(path))
+            if ckpt["best"]:
+                io.check_model_state(self.model, ckpt["best"], f"{path} (best state)")
+            history = History.from_arrays(ckpt["history"], ckpt["events"])
+            best = BestState.from_checkpoint(ckpt["best"], trainer)
+            rng = self._generator()
+            rng.bit_generator.state = trainer["rng_state"]
+        except (KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise ValueError(f"{path} is damaged: a field is missing or of the wrong type ({type(exc).__name__}: "
+                             f"{exc}); resume from an earlier checkpoint or start a new run") from None
         io.load_model_state(self.model, ckpt["model"], str(path))
         self.optimizer.load_state_dict(ckpt["optimizer"])
-        self.history = History.from_arrays(ckpt["history"], ckpt["events"])
-        self.best = BestState.from_checkpoint(ckpt["best"], trainer)
+        self.history, self.best = history, best
         self._order = ckpt["trainer_arrays"].get("order")
         self.epoch, self.t, self.stop_reason = trainer["epoch"], trainer["t"], None
-        self._rng.bit_generator.state = trainer["rng_state"]
+        self._rng = rng
 
 
 __all__ = ["Solver", "UPDATE_RULES", "DIVERGENCE_FACTOR"]

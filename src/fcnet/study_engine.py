@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import re
 import socket
+import threading
 import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_EXCEPTION
@@ -63,14 +65,55 @@ def local_storage(out: Path) -> str:
     return JOURNAL + str(Path(out).resolve() / "study.journal")
 
 
-def _storage(storage_url: str, heartbeat: int):
-    optuna = _optuna()
-    if storage_url.startswith(JOURNAL):
-        from optuna.storages.journal import JournalFileBackend
+MAX_STUDY_NAME = 512  # Optuna's studies.study_name column
+MAX_HEARTBEAT = 3600
 
-        return optuna.storages.JournalStorage(JournalFileBackend(storage_url[len(JOURNAL):]))
+
+def masked_url(url: str) -> str:
+    """A storage URL with its password (in the user part or a password= query parameter) shown as ***: every
+    message and log line that holds a storage URL goes through here."""
+    url = re.sub(r"(//[^:/@]*):[^@/]*@", r"\1:***@", str(url))
+    return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", url)
+
+
+class StorageError(RuntimeError):
+    """The study's database cannot be used; the message says why and what to do, with the password masked."""
+
+
+def storage_error(exc: BaseException, url: str) -> StorageError:
+    """One line for a database failure: its first line of cause (the driver's, not SQLAlchemy's wrapping)."""
+    cause = getattr(exc, "orig", None) or exc.__cause__ or exc
+    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0].strip()
+    reason = reason.replace(str(url), masked_url(url))
+    return StorageError(f"the study's database at {masked_url(url)} failed: {reason}. Check the URL (user, "
+                        "password, database) and that the server is running, then run the same command again to "
+                        "resume")
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """The exceptions a study's database raises when it fails (server down, connection lost)."""
+    optuna = _optuna()
     import sqlalchemy.exc
 
+    return (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError)
+
+
+def _rdb_storage(storage_url: str, heartbeat: int):
+    optuna = _optuna()
+    import sqlalchemy.exc
+    from sqlalchemy.engine import make_url
+
+    try:
+        url = make_url(storage_url)
+    except sqlalchemy.exc.ArgumentError:
+        raise ValueError(f"--storage {masked_url(storage_url)!r} is not a database URL; expected e.g. "
+                         "postgresql://user:password@host/database or sqlite:///file.db") from None
+    try:
+        url.get_dialect().import_dbapi()
+    except (sqlalchemy.exc.NoSuchModuleError, ImportError) as exc:
+        raise ValueError(f"--storage {masked_url(storage_url)}: no database driver for {url.drivername!r} "
+                         f"({exc}); fcnet installs psycopg for postgresql://, other databases need their own "
+                         "driver (e.g. pip install pymysql for mysql+pymysql://)") from None
     engine = {"connect_args": {"timeout": 60}} if storage_url.startswith("sqlite") else {"pool_pre_ping": True}
     for attempt in range(5):
         try:
@@ -78,11 +121,31 @@ def _storage(storage_url: str, heartbeat: int):
                 storage_url, engine_kwargs=engine, heartbeat_interval=int(heartbeat),
                 grace_period=3 * int(heartbeat),
                 heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback())
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError):
+        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError) as exc:
             # workers started together on an empty database race to create Optuna's tables; the loser retries
             if attempt == 4:
-                raise
+                raise storage_error(exc, storage_url) from None
             time.sleep(0.5 * (attempt + 1))
+        except (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError) as exc:
+            raise storage_error(exc, storage_url) from None
+
+
+def _storage(storage_url: str, heartbeat: int):
+    optuna = _optuna()
+    if storage_url.startswith(JOURNAL):
+        from optuna.storages.journal import JournalFileBackend
+
+        return optuna.storages.JournalStorage(JournalFileBackend(storage_url[len(JOURNAL):]))
+    return _rdb_storage(storage_url, heartbeat)
+
+
+def check_study_options(study_name: str | None, heartbeat: int) -> None:
+    """--study and --heartbeat within what Optuna's storage and Python's clock take."""
+    if study_name is not None and not 1 <= len(study_name) <= MAX_STUDY_NAME:
+        raise ValueError(f"--study must be 1 to {MAX_STUDY_NAME} characters (Optuna's limit), got "
+                         f"{len(study_name)}")
+    if not 1 <= int(heartbeat) <= MAX_HEARTBEAT:
+        raise ValueError(f"--heartbeat must be 1 to {MAX_HEARTBEAT} seconds, got {heartbeat}")
 
 
 def _sampler(description: dict):
@@ -99,8 +162,7 @@ def open_study(storage_url: str, study_name: str, heartbeat: int = HEARTBEAT_SEC
     storage sends a heartbeat every `heartbeat` seconds; a running trial silent for three heartbeats is stale and
     queued again."""
     optuna = _optuna()
-    if int(heartbeat) < 1:
-        raise ValueError(f"heartbeat must be >= 1 second, got {heartbeat}")
+    check_study_options(study_name, heartbeat)
     storage = _storage(storage_url, heartbeat)
     if create:
         return optuna.create_study(storage=storage, study_name=study_name, direction="maximize",
@@ -109,7 +171,7 @@ def open_study(storage_url: str, study_name: str, heartbeat: int = HEARTBEAT_SEC
     try:
         study = optuna.load_study(study_name=study_name, storage=storage)
     except KeyError:
-        raise ValueError(f"there is no study {study_name!r} in {storage_url}: create it with "
+        raise ValueError(f"there is no study {study_name!r} in {masked_url(storage_url)}: create it with "
                          f"`fcnet search --storage URL --study {study_name}`") from None
     if SEARCH not in study.user_attrs:
         raise ValueError(f"study {study_name!r} was not created by fcnet search")
@@ -216,15 +278,38 @@ def _fail_stale(study) -> None:
         optuna.storages.RetryHeartbeatStaleTrialCallback()(study, storage.get_trial(trial._trial_id))
 
 
+MAX_TRIALS = 100_000
+
+
 def configs_of(study) -> list:
-    """The trial configurations of the search recorded in `study` (what a worker on another machine runs)."""
-    from fcnet.runs import TrainConfig
+    """The trial configurations of the search recorded in `study` (what a worker on another machine runs), after
+    checking what the study says: its trial count, every trial's index, and every configuration's sizes (a crafted
+    study must not make a worker build a network the machine cannot hold)."""
+    from fcnet.runs import TrainConfig, check_network_fits
     from fcnet.search import trial_configs
 
-    description = study.user_attrs[SEARCH]
-    base = TrainConfig.from_dict(description["base"], f"study {study.study_name!r}")
-    return trial_configs(base, _space(description), description["mode"], int(study.user_attrs[TRIALS]),
-                         description["seed"])
+    source = f"study {study.study_name!r}"
+    try:
+        description = study.user_attrs[SEARCH]
+        num_trials = study.user_attrs[TRIALS]
+        if not isinstance(num_trials, int) or not 1 <= num_trials <= MAX_TRIALS:
+            raise ValueError(f"its trial count {num_trials!r} is not an integer in 1..{MAX_TRIALS}")
+        base = TrainConfig.from_dict(description["base"], source)
+        configs = trial_configs(base, _space(description), description["mode"], num_trials, description["seed"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ValueError(f"{source} is damaged or was not written by fcnet search: {exc}") from None
+    for config in configs:
+        check_network_fits(config.hidden_dims, source=source)
+    for trial in study.get_trials(deepcopy=False):
+        index, row = trial.user_attrs.get(INDEX), trial.user_attrs.get(ROW)
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool)
+                                  or not 0 <= index < max(num_trials, len(configs))):
+            raise ValueError(f"{source} is damaged or crafted: trial {trial.number} has {INDEX} {index!r}, "
+                             f"outside 0..{num_trials - 1}; refusing to run it")
+        if row is not None and (not isinstance(row, dict) or not isinstance(row.get("trial"), int)):
+            raise ValueError(f"{source} is damaged or crafted: trial {trial.number} holds a result row that fcnet "
+                             "did not write; refusing it")
+    return configs
 
 
 def _space(description: dict) -> dict:
@@ -275,7 +360,19 @@ def work(study, configs: list, out: Path, after_trial: Callable[[dict], None] | 
             time.sleep(poll)
 
 
-def _worker_process(storage_url: str, study_name: str, out: str, heartbeat: int) -> None:
+def _exit_when_orphaned(parent: int, poll: float = 1.0) -> None:
+    """End this worker process when the process that started it has gone (killed, say): its trial's heartbeat
+    stops and the next run queues the trial again."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="fcnet-parent-watch").start()
+
+
+def _worker_process(storage_url: str, study_name: str, out: str, heartbeat: int, parent: int) -> None:
+    _exit_when_orphaned(parent)
     study = open_study(storage_url, study_name, heartbeat)
     work(study, configs_of(study), Path(out))
 
@@ -286,7 +383,8 @@ def work_in_processes(jobs: int, storage_url: str, study_name: str, out: Path, h
     study = open_study(storage_url, study_name, heartbeat)
     seen: set[int] = set()
     with ProcessPoolExecutor(max_workers=int(jobs)) as pool:
-        futures = [pool.submit(_worker_process, storage_url, study_name, str(out), heartbeat) for _ in range(jobs)]
+        futures = [pool.submit(_worker_process, storage_url, study_name, str(out), heartbeat, os.getpid())
+                   for _ in range(jobs)]
         try:
             while True:
                 done, pending = wait(futures, timeout=poll, return_when=FIRST_EXCEPTION)
