@@ -183,8 +183,8 @@ def resume_solver(solver: Solver, out: Path) -> Path:
             raise
         except ValueError as exc:
             warnings.warn(f"{path.name} is unreadable ({exc}); trying the checkpoint before it", stacklevel=2)
-            problems.append(path.name)
-    raise RunDirError(f"--resume {out}: no readable checkpoint (unreadable: {', '.join(problems)})")
+            problems.append(f"{path.name}: {exc}" if not problems else path.name)
+    raise RunDirError(f"--resume {out}: no readable checkpoint (unreadable: {'; '.join(problems)})")
 
 
 def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, data: dict | None = None, *,

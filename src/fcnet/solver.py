@@ -331,9 +331,10 @@ class Solver:
         checkpoint with missing, mistyped or out-of-range fields is refused as damaged, naming the file."""
         ckpt = io.read_checkpoint(path)
         try:
+            if isinstance(ckpt["trainer"], dict):  # other data first: it also changes the epoch's length
+                check_run_info(path, ckpt["trainer"].get("run"), self.run_info)
             trainer = check_trainer(path, ckpt["trainer"], self.iterations_per_epoch)
             check_resumable(path, ckpt, self.model, self._settings())
-            check_run_info(path, trainer.get("run"), self.run_info)
             Optimizer(self.model.params, self.optimizer.rule).load_state_dict(ckpt["optimizer"])  # a check, first
             io.check_model_state(self.model, ckpt["model"], str(path))
             if ckpt["best"]:
@@ -341,7 +342,11 @@ class Solver:
             history = History.from_arrays(ckpt["history"], ckpt["events"])
             best = BestState.from_checkpoint(ckpt["best"], trainer)
             rng = self._generator()
-            rng.bit_generator.state = trainer["rng_state"]
+            try:
+                rng.bit_generator.state = trainer["rng_state"]
+            except (ValueError, TypeError, KeyError) as exc:
+                raise ValueError(f"{path} is damaged: its rng_state is not a state of this run's generator "
+                                 f"({exc})") from None
         except (KeyError, TypeError, AttributeError, IndexError) as exc:
             raise ValueError(f"{path} is damaged: a field is missing or of the wrong type ({type(exc).__name__}: "
                              f"{exc}); resume from an earlier checkpoint or start a new run") from None
