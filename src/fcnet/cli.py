@@ -63,10 +63,12 @@ def _number(kind, minimum=None, exclusive=False, maximum=None, max_exclusive=Fal
         too_low = minimum is not None and (value <= minimum if exclusive else value < minimum)
         too_high = maximum is not None and (value >= maximum if max_exclusive else value > maximum)
         if not np.isfinite(value) or too_low or too_high:
-            low = "" if minimum is None else f"{'>' if exclusive else '>='} {minimum:{'d' if kind is int else 'g'}}"
-            high = "" if maximum is None else f"{'<' if max_exclusive else '<='} {maximum:{'d' if kind is int else 'g'}}"
+            spec = "d" if kind is int else "g"
+            low = "" if minimum is None else f"{'>' if exclusive else '>='} {minimum:{spec}}"
+            high = "" if maximum is None else f"{'<' if max_exclusive else '<='} {maximum:{spec}}"
+            bounds = [low] if too_low and kind is int else [low, high]  # an integer: the bound it broke
             what = "an integer" if kind is int else "a finite number"
-            raise argparse.ArgumentTypeError(f"expected {what} {' and '.join(filter(None, [low, high]))}, got {text}")
+            raise argparse.ArgumentTypeError(f"expected {what} {' and '.join(filter(None, bounds))}, got {text}")
         return value
     parse.__name__ = kind.__name__  # argparse names the type in its messages
     return parse

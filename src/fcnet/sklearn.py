@@ -22,10 +22,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from fcnet.models import FullyConnectedNet
+from fcnet.optim import ALIASES, UPDATE_RULES
 from fcnet.solver import Solver
 
 _CHECK_SAMPLES = 1000  # samples per accuracy check of an epoch (the Solver's num_train_samples / num_val_samples)
@@ -39,7 +41,8 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
     update_rule: a rule of fcnet.optim ('sgd', 'sgd_momentum', 'nesterov_momentum', 'adagrad', 'rmsprop', 'adam',
       'adabelief'); learning_rate; optimizer_params: the rule's other hyperparameters (e.g. {'beta2': 0.99}).
     batch_size, max_iter (epochs), lr_schedule / lr_schedule_options (fcnet.schedules), weight_scale ('he',
-    'xavier' or a std), dtype (float32 by default).
+    'xavier' or a std), dtype (None: float32 for float32 input, float64 for any other, as scikit-learn's
+    MLPClassifier; or 'float32' / 'float64').
     early_stopping: hold out `validation_fraction` (stratified), stop after `n_iter_no_change` epochs without a
       lower validation loss and keep the state of the best validation accuracy; otherwise the last state is kept.
     class_weight: None, 'balanced' or {class: weight}, multiplied into sample_weight.
@@ -50,10 +53,33 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
     (early stopping), best_loss_ (without early stopping), optimizer_state_ (what partial_fit continues from).
     """
 
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
+        "activation": [StrOptions({"relu", "leaky_relu", "tanh", "sigmoid"})],
+        "normalization": [None, StrOptions({"batchnorm", "layernorm"})],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        "reg": [Interval(numbers.Real, 0, None, closed="left")],
+        "update_rule": [StrOptions(set(UPDATE_RULES) | set(ALIASES)), callable],
+        "learning_rate": [Interval(numbers.Real, 0, None, closed="left")],
+        "optimizer_params": [None, dict],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
+        "lr_schedule": [None, str],
+        "lr_schedule_options": [None, dict],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
+        "weight_scale": [StrOptions({"he", "xavier"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "class_weight": [None, dict, StrOptions({"balanced"})],
+        "dtype": [None, StrOptions({"float32", "float64"}), type],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", normalization=None, dropout=0.0, reg=0.0,
                  update_rule="adam", learning_rate=1e-3, optimizer_params=None, batch_size=64, max_iter=200,
                  lr_schedule=None, lr_schedule_options=None, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, weight_scale="he", class_weight=None, dtype="float32", random_state=None,
+                 n_iter_no_change=10, weight_scale="he", class_weight=None, dtype=None, random_state=None,
                  verbose=False):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -77,14 +103,37 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     # ---- fitting ----------------------------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        """scikit-learn's checks of every parameter (messages name the parameter as MLPClassifier's do), then
+        what they cannot say alone."""
+        self._validate_params()
+        sizes = np.atleast_1d(self.hidden_layer_sizes)
+        if sizes.ndim != 1 or sizes.size == 0 or sizes.dtype.kind not in "iu" or np.any(sizes < 1):
+            raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}")
+        if self.early_stopping and self.validation_fraction == 0:
+            raise ValueError("validation_fraction must be in (0, 1) with early_stopping=True, got 0.0")
+        if self.optimizer_params and "learning_rate" in self.optimizer_params:
+            raise ValueError(f"optimizer_params holds 'learning_rate' ({self.optimizer_params['learning_rate']}); "
+                             f"give it as learning_rate= (now {self.learning_rate})")
+        if isinstance(self.class_weight, dict) and not all(
+                isinstance(w, numbers.Real) and np.isfinite(w) and w >= 0 for w in self.class_weight.values()):
+            raise ValueError(f"class_weight must map classes to finite weights >= 0, got {self.class_weight!r}")
+
+    def _network_dtype(self, X: np.ndarray) -> np.dtype:
+        """scikit-learn's convention (as MLPClassifier): float32 input trains in float32, any other in float64,
+        unless dtype is given."""
+        return np.dtype(self.dtype) if self.dtype is not None else (
+            np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64))
+
     def fit(self, X, y, sample_weight=None) -> "FCNetClassifier":
         """Train a new network for max_iter epochs (fewer with early stopping) on X (n_samples, n_features)."""
+        self._check_params()
         X, y = validate_data(self, X, y, dtype=(np.float64, np.float32))
         check_classification_targets(y)
         self.classes_, labels = np.unique(y, return_inverse=True)
         weights = self._weights(X, y, sample_weight)
         rng = check_random_state(self.random_state)
-        self.model_ = self._build_model(X.shape[1], int(rng.randint(2**31)))
+        self.model_ = self._build_model(X.shape[1], int(rng.randint(2**31)), self._network_dtype(X))
         self.n_iter_, self.loss_curve_, self.optimizer_state_ = 0, [], None
         self._train(X, labels, weights, self.max_iter, seed=int(rng.randint(2**31)), early_stopping=self.early_stopping)
         return self
@@ -93,6 +142,7 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
         """One epoch over (X, y), continuing from the weights and the optimizer state of the calls before.
         classes: every class the calls will see, required on the first call."""
         first = not hasattr(self, "model_")
+        self._check_params()
         X, y = validate_data(self, X, y, dtype=(np.float64, np.float32), reset=first)
         check_classification_targets(y)
         if first:
@@ -101,7 +151,7 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
                                  "will see)")
             self.classes_ = np.unique(classes)
             rng = check_random_state(self.random_state)
-            self.model_ = self._build_model(X.shape[1], int(rng.randint(2**31)))
+            self.model_ = self._build_model(X.shape[1], int(rng.randint(2**31)), self._network_dtype(X))
             self.n_iter_, self.loss_curve_, self.optimizer_state_ = 0, [], None
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
             raise ValueError(f"classes {np.unique(classes).tolist()} differ from those of the first call "
@@ -116,16 +166,18 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
 
     def _weights(self, X, y, sample_weight) -> np.ndarray:
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.sum() > 0:
+            raise ValueError(f"sample_weight must be finite and >= 0 with a positive sum, got values from "
+                             f"{np.min(weights):g} to {np.max(weights):g} (sum {np.sum(weights):g})")
         if self.class_weight is not None:
             weights = weights * compute_sample_weight(self.class_weight, y)
         return weights
 
-    def _build_model(self, n_features: int, seed: int) -> FullyConnectedNet:
-        sizes = self.hidden_layer_sizes
-        hidden = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+    def _build_model(self, n_features: int, seed: int, dtype: np.dtype) -> FullyConnectedNet:
+        hidden = [int(h) for h in np.atleast_1d(self.hidden_layer_sizes)]
         return FullyConnectedNet(hidden, input_dim=n_features, num_classes=max(len(self.classes_), 2),
                                  dropout=self.dropout, normalization=self.normalization, reg=self.reg,
-                                 weight_scale=self.weight_scale, dtype=self.dtype, seed=seed,
+                                 weight_scale=self.weight_scale, dtype=dtype, seed=seed,
                                  activation=self.activation)
 
     def _train(self, X, labels, weights, epochs: int, seed: int, early_stopping: bool) -> None:
