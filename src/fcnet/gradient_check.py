@@ -8,10 +8,22 @@ import numpy as np
 
 
 def rel_error(x: np.ndarray, y: np.ndarray) -> float:
-    """Largest elementwise relative error ``|x - y| / max(1e-8, |x| + |y|)``."""
+    """Largest elementwise relative error ``|x - y| / max(1e-8, |x| + |y|)`` of two arrays of one shape (a shape
+    mismatch is an error: broadcasting would compare every element with every other)."""
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape:
+        raise ValueError(f"rel_error compares arrays of one shape, got {x.shape} and {y.shape}")
     return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def _check_perturbable(x: np.ndarray, h: float) -> None:
+    """x is perturbed in place by h: it must be a float array (an integer one would truncate x + h to x)."""
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"x must be a NumPy float array (it is perturbed in place), got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"x has dtype {x.dtype}: the numerical gradient moves x by h = {h:g} in place, which an "
+                        "array of that dtype cannot hold; pass x.astype(np.float64)")
 
 
 def _perturbed(f: Callable, x: np.ndarray, index: tuple, h: float):
@@ -33,6 +45,7 @@ def eval_numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, ver
 
     x is perturbed in place, one element at a time, and restored exactly after each perturbation.
     """
+    _check_perturbable(x, h)
     grad = np.zeros(x.shape, dtype=np.float64)
     for index in np.ndindex(*x.shape):
         plus, minus = _perturbed(f, x, index, h)
@@ -45,6 +58,7 @@ def eval_numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, ver
 def eval_numerical_gradient_array(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, df: np.ndarray,
                                   h: float = 1e-5) -> np.ndarray:
     """Numerical gradient of ``sum(f(x) * df)`` at x, for an array-valued f; returns an array shaped like x."""
+    _check_perturbable(x, h)
     grad = np.zeros(x.shape, dtype=np.float64)
     for index in np.ndindex(*x.shape):
         plus, minus = _perturbed(f, x, index, h)
@@ -58,6 +72,7 @@ def grad_check_sparse(f: Callable[[np.ndarray], float], x: np.ndarray, analytic_
 
     Prints one line per element, as cs231n does, and returns the relative errors.
     """
+    _check_perturbable(x, h)
     rng = np.random.default_rng(seed)
     errors = []
     for _ in range(num_checks):

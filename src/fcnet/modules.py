@@ -313,6 +313,9 @@ class ParamView(MutableMapping):
         old = self[key]
         if value.shape != old.shape:
             raise ValueError(f"params[{key!r}] must have shape {old.shape}, got {value.shape}")
+        if value.dtype.kind != "f":  # an integer array would fail at the first in-place update
+            raise TypeError(f"params[{key!r}] must be a float array (this model's is {old.dtype}), got dtype "
+                            f"{value.dtype}; use .astype({old.dtype.name!r})")
         self._owner[key].params[key] = value
 
     def __delitem__(self, key: str) -> None:

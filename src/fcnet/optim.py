@@ -77,6 +77,22 @@ def check_config_keys(rule: str, config: dict, hyperparameters: Any, state_keys:
                          f"its settings: {sorted(hyperparameters)}, its state: {sorted(state_keys)}")
 
 
+def check_state(rule: str, config: dict, shape: tuple, names: dict[str, str] | None = None) -> None:
+    """The rule's state in config, where present: arrays of w's shape, and a step count t that is an integer
+    >= 0. names maps fcnet's state keys to the caller's (a course's) for the message."""
+    names = names or {}
+    for key in STATE_KEYS[rule]:
+        value = config.get(key)
+        if value is None:
+            continue
+        shown = names.get(key, key)
+        if key == "t":
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+                raise ValueError(f"config[{shown!r}] (the step count) must be an integer >= 0, got {value!r}")
+        elif np.shape(value) != shape:
+            raise ValueError(f"config[{shown!r}] has shape {np.shape(value)}, but w has shape {shape}")
+
+
 def _setup(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, checked: bool = False) -> dict:
     """Fill the rule's defaults into config and check (and cast to Python floats) its hyperparameters; with
     `checked`, the caller vouches for a complete, checked config (fcnet's Optimizer checks once, not every step)."""
@@ -85,6 +101,7 @@ def _setup(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, checke
     if not checked:
         if np.shape(w) != np.shape(dw):
             raise ValueError(f"dw must have the shape of w {np.shape(w)}, got {np.shape(dw)}")
+        check_state(rule, config, np.shape(w))
         for key, spec in HYPERPARAMETERS[rule].items():
             config[key] = spec.check(key, config.get(key, spec.default))
     if "t" in STATE_KEYS[rule]:

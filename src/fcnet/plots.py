@@ -81,6 +81,10 @@ def plot_history(history: Any, path: str | Path | None = None, panels: Sequence[
 
 def visualize_grid(Xs: np.ndarray, ubound: float = 255.0, padding: int = 1) -> np.ndarray:
     """Tile images Xs (N, H, W, C) into one grid image, each rescaled to [0, ubound] (cs231n's visualize_grid)."""
+    Xs = np.asarray(Xs)
+    if Xs.ndim != 4 or Xs.shape[0] == 0:
+        raise ValueError(f"Xs must be images of shape (N, H, W, C) with N >= 1, got shape {Xs.shape}; add a channel "
+                         "axis to grey images with Xs[..., None]")
     N, H, W, C = Xs.shape
     grid_size = int(math.ceil(math.sqrt(N)))
     grid = np.zeros((grid_size * (H + padding) - padding, grid_size * (W + padding) - padding, C))

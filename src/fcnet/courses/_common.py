@@ -16,7 +16,7 @@ from fcnet import modules as M
 from fcnet._checks import check_mode, check_probability, check_real
 from fcnet.io import load_model_state, model_state, read_npz, write_npz
 from fcnet.models import FullyConnectedNet
-from fcnet.optim import HYPERPARAMETERS, STATE_KEYS, check_config_keys
+from fcnet.optim import HYPERPARAMETERS, STATE_KEYS, check_config_keys, check_state
 from fcnet.solver import Solver
 
 
@@ -211,6 +211,8 @@ def renamed_rule(rule: Callable, names: Mapping[str, str], negated: Iterable[str
     def course_rule(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
         config = {} if config is None else config
         check_config_keys(course_rule.__name__, config, HYPERPARAMETERS[native], course_state)
+        inner = {names.get(k, k): v for k, v in config.items()}
+        check_state(native, inner, np.shape(w), back)
         inner = {names.get(k, k): (-v if k in negated else v) for k, v in config.items()}
         next_w, inner = rule(w, dw, inner)
         config.update({back.get(k, k): (-v if back.get(k, k) in negated else v) for k, v in inner.items()})

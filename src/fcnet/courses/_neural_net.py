@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from fcnet import optim
+from fcnet._checks import check_int, check_real
 from fcnet.layer_utils import affine_relu_backward, affine_relu_forward
 from fcnet.layers import affine_backward, affine_forward, softmax_loss
 
@@ -45,6 +46,8 @@ class AssignmentOneTwoLayerNet:
 
         X: (N, D); y: (N,) labels in [0, C); reg: L2 strength.
         """
+        reg = check_real("reg", reg, 0.0)
+        self._check_params(np.shape(X))
         W1, b1 = self._kernel_view(self.params["W1"]), self.params["b1"]
         W2, b2 = self._kernel_view(self.params["W2"]), self.params["b2"]
         hidden, hidden_cache = affine_relu_forward(X, W1, b1)
@@ -60,6 +63,22 @@ class AssignmentOneTwoLayerNet:
             grads[key] = grads[key] + 2 * self.l2_factor * reg * self.params[key]
         return loss, grads
 
+    def _check_params(self, x_shape: tuple) -> None:
+        """Every parameter present, and W1, W2 in the course's layout (the course's own words when not)."""
+        missing = [key for key in ("W1", "b1", "W2", "b2") if key not in self.params]
+        if missing:
+            raise KeyError(f"params lacks {missing}; the network needs W1, b1, W2 and b2")
+        hidden, classes = np.shape(self.params["b1"])[0], np.shape(self.params["b2"])[0]
+        features = int(np.prod(x_shape[1:])) if len(x_shape) > 1 else None
+        expected = {"W1": self._layout(features if features is not None else
+                                       np.shape(self.params["W1"])[1 if self.transposed else 0], hidden),
+                    "W2": self._layout(hidden, classes)}
+        for key, shape in expected.items():
+            if np.shape(self.params[key]) != shape:
+                layout = "(H, D) and W2 (C, H)" if self.transposed else "(D, H) and W2 (H, C)"
+                raise ValueError(f"params['{key}'] has shape {np.shape(self.params[key])}, expected {shape}: this "
+                                 f"course keeps W1 as {layout}")
+
     def train(self, X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
               learning_rate: float = 1e-3, learning_rate_decay: float = 0.95, reg: float = 5e-6,
               num_iters: int = 100, batch_size: int = 200, verbose: bool = False) -> dict[str, list]:
@@ -69,6 +88,12 @@ class AssignmentOneTwoLayerNet:
 
         Returns {'loss_history', 'train_acc_history', 'val_acc_history'}.
         """
+        batch_size = check_int("batch_size", batch_size, 1)
+        num_iters = check_int("num_iters", num_iters, 0)
+        for name, data, labels in (("X, y", X, y), ("X_val, y_val", X_val, y_val)):
+            if np.shape(data)[:1] != np.shape(labels)[:1] or np.ndim(labels) != 1:
+                raise ValueError(f"{name} must hold one label per sample, got shapes {np.shape(data)} and "
+                                 f"{np.shape(labels)}")
         num_train = X.shape[0]
         iterations_per_epoch = max(num_train / batch_size, 1)
         loss_history: list[float] = []

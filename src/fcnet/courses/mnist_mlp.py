@@ -25,6 +25,7 @@ import numpy as np
 from fcnet import layers as L
 from fcnet import modules as M
 from fcnet import optim
+from fcnet._checks import check_int
 from fcnet.data.idx import load_mnist as _load_mnist
 
 __all__ = ["load_mnist", "initialize_parameters", "LeakyRelu", "Affine", "SoftmaxWithLoss", "softmax",
@@ -107,6 +108,9 @@ def cross_entropy_error(pred: np.ndarray, y: np.ndarray) -> float:
     if y.size == pred.size:
         y = y.argmax(axis=1)
     batch_size = pred.shape[0]
+    if y.size != batch_size:
+        raise ValueError(f"y holds {y.size} labels for {batch_size} rows of pred {pred.shape}; give one label (or one "
+                         "one-hot row) per row")
     return -np.sum(np.log(pred[np.arange(batch_size), y.reshape(-1)] + 1e-7)) / batch_size
 
 
@@ -195,6 +199,9 @@ def initialize_adambelief(network: TwoLayerNet) -> tuple[dict, dict]:
 
 def _apply(network: TwoLayerNet, grads: dict, rule: Callable, config_of: Callable[[str], dict],
            after: Callable[[str, dict], None] | None = None) -> None:
+    missing = [key for key in PARAMETER_KEYS if key not in grads]
+    if missing:
+        raise KeyError(f"grads lacks {missing}; an update needs the gradient of every parameter {list(PARAMETER_KEYS)}")
     for key in PARAMETER_KEYS:
         w = network.params[key]
         _, config = rule(w, grads[key], config_of(key), out=w)
@@ -287,6 +294,12 @@ def train_network(network: TwoLayerNet, update_params_method: Callable, iters_nu
     in ``network.train_loss_list``, ``network.train_acc_list`` and ``network.test_acc_list``."""
     data = _from_caller(("x_train", "y_train", "x_test", "y_test"),
                         {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test})
+    iters_num = check_int("iters_num", iters_num, 0)
+    batch_size = check_int("batch_size", batch_size, 1)
+    train_size = check_int("train_size", train_size, 1)
+    if train_size > len(data["x_train"]) or len(data["x_train"]) != len(data["y_train"]):
+        raise ValueError(f"train_size {train_size} must be at most the {len(data['x_train'])} samples of x_train "
+                         f"(with {len(data['y_train'])} labels in y_train)")
     network.train_loss_list, network.train_acc_list, network.test_acc_list = [], [], []
     iter_per_epoch = max(train_size / batch_size, 1)
     for i in range(iters_num):
