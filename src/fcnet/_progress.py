@@ -28,24 +28,61 @@ def emit(line: str, bar: Any, show: bool) -> None:
         print(line, flush=True)
 
 
-@contextmanager
-def deferred_interrupt() -> Iterator[Callable[[], bool]]:
-    """Within the block, a first Ctrl-C only raises a flag, read between training steps (so that no update is cut
-    in half and a checkpoint taken then resumes exactly); a second Ctrl-C interrupts at once. Yields the flag's
-    reader. Outside the main thread (where signals cannot be caught) the flag stays down."""
-    if threading.current_thread() is not threading.main_thread():
-        yield lambda: False
-        return
-    count = 0
+class Interrupts:
+    """Ctrl-C as a training loop sees it: a first one is a request read between steps; a second one interrupts
+    at once, except inside a critical block (an optimizer step), which it lets finish first."""
 
-    def handler(signum, frame):
-        nonlocal count
-        count += 1
-        if count > 1:
+    def __init__(self) -> None:
+        self.count = 0
+        self._in_critical = False
+        self._pending = False
+
+    def requested(self) -> bool:
+        return self.count > 0
+
+    def __call__(self) -> bool:  # the older spelling: interrupted()
+        return self.requested()
+
+    def handler(self, signum, frame) -> None:
+        self.count += 1
+        if self.count > 1:
+            if self._in_critical:
+                self._pending = True
+            else:
+                raise KeyboardInterrupt
+
+    @contextmanager
+    def critical(self) -> Iterator[None]:
+        """A block that a second Ctrl-C does not cut in half: it raises when the block has ended."""
+        self._in_critical = True
+        try:
+            yield
+        finally:
+            self._in_critical = False
+        if self._pending:
+            self._pending = False
             raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGINT, handler)
+
+class _NoInterrupts(Interrupts):
+    """Outside the main thread, where signals cannot be caught: never requested, nothing critical."""
+
+    @contextmanager
+    def critical(self) -> Iterator[None]:
+        yield
+
+
+@contextmanager
+def deferred_interrupt() -> Iterator[Interrupts]:
+    """Within the block, a first Ctrl-C only raises a flag, read between training steps (so that no update is cut
+    in half and a checkpoint taken then resumes exactly); a second Ctrl-C interrupts at once, but never inside a
+    step (:meth:`Interrupts.critical`). Yields the Interrupts. Outside the main thread the flag stays down."""
+    if threading.current_thread() is not threading.main_thread():
+        yield _NoInterrupts()
+        return
+    interrupts = Interrupts()
+    previous = signal.signal(signal.SIGINT, interrupts.handler)
     try:
-        yield lambda: count > 0
+        yield interrupts
     finally:
         signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)

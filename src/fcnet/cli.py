@@ -276,7 +276,7 @@ def cmd_evaluate(args) -> None:
     same_data = dataset == saved.get("dataset")
     # the training split is the run's own (its --limit subset), so that "train" means what the model was fit on
     data = load_dataset(dataset, data_dir=args.data_dir or saved.get("data_dir"), seed=saved.get("seed", 0),
-                        limit=saved.get("limit") if same_data else None)
+                        limit=saved.get("limit") if same_data else None, download=args.download)
     X, y = data[f"X_{args.split}"], data[f"y_{args.split}"]
     if args.limit is not None:
         X, y = X[:args.limit], y[:args.limit]
@@ -345,7 +345,7 @@ def cmd_info(args) -> None:
                   f" for {summary['epochs']} epochs ({summary['stop_reason']}): best validation accuracy "
                   f"{summary['best_val_acc']:.4f}, test accuracy "
                   f"{'n/a' if summary.get('test_acc') is None else format(summary['test_acc'], '.4f')}")
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise CliError(f"{summary_file} is not a readable run summary: {exc}") from None
 
 
@@ -560,6 +560,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", choices=["train", "val", "test"], default="test",
                    help="default test: data the model was not trained on; 'train' is the run's own training set")
     p.add_argument("--out", help="directory for the confusion matrix PNG (default: beside the model)")
+    p.add_argument("--download", action="store_true",
+                   help="download the dataset if it is not on this machine (never done unless asked)")
 
     p = command("predict", "labels and probabilities for .npy arrays or images", cmd_predict)
     p.add_argument("model", help="a run directory or a model file")

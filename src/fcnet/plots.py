@@ -157,20 +157,26 @@ def _axis_values(values: np.ndarray, bins: int | None):
     return np.sqrt(edges[:-1] * edges[1:]), edges
 
 
+def _zero_left_of_positive(values: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Values for a log axis: 0 gets its own place a decade left of the smallest positive value."""
+    has_zero = bool(np.any(values == 0))
+    if not has_zero:
+        return values, False
+    smallest = values[values > 0].min() / 10 if np.any(values > 0) else 1e-6
+    return np.where(values > 0, values, smallest), True
+
+
 def plot_search_results(results: Sequence[Mapping[str, Any]], path: str | Path | None = None, bins: int = 6):
     """A heatmap of the best validation accuracy over learning rate x regularization.
 
     results: rows with 'learning_rate', 'reg' and 'val_acc' (a grid gives one cell per pair; a random search is
     binned on log scales). Empty cells are left blank.
     """
-    lr = np.array([float(r["learning_rate"]) for r in results])
+    lr_values = np.array([float(r["learning_rate"]) for r in results])
     reg = np.array([float(r["reg"]) for r in results])
     acc = np.array([float(r["val_acc"]) for r in results])
-    reg_plot = np.where(reg > 0, reg, np.nan)
-    has_zero_reg = np.any(reg == 0)
-    if has_zero_reg:  # reg = 0 gets its own column left of the smallest positive one
-        smallest = np.nanmin(reg_plot) / 10 if np.any(reg > 0) else 1e-6
-        reg_plot = np.where(reg > 0, reg, smallest)
+    lr, has_zero_lr = _zero_left_of_positive(lr_values)
+    reg_plot, has_zero_reg = _zero_left_of_positive(reg)
     # a grid search fills every (lr, reg) pair once; scattered (random) points are binned on log scales
     is_grid = len(np.unique(lr)) * len(np.unique(reg_plot)) <= len(results)
     axis_bins = None if is_grid else max(2, min(bins, int(math.ceil(math.sqrt(len(results))))))
@@ -186,7 +192,10 @@ def plot_search_results(results: Sequence[Mapping[str, Any]], path: str | Path |
     fig = _figure(8, 6)
     ax = fig.subplots()
     image = ax.imshow(heat, origin="lower", cmap="viridis", aspect="auto")
-    ax.set_xticks(range(len(x_vals)), [f"{v:.1e}" for v in x_vals], rotation=45)
+    x_labels = [f"{v:.1e}" for v in x_vals]
+    if has_zero_lr:
+        x_labels[0] = "0" if x_edges is None else x_labels[0]
+    ax.set_xticks(range(len(x_vals)), x_labels, rotation=45)
     y_labels = [f"{v:.1e}" for v in y_vals]
     if has_zero_reg:
         y_labels[0] = "0" if y_edges is None else y_labels[0]

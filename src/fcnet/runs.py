@@ -21,6 +21,7 @@ from fcnet._solver_checks import IncompatibleCheckpoint
 from fcnet.run_dirs import (CHECKPOINT_GLOB, LOCK_FILE, RUN_FILES, RunDirError, check_out_dir,  # noqa: F401
                              check_run_dir, check_writable, newest_checkpoints, resolve_model_path, run_lock,
                              start_run_dir)
+from fcnet.inputs import read_inputs  # noqa: F401 (the input files of fcnet predict)
 from fcnet.solver import Solver
 
 OPTIMIZER_OPTIONS = ("momentum", "beta1", "beta2", "epsilon", "decay_rate", "weight_decay")
@@ -257,11 +258,17 @@ def run_config(path: str | Path) -> dict | None:
     """The config.json of the run a model belongs to, when there is one (an unreadable one is an error that names
     the file)."""
     config_file = resolve_model_path(path).parent / "config.json"
-    return read_json_object(config_file, f"{config_file} (beside the model)") if config_file.is_file() else None
+    if not config_file.is_file():
+        return None
+    values = read_json_object(config_file, f"{config_file} (beside the model)")
+    TrainConfig.from_dict(values, source=f"{config_file} (beside the model)")  # its errors name the file and key
+    return values
 
 
 def read_json_object(path: Path, what: str) -> dict:
     """The JSON object in `path`; errors name the file as `what` (e.g. '--config my.json')."""
+    if path.exists() and not path.is_file():
+        raise ValueError(f"{what} is not a regular file (a directory, FIFO or device); give a JSON file")
     if not path.is_file():
         raise FileNotFoundError(f"{what}: no such file")
     try:
@@ -298,71 +305,6 @@ def evaluate(model, X: np.ndarray, y: np.ndarray, names: Sequence[str] | None = 
     return {"accuracy": float(np.mean(predicted == y)), "per_class_accuracy": per_class.tolist(),
             "confusion_matrix": confusion.tolist(), "num_samples": int(len(y)), "class_names": names,
             "report": report}
-
-
-def read_inputs(paths: Sequence[str | Path], input_dim: int, resize: bool = False) -> tuple[np.ndarray, list[str]]:
-    """Samples from .npy arrays ((N, ...) or one sample) and images (PNG/JPEG, scaled to [0, 1]), as (N, D).
-
-    Every problem is a ValueError naming the file: not an array or image, no samples, non-numeric or non-finite
-    values, or a size that does not fit the model (an image of another size is resized only when `resize`)."""
-    rows, names = [], []
-    for raw in paths:
-        path = Path(raw)
-        if not path.is_file():
-            raise FileNotFoundError(f"{path}: no such file")
-        if path.suffix.lower() == ".npy":
-            array = _read_npy(path, input_dim)
-            rows.append(array)
-            names += [f"{path.name}[{i}]" for i in range(len(array))] if len(array) > 1 else [path.name]
-        elif path.suffix.lower() in (".png", ".jpg", ".jpeg"):
-            rows.append(_read_image(path, input_dim, resize).reshape(1, input_dim))
-            names.append(path.name)
-        else:
-            raise ValueError(f"{path}: expected a .npy array or a PNG/JPEG image")
-    return np.concatenate(rows), names
-
-
-def _read_npy(path: Path, input_dim: int) -> np.ndarray:
-    try:
-        raw = np.load(path, allow_pickle=False)
-    except ValueError as exc:  # object arrays (which would need pickle) or a damaged header
-        raise ValueError(f"{path} cannot be read as a numeric array without pickle: {exc}") from None
-    if not isinstance(raw, np.ndarray) or not (np.issubdtype(raw.dtype, np.number) or raw.dtype == np.bool_):
-        raise ValueError(f"{path} holds {getattr(raw, 'dtype', type(raw).__name__)} values; expected numbers")
-    if raw.size == 0:
-        raise ValueError(f"{path} holds no samples (shape {raw.shape})")
-    array = raw.astype(np.float32)
-    if array.size == input_dim:
-        array = array.reshape(1, input_dim)
-    elif array.ndim >= 2 and int(np.prod(array.shape[1:])) == input_dim:
-        array = array.reshape(len(array), input_dim)
-    else:
-        raise ValueError(f"{path} has shape {raw.shape}; the model expects samples of {input_dim} values")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{path} holds {int(np.sum(~np.isfinite(array)))} non-finite values (NaN or inf)")
-    return array
-
-
-def _read_image(path: Path, input_dim: int, resize: bool) -> np.ndarray:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            image.load()
-            gray = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
-            if gray.size == input_dim:
-                return gray
-            rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
-            if rgb.size == input_dim:
-                return rgb
-            side = int(round(np.sqrt(input_dim)))
-            if resize and side * side == input_dim:
-                return np.asarray(image.convert("L").resize((side, side)), dtype=np.float32) / 255.0
-            width, height = image.size
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:  # not an image, or a truncated one
-        raise ValueError(f"{path} is not a readable image: {exc}") from None
-    hint = f"; give --resize to scale it to {side}x{side}" if side * side == input_dim else ""
-    raise ValueError(f"{path} is {width}x{height}, but the model expects {input_dim} values per sample{hint}")
 
 
 def describe_model(model: Any) -> list[tuple[str, str, int]]:

@@ -192,14 +192,16 @@ class Solver:
         if self.best.arrays is None:
             self.best.keep(self.model, None, None, 0)  # the fallback when no checked state is healthy
         try:
-            with dropout_rng(self._rng) if dropout_rng else nullcontext(), deferred_interrupt() as interrupted:
+            with dropout_rng(self._rng) if dropout_rng else nullcontext(), deferred_interrupt() as interrupts:
                 while self.t < self.num_iterations and not self.stop_training:
-                    if interrupted():
+                    if interrupts.requested():
                         raise KeyboardInterrupt
-                    if not self._step():
+                    with interrupts.critical():  # a second Ctrl-C waits for the step: no half update is saved
+                        stepped = self._step()
+                        self.t += stepped
+                    if not stepped:
                         self._diverged()
                         break
-                    self.t += 1
                     if bar is not None:
                         bar.update(1)
                         bar.set_postfix(loss=f"{self.loss_history[-1]:.4f}", refresh=False)
@@ -248,7 +250,8 @@ class Solver:
         self.events.append({"event": "diverged", "iteration": self.t + 1, "epoch": self.epoch, "loss": str(loss),
                             "learning_rate": lr})
         why = divergence.explain(loss, self.loss_history[0], self.divergence_factor, self.t, lr, self._input_scale,
-                                 np.dtype(getattr(self.model, "dtype", np.float64)))
+                                 np.dtype(getattr(self.model, "dtype", np.float64)),
+                                 self.optimizer.hyperparameters.get("weight_decay", 0.0))
         print(f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): {why}. The best state from before "
               "is kept.", file=sys.stderr)
 

@@ -35,11 +35,12 @@ IMAGE_SHAPES = {"digits": (8, 8), "fashion-mnist": (28, 28), "mnist": (28, 28), 
 
 
 def load_dataset(name: str, data_dir: str | os.PathLike | None = None, val_size: float = 0.1, seed: int = 0,
-                 limit: int | None = None) -> dict:
+                 limit: int | None = None, download: bool = True) -> dict:
     """A data dict (X_train, y_train, X_val, y_val, X_test, y_test; X flattened float32) for one of DATASETS.
 
     digits is split 70/15/15, stratified. For the others the official test set is kept and the validation set is a
     stratified `val_size` of the training set. `limit` keeps a stratified subset of that many training samples.
+    download: fetch a dataset that is not on this machine (else a missing one is an error).
     """
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; known: {list(DATASETS)}")
@@ -52,10 +53,10 @@ def load_dataset(name: str, data_dir: str | os.PathLike | None = None, val_size:
         data = stratified_split(X, y, val_size=0.15, test_size=0.15, seed=seed)
     else:
         if name == "cifar10":
-            X_train, y_train, X_test, y_test = load_cifar10(data_dir, dtype=np.float32)
+            X_train, y_train, X_test, y_test = load_cifar10(data_dir, dtype=np.float32, download=download)
             X_train, X_test = flatten(X_train) / 255.0, flatten(X_test) / 255.0
         else:
-            (X_train, y_train), (X_test, y_test) = load_mnist(data_dir, kind=name)
+            (X_train, y_train), (X_test, y_test) = load_mnist(data_dir, kind=name, download=download)
         from sklearn.model_selection import train_test_split
 
         X_train, X_val, y_train, y_val = train_test_split(X_train, y_train, test_size=val_size, stratify=y_train,

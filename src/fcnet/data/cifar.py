@@ -124,7 +124,8 @@ def _resolve_root(root, data_home, download: bool) -> Path:
     if root.is_dir():
         return root
     if not download:
-        raise DatasetError(f"CIFAR-10 is not in {root}; call with download=True or extract {URL} there")
+        raise DatasetError(f"CIFAR-10 is not in {root}; download it (download=True; fcnet evaluate --download) or "
+                           f"extract {URL} there")
     archive = fetch(URL, SHA256, home)
     with tarfile.open(archive) as tar:
         tar.extractall(home, filter="data")

@@ -121,7 +121,8 @@ def _resolve_directory(kind: str, path, data_home, download: bool) -> Path:
         if candidate.is_dir() and all(_find(candidate, s) for s in stems):
             return candidate
     if not download:
-        raise DatasetError(f"{kind} is not in {home}; call with download=True or put the files there")
+        raise DatasetError(f"{kind} is not in {home}; download it (download=True; fcnet evaluate --download) or put "
+                           "the files there")
     for stem in stems:
         fname = stem + ".gz"
         fetch(SOURCES[kind]["url"] + fname, SOURCES[kind]["sha256"][fname], home, fname)
