@@ -246,3 +246,101 @@ def test_search_jobs_are_bounded_by_the_machine(tmp_path):
     cores = os.cpu_count() or 1
     result = fcnet("search", "--trials", "2", "--epochs", "1", "--jobs", 4 * cores + 1, "--out", "S", cwd=tmp_path)
     one_line_error(result, f"--jobs {4 * cores + 1}", f"{cores} cores")
+
+
+# ---- files beside a model, inputs, and what a message blames ------------------------------------------------------
+@pytest.fixture(scope="module")
+def digits_run(stopped_run):
+    return stopped_run  # a finished 3-epoch digits run: model.npz, config.json, summary.json
+
+
+def test_predict_refuses_a_npy_header_declaring_a_huge_array(digits_run, tmp_path):
+    """N51: 640 bytes declaring (10^9, 64) float64."""
+    with open(tmp_path / "hugehdr.npy", "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (10 ** 9, 64)})
+    one_line_error(fcnet("predict", digits_run, "hugehdr.npy", cwd=tmp_path), "hugehdr.npy", "declares shape")
+    with open(tmp_path / "short.npy", "wb") as f:
+        np.lib.format.write_array_header_1_0(f, {"descr": "<f8", "fortran_order": False, "shape": (1000, 64)})
+    one_line_error(fcnet("predict", digits_run, "short.npy", cwd=tmp_path), "short.npy", "but holds")
+
+
+@pytest.mark.parametrize("side", [20000, 10000])
+def test_predict_refuses_an_image_of_too_many_pixels_before_decoding_it(digits_run, tmp_path, side):
+    """N52 (PIL's DecompressionBombError traceback) and N85 (2.8 GB to read a 97 KB PNG)."""
+    from PIL import Image
+
+    Image.new("L", (side, side)).save(tmp_path / "bomb.png")
+    result = fcnet("predict", digits_run, "bomb.png", "--resize", cwd=tmp_path)
+    one_line_error(result, "bomb.png")
+    assert "DecompressionBombWarning" not in result.stderr
+
+
+@pytest.mark.parametrize("config, fragment", [
+    ({"dataset": "digits", "limit": "abc"}, "limit"),      # N88
+    ({"dataset": ["digits"]}, "dataset"),                  # N89
+    ({"dataset": "digits", "seed": -3}, "seed"),           # N90
+])
+def test_a_bad_config_beside_a_model_is_named(digits_run, tmp_path, config, fragment):
+    run = tmp_path / "R"
+    run.mkdir()
+    shutil.copy(digits_run / "model.npz", run / "model.npz")
+    (run / "config.json").write_text(json.dumps(config))
+    np.save(tmp_path / "x.npy", np.zeros((2, 64), np.float32))
+    for args in (["evaluate", run], ["predict", run, "x.npy"]):
+        one_line_error(fcnet(*args, cwd=tmp_path), "config.json", fragment)
+
+
+def test_a_summary_of_wrong_types_is_named(digits_run, tmp_path):
+    """N87: 'Unknown format code 'f' for object of type 'str''."""
+    run = copy_run(digits_run, tmp_path)
+    (run / "summary.json").write_text('{"epochs": "x", "stop_reason": "completed", "best_val_acc": "high"}')
+    one_line_error(fcnet("info", run, cwd=tmp_path), "summary.json")
+
+
+def test_a_fifo_config_is_named_as_not_a_regular_file(tmp_path):
+    """N93: 'no such file' for a FIFO."""
+    os.mkfifo(tmp_path / "f.json")
+    one_line_error(fcnet("train", "--config", "f.json", cwd=tmp_path), "f.json", "not a regular file")
+
+
+def test_evaluate_never_downloads_unless_asked(digits_run, tmp_path):
+    """Notes of the trial: an edited config.json naming cifar10 started a 170 MB download."""
+    run = tmp_path / "R"
+    run.mkdir()
+    shutil.copy(digits_run / "model.npz", run / "model.npz")
+    config = json.loads((digits_run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "dataset": "cifar10"}))
+    env_home = tmp_path / "home"
+    result = subprocess.run([FCNET or "fcnet", "evaluate", str(run)], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "FCNET_DATA": str(env_home)})
+    one_line_error(result, "CIFAR-10 is not in", "--download")
+    assert "Downloading" not in result.stderr + result.stdout and not (env_home / "cifar-10-python.tar.gz").exists()
+
+
+def test_divergence_from_weight_decay_blames_the_weight_decay(tmp_path):
+    """N79: it blamed the learning rate."""
+    result = fcnet("train", "--weight-decay", "1e6", "--epochs", "2", "--quiet", "--out", "o", cwd=tmp_path)
+    assert "weight_decay (1e+06) times the learning rate" in result.stderr, result.stderr
+
+
+def test_a_grid_search_at_learning_rate_zero_plots_without_warnings(tmp_path):
+    """N82: divide by zero encountered in log."""
+    result = fcnet("search", "--mode", "grid", "--lr", "0", "--reg", "0", "--trials", "1", "--epochs", "1",
+                   "--out", "S", cwd=tmp_path)
+    assert result.returncode == 0 and "RuntimeWarning" not in result.stderr, result.stderr
+    assert (tmp_path / "S" / "search.png").is_file()
+
+
+def test_an_interrupted_training_says_how_to_resume(tmp_path):
+    """N86: Ctrl-C just after model.npz appears (while the plots are drawn) said only 'error: interrupted'."""
+    process = fcnet("train", "--epochs", "3", "--hidden", "20", "--quiet", "--out", "o", cwd=tmp_path, wait=False)
+    deadline = time.monotonic() + 120
+    while not (tmp_path / "o" / "model.npz").exists() and time.monotonic() < deadline:
+        time.sleep(0.002)
+    process.send_signal(2)
+    _, err = process.communicate(timeout=120)
+    if process.returncode == 0:
+        pytest.skip("the run ended before the signal arrived")
+    assert process.returncode == 130, err
+    assert "fcnet train --resume o" in err
+    assert fcnet("train", "--resume", "o", "--quiet", cwd=tmp_path).returncode == 0
