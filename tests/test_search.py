@@ -56,3 +56,56 @@ def test_a_local_search_killed_mid_trial_resumes_with_that_trial_run_again(tmp_p
     states = [(t.user_attrs.get(study_engine.INDEX), t.state) for t in study.get_trials()]
     assert states.count((2, optuna.trial.TrialState.COMPLETE)) == 1
     assert (2, optuna.trial.TrialState.FAIL) in states and (0, optuna.trial.TrialState.COMPLETE) in states
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (read from /proc)."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.slow
+def test_local_workers_end_when_their_coordinator_is_killed(tmp_path):
+    """Trial 2026-12-01, N23: after a SIGKILL of `fcnet search --jobs 2`, its workers went on training every trial
+    and waited for a parent that was gone."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    command = [shutil.which("fcnet")] if shutil.which("fcnet") else [sys.executable, "-m", "fcnet"]
+    coordinator = subprocess.Popen([*command, "search", "--trials", "6", "--epochs", "40", "--hidden", "256,256",
+                                    "--jobs", "2", "--out", "S"], cwd=tmp_path, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, env={**os.environ, "MPLBACKEND": "Agg"})
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while len(workers) < 2 and time.monotonic() < deadline:
+        workers = [pid for pid in _children(coordinator.pid)
+                   if "fcnet" in open(f"/proc/{pid}/cmdline").read() or "python" in open(f"/proc/{pid}/cmdline").read()]
+        time.sleep(0.2)
+    assert workers, "the search started no worker process"
+    time.sleep(2)  # the workers are training
+    coordinator.send_signal(signal.SIGKILL)
+    coordinator.wait()
+    deadline = time.monotonic() + 20
+    while any(os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+              != "Z" for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")
+             and open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, f"workers {alive} outlived their coordinator"

@@ -41,33 +41,73 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Every URL the tests give carries this password (the server trusts 127.0.0.1 and ignores it); no output of any
+# command may show it (the last test of this module reads them all).
+PASSWORD = "SECRETPW-fcnet-test"
+OUTPUTS: list[str] = []
+
+
+class PostgresServer:
+    """Debian's PostgreSQL in a temporary directory, on 127.0.0.1 and a free port, as PostgreSQL's test helpers
+    start it (initdb + pg_ctl; as the postgres user when root)."""
+
+    def __init__(self) -> None:
+        self.bin_dir = _postgres_bin()
+        if self.bin_dir is None:
+            pytest.skip("PostgreSQL server binaries are absent (Debian package postgresql; .ci/run installs it)")
+        self.root = Path(tempfile.mkdtemp(prefix="fcnet-postgres-"))  # pytest's tree is closed to other users
+        self.data, self.port = self.root / "data", _free_port()
+        self.as_postgres: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses to run as root: run the server as Debian's postgres user
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+            os.chmod(self.root, 0o777)
+        subprocess.run([*self.as_postgres, str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "fcnet",
+                        "--auth=trust", "--no-sync"], check=True, capture_output=True)
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://fcnet:{PASSWORD}@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off"
+        subprocess.run([*self.as_postgres, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l",
+                        str(self.root / "server.log"), "-w", "start"], check=True, capture_output=True)
+
+    def stop(self) -> None:
+        subprocess.run([*self.as_postgres, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
+                        "stop"], capture_output=True)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @pytest.fixture(scope="module")
 def postgres_url():
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL server binaries are absent (Debian package postgresql; .ci/run installs it)")
-    root = Path(tempfile.mkdtemp(prefix="fcnet-postgres-"))  # pytest's own temporary tree is closed to other users
-    data, port = root / "data", _free_port()
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses to run as root: run the server as Debian's postgres user
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-        os.chmod(root, 0o777)
-    subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-U", "fcnet", "--auth=trust",
-                    "--no-sync"], check=True, capture_output=True)
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
-    subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                    str(root / "server.log"), "-w", "start"], check=True, capture_output=True)
+    server = PostgresServer()
     try:
-        yield f"postgresql://fcnet@127.0.0.1:{port}/postgres"
+        yield server.url
     finally:
-        subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        server.remove()
+
+
+class _Recorded(subprocess.Popen):
+    def communicate(self, *args, **kwargs):
+        out, err = super().communicate(*args, **kwargs)
+        OUTPUTS.extend([out or "", err or ""])
+        return out, err
 
 
 def start(args, cwd):
-    return subprocess.Popen([*COMMAND, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=ENV)
+    return _Recorded([*COMMAND, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+
+
+def run(args, cwd, timeout=600):
+    """A command run to its end; its output is recorded for the password check."""
+    result = subprocess.run([*COMMAND, *args], cwd=cwd, capture_output=True, text=True, env=ENV, timeout=timeout)
+    OUTPUTS.extend([result.stdout, result.stderr])
+    return result
 
 
 def wait_for_study(url: str, name: str, timeout: float = 120) -> None:
@@ -145,12 +185,10 @@ def test_a_worker_killed_mid_trial_loses_nothing_and_the_ranking_equals_one_work
     assert sum(ran.count("FAIL") for ran in states.values()) == 1  # the killed run, and it was run again
     assert (tmp_path / "coordinator" / "best_model.npz").is_file()
 
-    single = subprocess.run([*COMMAND, "search", *LONG_SEARCH, "--out", "single"], cwd=tmp_path, capture_output=True,
-                            text=True, env=ENV, timeout=600)
+    single = run(["search", *LONG_SEARCH, "--out", "single"], tmp_path)
     assert single.returncode == 0, single.stderr
     assert ranking(tmp_path / "coordinator" / "results.csv") == ranking(tmp_path / "single" / "results.csv")
-    evaluate = subprocess.run([*COMMAND, "evaluate", "coordinator/best_model.npz", "--dataset", "digits"],
-                              cwd=tmp_path, capture_output=True, text=True, env=ENV, timeout=300)
+    evaluate = run(["evaluate", "coordinator/best_model.npz", "--dataset", "digits"], tmp_path, timeout=300)
     assert evaluate.returncode == 0, evaluate.stderr
 
 
@@ -166,9 +204,8 @@ def test_a_study_resumed_after_every_worker_died_runs_only_the_remaining_trials(
     first.communicate(timeout=60)
     before = ended_trials(postgres_url, "resumed")
     done_before = {i for i, ran in before.items() if "COMPLETE" in ran}
-    worker = subprocess.run([*COMMAND, "search-worker", "--storage", postgres_url, "--study", "resumed",
-                             "--heartbeat", "1", "--out", "late"], cwd=tmp_path, capture_output=True, text=True,
-                            env=ENV, timeout=600)
+    worker = run(["search-worker", "--storage", postgres_url, "--study", "resumed", "--heartbeat", "1", "--out",
+                  "late"], tmp_path)
     assert worker.returncode == 0, worker.stderr
     after = ended_trials(postgres_url, "resumed")
     assert all(ran.count("COMPLETE") == 1 for ran in after.values()) and sorted(after) == list(range(8))
@@ -177,8 +214,7 @@ def test_a_study_resumed_after_every_worker_died_runs_only_the_remaining_trials(
 
 
 def test_search_worker_needs_an_existing_study(postgres_url, tmp_path):
-    result = subprocess.run([*COMMAND, "search-worker", "--storage", postgres_url, "--study", "nothing"],
-                            cwd=tmp_path, capture_output=True, text=True, env=ENV, timeout=120)
+    result = run(["search-worker", "--storage", postgres_url, "--study", "nothing"], tmp_path, timeout=120)
     assert result.returncode == 2 and "there is no study 'nothing'" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
@@ -214,9 +250,8 @@ def test_a_trial_popped_by_a_worker_killed_before_its_first_heartbeat_is_run_aga
     study = open_study(postgres_url, "orphan", heartbeat=1, create=True, description=description)
     prepare(study, description, 2, local=False)
     study.ask()  # a worker popped trial 0 and died at once: RUNNING, no heartbeat, no worker named
-    worker = subprocess.run([*COMMAND, "search-worker", "--storage", postgres_url, "--study", "orphan",
-                             "--heartbeat", "1", "--out", "w"], cwd=tmp_path, capture_output=True, text=True,
-                            env=ENV, timeout=300)
+    worker = run(["search-worker", "--storage", postgres_url, "--study", "orphan", "--heartbeat", "1", "--out", "w"],
+                 tmp_path, timeout=300)
     assert worker.returncode == 0, worker.stderr
     states = ended_trials(postgres_url, "orphan")
     assert sorted(states[0]) == ["COMPLETE", "FAIL"] and states[1] == ["COMPLETE"]
@@ -232,6 +267,108 @@ def test_workers_started_together_on_an_empty_database_all_get_the_storage(postg
         connection.execute("CREATE DATABASE fresh")
     url = postgres_url.rsplit("/", 1)[0] + "/fresh"
     code = f"from fcnet import study_engine; study_engine._storage({url!r}, 1)"
-    workers = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(6)]
-    errors = [worker.communicate(timeout=120)[1] for worker in workers]
+    workers = [_Recorded([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(6)]
+    errors = [worker.communicate(timeout=120)[1] for worker in workers]  # recorded too
     assert [worker.returncode for worker in workers] == [0] * 6, errors
+
+
+# ---- the second bad-input trial (2026-12-01): the shared search speaks in one line -------------------------------
+def one_line_error(result, *fragments):
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode in (1, 2) and lines and lines[-1].startswith("error: "), result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    for fragment in fragments:
+        assert fragment in lines[-1], (fragment, lines[-1])
+    return lines[-1]
+
+
+def test_bad_storages_end_in_one_line_and_write_nothing(postgres_url, tmp_path):
+    """N26 (not a URL), N27 (server down), N28 (no such database), N29, N30 (no such role), N31 (a study name too
+    long for Optuna), N66 (a database without its driver)."""
+    base = postgres_url.rsplit("/", 1)[0]
+    nobody = postgres_url.replace("//fcnet:", "//nobody:")
+    down = f"postgresql://fcnet:{PASSWORD}@127.0.0.1:{_free_port()}/postgres"
+    cases = [
+        (["search", "--storage", "not a url", "--study", "s1"], "is not a database URL"),
+        (["search", "--storage", down, "--study", "s1"], "Connection refused"),
+        (["search", "--storage", f"{base}/nosuchdb", "--study", "s1"], 'database "nosuchdb" does not exist'),
+        (["search", "--storage", nobody, "--study", "s1"], 'role "nobody" does not exist'),
+        (["search-worker", "--storage", nobody, "--study", "nosuch"], 'role "nobody" does not exist'),
+        (["search", "--storage", postgres_url, "--study", "x" * 600], "--study must be 1 to 512 characters"),
+        (["search", "--storage", f"mysql://u:{PASSWORD}@127.0.0.1/db", "--study", "s1"], "no database driver"),
+    ]
+    for args, fragment in cases:
+        extra = ["--trials", "1", "--epochs", "1"] if args[0] == "search" else []
+        result = run([*args, *extra, "--out", "S"], tmp_path, timeout=120)
+        line = one_line_error(result, fragment)
+        assert PASSWORD not in result.stdout + result.stderr and ("***" in line or "not a database" in line
+                                                                  or "characters" in line), line
+        assert not (tmp_path / "S").exists(), args
+
+
+def test_a_server_that_stops_mid_search_ends_in_one_line_and_the_search_resumes(tmp_path):
+    """N33: a 150-line traceback ending in 'exceeding max length', and no word on resuming."""
+    server = PostgresServer()
+    try:
+        search = ["search", *LONG_SEARCH, "--trials", "3", "--storage", server.url, "--study", "down", "--heartbeat",
+                  "2", "--out", "S"]
+        coordinator = start(search, tmp_path)
+        wait_for_study(server.url, "down")
+        wait_until_training(server.url, "down", [coordinator.pid])
+        server.stop()
+        out, err = coordinator.communicate(timeout=300)
+        assert coordinator.returncode in (1, 2), err
+        line = err.strip().splitlines()[-1]
+        assert line.startswith("error: ") and "run the same command again to resume" in line, err
+        assert "Traceback" not in err and PASSWORD not in out + err
+        server.start()
+        again = run(search, tmp_path)
+        assert again.returncode == 0, again.stderr
+        assert sorted(ended_trials(server.url, "down")) == [0, 1, 2]
+    finally:
+        server.remove()
+
+
+@pytest.mark.parametrize("craft, fragment", [
+    ({"fcnet_index": -1}, "fcnet_index -1"),                                   # N34
+    ({"fcnet_index": 10 ** 6}, "fcnet_index 1000000"),                         # N34
+    ({"fcnet_index": 0, "fcnet_row": {"trial": "../../pwned"}}, "result row"),  # N67
+])
+def test_a_crafted_study_is_refused(postgres_url, tmp_path, craft, fragment):
+    from fcnet.runs import TrainConfig
+    from fcnet.search import search_description
+    from fcnet.study_engine import open_study, prepare
+
+    name = f"craft{abs(hash(str(craft))) % 10 ** 6}"
+    base = TrainConfig.from_dict({"num_epochs": 1, "limit": 300}, "test")
+    description = search_description(base, {}, "random", 0)
+    study = open_study(postgres_url, name, heartbeat=1, create=True, description=description)
+    prepare(study, description, 2, local=False)
+    study.enqueue_trial({}, user_attrs=craft)
+    result = run(["search-worker", "--storage", postgres_url, "--study", name, "--out", "W"], tmp_path, timeout=120)
+    one_line_error(result, "damaged or crafted", fragment)
+    assert not list((tmp_path / "W").glob("trials/*.npz")) if (tmp_path / "W").exists() else True
+
+
+def test_a_study_whose_space_declares_a_huge_network_is_refused(postgres_url, tmp_path):
+    """N6: a worker built a (64, 3000000) layer because the study said so."""
+    from fcnet.runs import TrainConfig
+    from fcnet.search import search_description
+    from fcnet.study_engine import SEARCH, open_study, prepare
+
+    base = TrainConfig.from_dict({"num_epochs": 1, "limit": 300}, "test")
+    description = search_description(base, {"hidden_dims": [[20]]}, "random", 0)
+    study = open_study(postgres_url, "huge", heartbeat=1, create=True, description=description)
+    prepare(study, description, 2, local=False)
+    crafted = dict(study.user_attrs[SEARCH])
+    crafted["space"] = {**crafted["space"], "hidden_dims": [[3000000]]}
+    study.set_user_attr(SEARCH, crafted)
+    result = run(["search-worker", "--storage", postgres_url, "--study", "huge", "--out", "W"], tmp_path, timeout=120)
+    one_line_error(result, "hidden_dims")
+
+
+def test_no_output_of_these_tests_shows_the_password():
+    """N4: 'there is no study ... in postgresql://postgres:SECRETPW@...'. Runs last: it reads every output above."""
+    assert OUTPUTS, "no command output was recorded"
+    leaks = [text for text in OUTPUTS if PASSWORD in text]
+    assert not leaks, leaks[0][:500]
