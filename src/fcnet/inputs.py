@@ -44,7 +44,7 @@ def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
             read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
             shape, _, dtype = read(f)
             offset = f.tell()
-    except (ValueError, OSError, SyntaxError) as exc:
+    except Exception as exc:  # noqa: BLE001 -- numpy's header parser raises many types on crafted bytes
         raise ValueError(f"{path} is not a readable .npy array: {exc}") from None
     count = math.prod(shape)
     if not dtype.hasobject and count > MAX_INPUT_VALUES:

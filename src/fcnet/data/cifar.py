@@ -22,10 +22,15 @@ def _numpy_core():
     return getattr(np, "_core", None) or np.core
 
 
-def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
-    if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
-        raise DatasetError(f"refusing _codecs.encode with encoding {encoding!r}: CIFAR-10 batches use latin1 only")
-    return text.encode("latin1")
+def _latin1_encoder(source: str):
+    """_codecs.encode as Python 3 pickles of bytes call it, for latin1 only."""
+    def _latin1_encode(text: str, encoding: str = "latin1") -> bytes:
+        if encoding not in ("latin1", "latin-1") or not isinstance(text, str):
+            raise DatasetError(f"{source}: refusing _codecs.encode with encoding {encoding!r}: CIFAR-10 batches use "
+                               "latin1 only")
+        return text.encode("latin1")
+
+    return _latin1_encode
 
 
 _NDARRAY = object()  # what the name numpy.ndarray means inside a batch: an argument of _reconstruct, never a call
@@ -63,7 +68,7 @@ class _CifarUnpickler(pickle.Unpickler):
             ("numpy", "ndarray"): _NDARRAY,
             ("numpy", "dtype"): np.dtype,
             # Python 3 writes bytes at pickle protocol 2 as _codecs.encode(text, 'latin1')
-            ("_codecs", "encode"): _latin1_encode,
+            ("_codecs", "encode"): _latin1_encoder(self.source),
         }
         if (module, name) not in allowed:
             raise DatasetError(f"{self.source} refers to {module}.{name}, which a CIFAR-10 batch never holds; "
