@@ -6,7 +6,7 @@ import signal
 import sys
 import threading
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 
 def make_bar(progress: bool | str, verbose: bool, total: int, initial: int) -> Any:

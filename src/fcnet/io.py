@@ -7,6 +7,7 @@ with ``numpy.load(path, allow_pickle=False)``.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import tempfile
@@ -17,8 +18,8 @@ from typing import IO, Any, Callable, Iterator
 
 import numpy as np
 
-import fcnet
 from fcnet._npz_reader import read_arrays
+from fcnet._version import __version__
 
 FORMAT_VERSION = 1
 _META_KEY = "__meta__"
@@ -60,7 +61,7 @@ def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict
     for name, value in arrays.items():
         if value.dtype.hasobject:
             raise TypeError(f"array {name!r} has dtype object, which cannot be stored without pickle")
-    meta = {"format_version": FORMAT_VERSION, "fcnet_version": fcnet.__version__, **meta}
+    meta = {"format_version": FORMAT_VERSION, "fcnet_version": __version__, **meta}
     with atomic_file(path, "wb") as f:
         np.savez(f, **{_META_KEY: np.array(json.dumps(meta))}, **arrays)
     return path
@@ -90,7 +91,7 @@ def read_npz(path: str | os.PathLike, kind: str,
         raise ValueError(f"{path} is damaged: its format_version is {version!r}, not a positive integer")
     if version > FORMAT_VERSION:
         raise ValueError(f"{path} has format version {version!r}, written by fcnet {meta.get('fcnet_version')}; "
-                         f"this fcnet {fcnet.__version__} reads format versions up to {FORMAT_VERSION}. "
+                         f"this fcnet {__version__} reads format versions up to {FORMAT_VERSION}. "
                          "Upgrade fcnet to read it.")
     return arrays, meta
 
@@ -223,16 +224,22 @@ def model_from_meta(meta: dict[str, Any], source: str, arrays: dict[str, np.ndar
         raise ValueError(f"{source}: the model configuration cannot be rebuilt: {exc}") from None
 
 
+# Saved kinds of other layers of the house: class name -> "module:callable(arrays, meta, source)".
+LOADERS = {"FCNetClassifier": "fcnet.sklearn:FCNetClassifier._from_fcnet_state"}
+
+
 def load(path: str | os.PathLike) -> Any:
     """Load a model written by :func:`save`; its predictions are bit-identical to the saved model's."""
     arrays, meta = read_npz(path, "model", lambda name: name.startswith(("param/", "buffer/")) or name == "classes")
-    if meta.get("class") == "FCNetClassifier":
-        from fcnet.sklearn import FCNetClassifier
-
+    if meta.get("class") in LOADERS:  # a class of a higher layer, found by name (this module imports none)
+        module_name, _, attribute = LOADERS[meta["class"]].partition(":")
+        loader = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            loader = getattr(loader, part)
         try:
-            return FCNetClassifier._from_fcnet_state(arrays, meta, str(path))
+            return loader(arrays, meta, str(path))
         except (KeyError, TypeError) as exc:
-            raise ValueError(f"{path}: the estimator cannot be rebuilt: {exc}") from None
+            raise ValueError(f"{path}: the {meta['class']} cannot be rebuilt: {exc}") from None
     model = model_from_meta(meta, str(path), arrays)
     load_model_state(model, arrays, str(path))
     return model

@@ -187,6 +187,20 @@ class FullyConnectedNet:
     def eval(self) -> "FullyConnectedNet":
         return self.train(False)
 
+    @contextmanager
+    def _mode(self, training: bool) -> Iterator[None]:
+        """Run the block in training or evaluation mode and give the caller's mode back afterwards (cs231n's
+        contract: labels given -> a training-mode loss; none -> a test-time forward; PyTorch's: the mode set by
+        train()/eval() belongs to the caller)."""
+        previous = self.layers.training
+        if previous != training:
+            self.layers.train(training)
+        try:
+            yield
+        finally:
+            if previous != training:
+                self.layers.train(previous)
+
     def buffers(self) -> dict[str, np.ndarray]:
         """Batch norm running statistics, keyed 'running_mean1', 'running_var1', ..."""
         return self.layers.buffers()
@@ -242,15 +256,15 @@ class FullyConnectedNet:
         """
         X = self._check_X(X)
         if y is None:
-            self.layers.eval()
-            return self.layers.forward(X)
+            with self._mode(training=False):
+                return self.layers.forward(X)
         if X.shape[0] == 0:
             raise ValueError(f"X must hold at least one sample to compute a loss, got shape {X.shape}")
         check_labels("y", y, X.shape[0], self.num_classes)
-        self.layers.train()
-        scores = self.layers.forward(X)
-        data_loss = self.loss_layer.forward(scores, y, sample_weight)
-        self.layers.backward(self.loss_layer.backward())
+        with self._mode(training=True):
+            scores = self.layers.forward(X)
+            data_loss = self.loss_layer.forward(scores, y, sample_weight)
+            self.layers.backward(self.loss_layer.backward())
         grads = self.layers.grads
         reg_loss = 0.0
         if self.reg:
@@ -264,9 +278,9 @@ class FullyConnectedNet:
         """Yield (start, scores) for consecutive slices of `batch_size` samples, in evaluation mode."""
         if int(batch_size) < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
-        self.layers.eval()
-        for start in range(0, X.shape[0], batch_size):
-            yield start, self.layers.forward(X[start:start + batch_size])
+        with self._mode(training=False):
+            for start in range(0, X.shape[0], batch_size):
+                yield start, self.layers.forward(X[start:start + batch_size])
 
     def _map_batches(self, X: np.ndarray, batch_size: int, transform, tail: tuple, dtype) -> np.ndarray:
         """transform(scores) for every batch, gathered into one array of shape (N, *tail): the activations of

@@ -162,6 +162,16 @@ def search_description(base: TrainConfig, space: dict[str, Any] | None, mode: st
             "base": {k: v for k, v in dataclasses.asdict(base).items() if k != "seed"}, "pruner": pruner}
 
 
+def study_configs(study) -> list:
+    """The trial configurations of a shared study (what ``fcnet search-worker`` runs), checked."""
+    return study_engine.configs_of(study, TRIAL_FUNCTIONS)
+
+
+def work_on(study, configs: list, out: Path, after_trial: Callable[[dict], None] | None = None) -> None:
+    """Run the study's waiting trials here until every trial has ended (a search-worker's job)."""
+    study_engine.work(study, configs, out, TRIAL_FUNCTIONS, after_trial)
+
+
 CHECKED_CONFIGS = 2000  # a search's trials checked before it starts (each check builds a tiny Solver)
 
 
@@ -216,9 +226,9 @@ def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | N
 
     try:
         if jobs == 1:
-            study_engine.work(study, configs, out, after_trial)
+            study_engine.work(study, configs, out, TRIAL_FUNCTIONS, after_trial)
         else:
-            study_engine.work_in_processes(jobs, storage, study_name, out, heartbeat, after_trial)
+            study_engine.work_in_processes(jobs, storage, study_name, out, heartbeat, TRIAL_FUNCTIONS, after_trial)
     finally:
         results = collect(study)
         write_results(out / "results.csv", results)
@@ -271,3 +281,6 @@ def _finish(out: Path, results: list[dict], base: TrainConfig, study) -> None:
     with io.atomic_file(out / "best_model.npz", "wb") as f:
         f.write(trial_model.read_bytes())
     plots.plot_search_results(ranked, out / "search.png")
+
+
+TRIAL_FUNCTIONS = study_engine.TrialFunctions(configs=trial_configs, suggest=suggested_config, run=train_trial)

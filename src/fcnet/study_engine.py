@@ -17,30 +17,22 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import re
 import socket
 import threading
 import time
-import warnings
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_EXCEPTION
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
+
+from fcnet.runs import TrainConfig, check_network_fits
+from fcnet.study_storage import (JOURNAL, MAX_HEARTBEAT, MAX_STUDY_NAME, StorageError, _optuna, _storage,  # noqa: F401
+                                 check_study_options, database_errors, local_storage, masked_url, storage_error)
 
 INDEX, ROW, SPARE, SEARCH, TRIALS = "fcnet_index", "fcnet_row", "fcnet_spare", "fcnet_search", "fcnet_trials"
 WORKER = "fcnet_worker"  # host:pid of the process running the trial
 LOCAL_STUDY = "fcnet-search"
 HEARTBEAT_SECONDS = 10
 PRUNERS = ("none", "median", "asha", "hyperband")
-
-
-def _optuna():
-    try:
-        import optuna
-    except ImportError:
-        raise ImportError("fcnet search runs on Optuna: pip install 'fcnet[search]' (or 'optuna')") from None
-    optuna.logging.set_verbosity(optuna.logging.ERROR)
-    warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
-    return optuna
 
 
 def check_pruner(name: str) -> str:
@@ -54,98 +46,6 @@ def make_pruner(name: str):
     pruners = _optuna().pruners
     return {"none": pruners.NopPruner, "median": lambda: pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=2),
             "asha": pruners.SuccessiveHalvingPruner, "hyperband": pruners.HyperbandPruner}[check_pruner(name)]()
-
-
-JOURNAL = "journal://"
-
-
-def local_storage(out: Path) -> str:
-    """One machine's study: an Optuna journal file in the search directory. (Its file lock makes popping a
-    waiting trial atomic between local processes, which SQLite's storage does not; PostgreSQL's does.)"""
-    return JOURNAL + str(Path(out).resolve() / "study.journal")
-
-
-MAX_STUDY_NAME = 512  # Optuna's studies.study_name column
-MAX_HEARTBEAT = 3600
-
-
-def masked_url(url: str) -> str:
-    """A storage URL with its password (in the user part or a password= query parameter) shown as ***: every
-    message and log line that holds a storage URL goes through here."""
-    url = re.sub(r"(//[^:/@]*):[^@/]*@", r"\1:***@", str(url))
-    return re.sub(r"(?i)([?&]password=)[^&]*", r"\1***", url)
-
-
-class StorageError(RuntimeError):
-    """The study's database cannot be used; the message says why and what to do, with the password masked."""
-
-
-def storage_error(exc: BaseException, url: str) -> StorageError:
-    """One line for a database failure: its first line of cause (the driver's, not SQLAlchemy's wrapping)."""
-    cause = getattr(exc, "orig", None) or exc.__cause__ or exc
-    reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0].strip()
-    reason = reason.replace(str(url), masked_url(url))
-    return StorageError(f"the study's database at {masked_url(url)} failed: {reason}. Check the URL (user, "
-                        "password, database) and that the server is running, then run the same command again to "
-                        "resume")
-
-
-def database_errors() -> tuple[type[BaseException], ...]:
-    """The exceptions a study's database raises when it fails (server down, connection lost)."""
-    optuna = _optuna()
-    import sqlalchemy.exc
-
-    return (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError)
-
-
-def _rdb_storage(storage_url: str, heartbeat: int):
-    optuna = _optuna()
-    import sqlalchemy.exc
-    from sqlalchemy.engine import make_url
-
-    try:
-        url = make_url(storage_url)
-    except sqlalchemy.exc.ArgumentError:
-        raise ValueError(f"--storage {masked_url(storage_url)!r} is not a database URL; expected e.g. "
-                         "postgresql://user:password@host/database or sqlite:///file.db") from None
-    try:
-        url.get_dialect().import_dbapi()
-    except (sqlalchemy.exc.NoSuchModuleError, ImportError) as exc:
-        raise ValueError(f"--storage {masked_url(storage_url)}: no database driver for {url.drivername!r} "
-                         f"({exc}); fcnet installs psycopg for postgresql://, other databases need their own "
-                         "driver (e.g. pip install pymysql for mysql+pymysql://)") from None
-    engine = {"connect_args": {"timeout": 60}} if storage_url.startswith("sqlite") else {"pool_pre_ping": True}
-    for attempt in range(5):
-        try:
-            return optuna.storages.RDBStorage(
-                storage_url, engine_kwargs=engine, heartbeat_interval=int(heartbeat),
-                grace_period=3 * int(heartbeat),
-                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback())
-        except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError) as exc:
-            # workers started together on an empty database race to create Optuna's tables; the loser retries
-            if attempt == 4:
-                raise storage_error(exc, storage_url) from None
-            time.sleep(0.5 * (attempt + 1))
-        except (sqlalchemy.exc.SQLAlchemyError, optuna.exceptions.StorageInternalError) as exc:
-            raise storage_error(exc, storage_url) from None
-
-
-def _storage(storage_url: str, heartbeat: int):
-    optuna = _optuna()
-    if storage_url.startswith(JOURNAL):
-        from optuna.storages.journal import JournalFileBackend
-
-        return optuna.storages.JournalStorage(JournalFileBackend(storage_url[len(JOURNAL):]))
-    return _rdb_storage(storage_url, heartbeat)
-
-
-def check_study_options(study_name: str | None, heartbeat: int) -> None:
-    """--study and --heartbeat within what Optuna's storage and Python's clock take."""
-    if study_name is not None and not 1 <= len(study_name) <= MAX_STUDY_NAME:
-        raise ValueError(f"--study must be 1 to {MAX_STUDY_NAME} characters (Optuna's limit), got "
-                         f"{len(study_name)}")
-    if not 1 <= int(heartbeat) <= MAX_HEARTBEAT:
-        raise ValueError(f"--heartbeat must be 1 to {MAX_HEARTBEAT} seconds, got {heartbeat}")
 
 
 def _sampler(description: dict):
@@ -204,27 +104,35 @@ def prepare(study, description: dict, num_trials: int, local: bool) -> None:
             study.enqueue_trial({}, user_attrs={INDEX: index})
 
 
+class TrialFunctions(NamedTuple):
+    """What a study needs from the search that owns it (passed in, so that this module imports no search):
+    configs(base, space, mode, num_trials, seed) -> the trial list; suggest(trial, base, space, index, seed) -> a
+    TPE trial's config; run(index, config, out, report) -> (result row, model)."""
+
+    configs: Callable
+    suggest: Callable
+    run: Callable
+
+
 class _NoWork(Exception):
     """The queue ran dry between a worker's look and its pop: the trial it got is a spare."""
 
 
 class _Objective:
-    def __init__(self, study, configs: list, out: Path, after_trial: Callable[[dict], None] | None) -> None:
+    def __init__(self, study, configs: list, out: Path, after_trial: Callable[[dict], None] | None,
+                 functions: TrialFunctions) -> None:
         self.study, self.configs, self.out, self.after_trial = study, configs, Path(out), after_trial
+        self.functions = functions
         self.description = study.user_attrs[SEARCH]
 
     def _config(self, trial, index: int):
         if self.description["mode"] != "tpe":
             return self.configs[index]
-        from fcnet.runs import TrainConfig
-        from fcnet.search import suggested_config
-
         base = TrainConfig.from_dict(self.description["base"], "the study")
-        return suggested_config(trial, base, _space(self.description), index, self.description["seed"])
+        return self.functions.suggest(trial, base, _space(self.description), index, self.description["seed"])
 
     def __call__(self, trial) -> float:
-        from fcnet.search import train_trial
-
+        train_trial = self.functions.run
         index = trial.user_attrs.get(INDEX)
         if index is None and self.description["mode"] == "tpe":
             index = trial.number
@@ -281,13 +189,10 @@ def _fail_stale(study) -> None:
 MAX_TRIALS = 100_000
 
 
-def configs_of(study) -> list:
+def configs_of(study, functions: TrialFunctions) -> list:
     """The trial configurations of the search recorded in `study` (what a worker on another machine runs), after
     checking what the study says: its trial count, every trial's index, and every configuration's sizes (a crafted
     study must not make a worker build a network the machine cannot hold)."""
-    from fcnet.runs import TrainConfig, check_network_fits
-    from fcnet.search import trial_configs
-
     source = f"study {study.study_name!r}"
     try:
         description = study.user_attrs[SEARCH]
@@ -295,7 +200,7 @@ def configs_of(study) -> list:
         if not isinstance(num_trials, int) or not 1 <= num_trials <= MAX_TRIALS:
             raise ValueError(f"its trial count {num_trials!r} is not an integer in 1..{MAX_TRIALS}")
         base = TrainConfig.from_dict(description["base"], source)
-        configs = trial_configs(base, _space(description), description["mode"], num_trials, description["seed"])
+        configs = functions.configs(base, _space(description), description["mode"], num_trials, description["seed"])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ValueError(f"{source} is damaged or was not written by fcnet search: {exc}") from None
     for config in configs:
@@ -324,14 +229,14 @@ def _all_finished(trials: list, num_trials: int, proposes: bool) -> bool:
     return len(finished) >= num_trials if proposes else set(range(num_trials)) <= finished
 
 
-def work(study, configs: list, out: Path, after_trial: Callable[[dict], None] | None = None,
+def work(study, configs: list, out: Path, functions: TrialFunctions, after_trial: Callable[[dict], None] | None = None,
          poll: float = 0.5, patience: float = 10.0) -> None:
     """Run waiting trials until every trial has ended. While others run, wait: one of them may die and its trial
     come back to the queue. A trial that failed with nothing queued in its place (a retry about to be queued by
     another worker) is waited for `patience` seconds, then left to a resume."""
     optuna = _optuna()
     states = optuna.trial.TrialState
-    objective = _Objective(study, configs, out, after_trial)
+    objective = _Objective(study, configs, out, after_trial, functions)
 
     def finished(study, trial) -> None:
         if after_trial and ROW in trial.user_attrs and trial.state in (states.COMPLETE, states.PRUNED):
@@ -371,20 +276,22 @@ def _exit_when_orphaned(parent: int, poll: float = 1.0) -> None:
     threading.Thread(target=watch, daemon=True, name="fcnet-parent-watch").start()
 
 
-def _worker_process(storage_url: str, study_name: str, out: str, heartbeat: int, parent: int) -> None:
+def _worker_process(storage_url: str, study_name: str, out: str, heartbeat: int, parent: int,
+                    functions: TrialFunctions) -> None:
     _exit_when_orphaned(parent)
     study = open_study(storage_url, study_name, heartbeat)
-    work(study, configs_of(study), Path(out))
+    work(study, configs_of(study, functions), Path(out), functions)
 
 
 def work_in_processes(jobs: int, storage_url: str, study_name: str, out: Path, heartbeat: int,
-                      after_trial: Callable[[dict], None] | None = None, poll: float = 0.5) -> None:
+                      functions: TrialFunctions, after_trial: Callable[[dict], None] | None = None,
+                      poll: float = 0.5) -> None:
     """`jobs` worker processes on this machine; after_trial is called here for every trial they finish."""
     study = open_study(storage_url, study_name, heartbeat)
     seen: set[int] = set()
     with ProcessPoolExecutor(max_workers=int(jobs)) as pool:
-        futures = [pool.submit(_worker_process, storage_url, study_name, str(out), heartbeat, os.getpid())
-                   for _ in range(jobs)]
+        futures = [pool.submit(_worker_process, storage_url, study_name, str(out), heartbeat, os.getpid(),
+                               functions) for _ in range(jobs)]
         try:
             while True:
                 done, pending = wait(futures, timeout=poll, return_when=FIRST_EXCEPTION)
