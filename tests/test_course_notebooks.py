@@ -28,9 +28,11 @@ def test_script_and_notebook_are_paired(script):
 @pytest.mark.slow  # about 20 s for the four quick ones; CI runs them
 @pytest.mark.parametrize("script", SCRIPTS, ids=[p.stem for p in SCRIPTS])
 def test_notebook_runs(script, tmp_path, monkeypatch):
-    if script.stem == "mnist_mlp_optimizers" and not Path("/usr/share/datasets/fashion-mnist").is_dir():
+    if script.stem in ("mnist_mlp_optimizers", "dlfs_ch05_ch06") and not Path("/usr/share/datasets/fashion-mnist").is_dir():
         pytest.skip("needs the Debian package dataset-fashion-mnist")
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.setenv(variable, "1")  # a kernel fighting the test process for 2 cores took minutes
     monkeypatch.setenv("FCNET_DATA", str(tmp_path / "data-home"))
     notebook = nbformat.read(script.with_suffix(".ipynb"), as_version=4)
     nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",

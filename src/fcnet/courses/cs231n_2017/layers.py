@@ -3,4 +3,4 @@ global generator (``dropout_param['seed']`` reseeds it)."""
 
 from fcnet.courses.cs231n.layers import *  # noqa: F401,F403
 from fcnet.courses.cs231n.layers import __all__  # noqa: F401
-from fcnet.courses._common import drop_dropout_forward as dropout_forward  # noqa: E402 (replaces cs231n's)
+from fcnet.courses._common import drop_dropout_forward as dropout_forward  # noqa: E402,F401 (replaces cs231n's)

@@ -5,4 +5,4 @@ output with probability p" (2020-2021) are :mod:`fcnet.courses.ece_keep`."""
 
 from fcnet.courses.cs231n.layers import *  # noqa: F401,F403
 from fcnet.courses.cs231n.layers import __all__  # noqa: F401
-from fcnet.courses._common import ece_drop_dropout_forward as dropout_forward  # noqa: E402 (replaces cs231n's)
+from fcnet.courses._common import ece_drop_dropout_forward as dropout_forward  # noqa: E402,F401 (replaces cs231n's)
