@@ -15,10 +15,9 @@ import numpy as np
 from _timing import Row
 from fcnet import FullyConnectedNet
 from fcnet.data import load_dataset
+from fcnet.runs import HOMEWORK_LEARNING_RATES  # the MNIST MLP homework's learning rates
 from fcnet.solver import Solver
 
-SEED_LEARNING_RATES = {"sgd": 0.1, "sgd_momentum": 1e-3, "nesterov_momentum": 1e-3, "adagrad": 1e-3,
-                       "rmsprop": 1e-3, "adam": 1e-3, "adabelief": 1e-3}
 ITERATIONS = 10_000
 BATCH = 100
 
@@ -27,7 +26,7 @@ def run() -> list[Row]:
     data = load_dataset("fashion-mnist")
     epochs = math.ceil(ITERATIONS / (len(data["y_train"]) // BATCH))
     rows = []
-    for rule, lr in SEED_LEARNING_RATES.items():
+    for rule, lr in HOMEWORK_LEARNING_RATES.items():
         model = FullyConnectedNet([300, 300], input_dim=784, num_classes=10, weight_scale=0.01,
                                   activation="leaky_relu", alpha=0.1, seed=1)
         solver = Solver(model, data, update_rule=rule, optim_config={"learning_rate": lr}, num_epochs=epochs,

@@ -11,12 +11,12 @@ from fcnet import FullyConnectedNet
 from fcnet.data import load_dataset
 from fcnet.optim import sgd_momentum
 from fcnet.plots import plot_optimizer_comparison
-from fcnet.runs import SEED_LEARNING_RATES
+from fcnet.runs import HOMEWORK_LEARNING_RATES
 from fcnet.solver import Solver
 
 ITERATIONS = 300
 
-# %% the seed's check of sgd_momentum
+# %% cs231n's check of sgd_momentum
 N, D = 4, 5
 w = np.linspace(-0.4, 0.6, num=N * D).reshape(N, D)
 dw = np.linspace(-0.6, 0.4, num=N * D).reshape(N, D)
@@ -35,7 +35,7 @@ print("dataset:", name, data["X_train"].shape)
 
 # %% one network per rule, same initial weights
 solvers = {}
-for rule, lr in SEED_LEARNING_RATES.items():
+for rule, lr in HOMEWORK_LEARNING_RATES.items():
     model = FullyConnectedNet([300, 300], input_dim=data["X_train"].shape[1], weight_scale=0.01,
                               activation="leaky_relu", alpha=0.1, seed=1)
     epochs = max(1, ITERATIONS // (len(data["y_train"]) // 100))

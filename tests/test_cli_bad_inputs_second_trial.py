@@ -145,12 +145,14 @@ def test_resume_refuses_a_config_that_would_change_the_data(stopped_run, tmp_pat
     assert newest_checkpoint(run).read_bytes() == before and not (run / "summary.json").read_text() == ""
 
 
-def damage(run, change):
+def damage(run, **changes):
+    """The run's newest checkpoint rewritten with `changes` (rewrite's meta, arrays, drop); the others removed, so
+    that a resume has only the damaged one to go on from."""
     path = newest_checkpoint(run)
     for other in run.glob("checkpoint_*.npz"):
         if other != path:
             other.unlink()
-    rewrite(path, path.with_suffix(".tmp.npz"), meta=change)
+    rewrite(path, path.with_suffix(".tmp.npz"), **changes)
     path.with_suffix(".tmp.npz").replace(path)
     return path
 
@@ -167,7 +169,7 @@ def damage(run, change):
 ])
 def test_resume_refuses_a_damaged_checkpoint_naming_it(stopped_run, tmp_path, change, fragment):
     run = copy_run(stopped_run, tmp_path)
-    path = damage(run, change)
+    path = damage(run, meta=change)
     result = fcnet("train", "--resume", run, "--quiet", cwd=tmp_path)
     line = one_line_error(result, fragment)
     assert path.name in line or "no readable checkpoint" in line
@@ -176,14 +178,9 @@ def test_resume_refuses_a_damaged_checkpoint_naming_it(stopped_run, tmp_path, ch
 def test_resume_refuses_a_checkpoint_without_history(stopped_run, tmp_path):
     """N44: KeyError: 'loss_history'."""
     run = copy_run(stopped_run, tmp_path)
-    path = newest_checkpoint(run)
-    for other in run.glob("checkpoint_*.npz"):
-        if other != path:
-            other.unlink()
-    with np.load(path) as data:
+    with np.load(newest_checkpoint(run)) as data:
         history = [name for name in data.files if name.startswith("history/")]
-    rewrite(path, path.with_suffix(".tmp.npz"), drop=history)
-    path.with_suffix(".tmp.npz").replace(path)
+    damage(run, drop=history)
     line = one_line_error(fcnet("train", "--resume", run, "--quiet", cwd=tmp_path))
     assert "damaged" in line or "loss_history" in line
 
@@ -191,23 +188,13 @@ def test_resume_refuses_a_checkpoint_without_history(stopped_run, tmp_path):
 def test_resume_refuses_a_negative_adam_step_and_nan_parameters(stopped_run, tmp_path):
     """N76 (math domain error) and N77 (blamed the learning rate)."""
     run = copy_run(stopped_run, tmp_path)
-    path = newest_checkpoint(run)
-    for other in run.glob("checkpoint_*.npz"):
-        if other != path:
-            other.unlink()
-    rewrite(path, path.with_suffix(".tmp.npz"), arrays={"optim/W1/t": np.array(-5)})
-    path.with_suffix(".tmp.npz").replace(path)
+    damage(run, arrays={"optim/W1/t": np.array(-5)})
     one_line_error(fcnet("train", "--resume", run, "--quiet", cwd=tmp_path), "W1/t")
     run2 = copy_run(stopped_run, tmp_path, "K2")
-    path = newest_checkpoint(run2)
-    for other in run2.glob("checkpoint_*.npz"):
-        if other != path:
-            other.unlink()
-    with np.load(path) as data:
+    with np.load(newest_checkpoint(run2)) as data:
         w = data["param/W1"].copy()
     w[0, 0] = np.nan
-    rewrite(path, path.with_suffix(".tmp.npz"), arrays={"param/W1": w})
-    path.with_suffix(".tmp.npz").replace(path)
+    damage(run2, arrays={"param/W1": w})
     one_line_error(fcnet("train", "--resume", run2, "--quiet", cwd=tmp_path), "param/W1", "non-finite")
 
 

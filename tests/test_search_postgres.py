@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from test_cli_bad_inputs_second_trial import one_line_error
 
 optuna = pytest.importorskip("optuna")
 pytest.importorskip("psycopg")
@@ -273,15 +274,6 @@ def test_workers_started_together_on_an_empty_database_all_get_the_storage(postg
 
 
 # ---- the second bad-input trial (2026-12-01): the shared search speaks in one line -------------------------------
-def one_line_error(result, *fragments):
-    lines = result.stderr.strip().splitlines()
-    assert result.returncode in (1, 2) and lines and lines[-1].startswith("error: "), result.stderr
-    assert "Traceback" not in result.stderr, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[-1], (fragment, lines[-1])
-    return lines[-1]
-
-
 def test_bad_storages_end_in_one_line_and_write_nothing(postgres_url, tmp_path):
     """N26 (not a URL), N27 (server down), N28 (no such database), N29, N30 (no such role), N31 (a study name too
     long for Optuna), N66 (a database without its driver)."""

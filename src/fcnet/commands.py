@@ -201,10 +201,10 @@ def cmd_compare(args) -> None:
     from fcnet import plots
     from fcnet.runs import compare_optimizers
 
-    from fcnet.runs import SEED_LEARNING_RATES, check_writable, rule_configs
+    from fcnet.runs import HOMEWORK_LEARNING_RATES, check_writable, rule_configs
 
     config = _config(args)
-    lrs = {rule: args.lr if args.lr is not None else SEED_LEARNING_RATES[rule] for rule in args.rules}
+    lrs = {rule: args.lr if args.lr is not None else HOMEWORK_LEARNING_RATES[rule] for rule in args.rules}
     lrs.update(dict(args.lrs or []))
     out = Path(args.out or f"runs/compare-{time.strftime('%Y%m%d-%H%M%S')}")
     rule_configs(config, args.rules, lrs)  # every rule's options, before anything is written or trained

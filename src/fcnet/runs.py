@@ -26,7 +26,7 @@ from fcnet.solver import Solver
 
 OPTIMIZER_OPTIONS = ("momentum", "beta1", "beta2", "epsilon", "decay_rate", "weight_decay")
 # the MNIST MLP homework's learning rates for its comparison
-SEED_LEARNING_RATES = {"sgd": 0.1, "sgd_momentum": 1e-3, "nesterov_momentum": 1e-3, "adagrad": 1e-3,
+HOMEWORK_LEARNING_RATES = {"sgd": 0.1, "sgd_momentum": 1e-3, "nesterov_momentum": 1e-3, "adagrad": 1e-3,
                        "rmsprop": 1e-3, "adam": 1e-3, "adabelief": 1e-3}
 
 
@@ -329,7 +329,7 @@ def check_trainable(config: TrainConfig, source: str = "options") -> None:
 def rule_configs(config: TrainConfig, rules: Sequence[str],
                  learning_rates: dict[str, float] | None = None) -> dict[str, TrainConfig]:
     """`config` for each update rule (with its learning rate), every one checked as the Solver will check it."""
-    learning_rates = {**SEED_LEARNING_RATES, **(learning_rates or {})}
+    learning_rates = {**HOMEWORK_LEARNING_RATES, **(learning_rates or {})}
     configs = {rule: dataclasses.replace(config, update_rule=rule, learning_rate=learning_rates.get(
         rule, config.learning_rate)) for rule in rules}
     for rule, rule_config in configs.items():
