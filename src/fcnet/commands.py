@@ -244,12 +244,24 @@ def _redacted(url: str) -> str:
 def _database_errors(url: str | None):
     """A database failure during a search (the server stopped, the network went) as one line that says to run
     the same command again once the server is back; the password is never printed."""
+    import threading
+
     from fcnet import study_engine
 
+    errors = study_engine.database_errors()
+    previous_hook = threading.excepthook
+
+    def quiet_database_errors(hook_args) -> None:  # Optuna's heartbeat thread: the main thread reports it
+        if not issubclass(hook_args.exc_type, errors):
+            previous_hook(hook_args)
+
+    threading.excepthook = quiet_database_errors
     try:
         yield
-    except study_engine.database_errors() as exc:
+    except errors as exc:
         raise CliError(str(study_engine.storage_error(exc, url or "the local study"))) from None
+    finally:
+        threading.excepthook = previous_hook
 
 
 def report(row: dict) -> None:
@@ -338,8 +350,8 @@ def cmd_gradcheck(args) -> None:
 
     config = _config(args)
     if config.normalization == "batchnorm" and args.samples < 2:
-        raise CliError(f"--samples {args.samples}: batch normalization in training mode needs at least 2 samples; "
-                       "give --samples 2 or more")
+        raise CliError(f"--samples {args.samples}: batch normalization in training mode needs at least 2 samples per "
+                       "batch; give --samples 2 or more")
     errors = gradient_check(config, num_samples=args.samples, seed=config.seed)
     worst = max(errors.values())
     print("relative error per parameter (norm-wise, against the largest gradient's scale):")
