@@ -163,6 +163,19 @@ def _add_training_options(p: argparse.ArgumentParser, learning_rate: bool = True
     g.add_argument("--batch-size", type=_POSITIVE_INT, help="samples per update (default 64)")
     g.add_argument("--early-stopping", type=_POSITIVE_INT, metavar="PATIENCE", help="stop after PATIENCE epochs "
                    "without improvement of validation accuracy")
+    g.add_argument("--early-stopping-metric", choices=["val_acc", "val_loss"],
+                   help="what early stopping and the best state watch (default val_acc)")
+    g.add_argument("--min-delta", type=_NON_NEGATIVE, help="smallest change that counts as an improvement (default 0)")
+    g.add_argument("--divergence-factor", type=_number(float, 1, exclusive=True),
+                   help="stop when a minibatch loss exceeds this many times its start (default 100)")
+    g.add_argument("--restore-best", action=argparse.BooleanOptionalAction, default=None,
+                   help="end with the best state by validation (default) or, with --no-restore-best, the last one")
+    g.add_argument("--num-train-samples", type=_POSITIVE_INT,
+                   help="training samples scored at each check (default 1000)")
+    g.add_argument("--num-val-samples", type=_POSITIVE_INT, help="validation samples scored (default: all)")
+    g.add_argument("--sample-with-replacement", action=argparse.BooleanOptionalAction, default=None,
+                   help="draw minibatches with replacement, as cs231n's Solver does (default: epochs of "
+                        "permutations)")
 
 
 THREADED_COMMANDS = ("train", "evaluate", "predict", "compare-optimizers")  # a search runs each trial on 1 thread

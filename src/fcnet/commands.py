@@ -24,7 +24,10 @@ _OPTION_TO_FIELD = {
     "lr": "learning_rate", "momentum": "momentum", "beta1": "beta1", "beta2": "beta2", "epsilon": "epsilon",
     "decay_rate": "decay_rate", "weight_decay": "weight_decay", "lr_decay": "lr_decay", "schedule": "lr_schedule",
     "schedule_options": "lr_schedule_options", "epochs": "num_epochs", "batch_size": "batch_size",
-    "early_stopping": "early_stopping_patience",
+    "early_stopping": "early_stopping_patience", "early_stopping_metric": "early_stopping_metric",
+    "min_delta": "early_stopping_min_delta", "divergence_factor": "divergence_factor",
+    "restore_best": "restore_best", "num_train_samples": "num_train_samples",
+    "num_val_samples": "num_val_samples", "sample_with_replacement": "sample_with_replacement",
 }
 
 

@@ -61,6 +61,12 @@ class TrainConfig:
     seed: int = 0
     early_stopping_patience: int | None = None
     early_stopping_metric: str = "val_acc"
+    early_stopping_min_delta: float = 0.0
+    divergence_factor: float | None = 100.0
+    restore_best: bool = True
+    num_train_samples: int | None = 1000
+    num_val_samples: int | None = None
+    sample_with_replacement: bool = False
 
     @classmethod
     def from_dict(cls, values: Any, source: str = "config") -> "TrainConfig":
@@ -95,9 +101,15 @@ class TrainConfig:
             check_int(name, getattr(self, name), 1)
         check_int("limit", self.limit, 1, allow_none=True)
         check_int("early_stopping_patience", self.early_stopping_patience, 1, allow_none=True)
+        check_int("num_train_samples", self.num_train_samples, 1, allow_none=True)
+        check_int("num_val_samples", self.num_val_samples, 1, allow_none=True)
+        for name in ("restore_best", "sample_with_replacement"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be true or false, got {getattr(self, name)!r}")
         check_seed("seed", self.seed)
         check_real("learning_rate", self.learning_rate, 0.0)
-        for name in ("reg", "alpha", "dropout", "lr_decay") + OPTIMIZER_OPTIONS:
+        for name in ("reg", "alpha", "dropout", "lr_decay", "early_stopping_min_delta",
+                     "divergence_factor") + OPTIMIZER_OPTIONS:
             check_real(name, getattr(self, name), allow_none=True)
         if not isinstance(self.lr_schedule_options, dict):
             raise TypeError(f"lr_schedule_options must be a JSON object, got {self.lr_schedule_options!r}")
@@ -162,7 +174,11 @@ def make_solver(model, data: dict, config: TrainConfig, verbose: bool = True, **
                   batch_size=config.batch_size, seed=config.seed, verbose=verbose,
                   print_every=max(1, (len(data["y_train"]) // config.batch_size) * config.num_epochs // 20),
                   early_stopping_patience=config.early_stopping_patience,
-                  early_stopping_metric=config.early_stopping_metric, **extra)
+                  early_stopping_metric=config.early_stopping_metric,
+                  early_stopping_min_delta=config.early_stopping_min_delta,
+                  divergence_factor=config.divergence_factor, restore_best=config.restore_best,
+                  num_train_samples=config.num_train_samples, num_val_samples=config.num_val_samples,
+                  sample_with_replacement=config.sample_with_replacement, **extra)
 
 
 def num_classes_of(data: dict) -> int:
