@@ -32,3 +32,21 @@ def test_the_train_command_accepts_every_mapped_option():
     args = build_parser().parse_args(["train"])
     missing = [option for option in _OPTION_TO_FIELD if not hasattr(args, option)]
     assert not missing, missing
+
+
+def test_the_command_offers_exactly_the_registered_choices():
+    """Each choice is declared once (the registries) and the command takes its lists from there."""
+    from fcnet.cli import build_parser
+    from fcnet.data import DATASETS
+    from fcnet.models import ACTIVATIONS, NORMALIZATIONS
+    from fcnet.optim import UPDATE_RULES
+    from fcnet.schedules import SCHEDULES
+
+    parser = build_parser()
+    train = parser._subparsers._group_actions[0].choices["train"]
+    choices = {action.dest: action.choices for action in train._actions if action.choices}
+    assert set(choices["activation"]) == set(ACTIVATIONS)
+    assert set(choices["normalization"]) == {"none"} | (set(NORMALIZATIONS) - {None})
+    assert set(choices["optimizer"]) == set(UPDATE_RULES)
+    assert set(choices["schedule"]) == set(SCHEDULES)
+    assert set(choices["dataset"]) == set(DATASETS)

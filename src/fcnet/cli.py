@@ -13,6 +13,12 @@ import numpy as np
 
 from fcnet.commands import (CliError, cmd_compare, cmd_evaluate, cmd_gradcheck, cmd_info, cmd_predict, cmd_search,
                             cmd_search_worker, cmd_train)
+from fcnet._solver_checks import EARLY_STOPPING_METRICS
+from fcnet.data import DATASETS
+from fcnet.layer_utils import NORMALIZATIONS
+from fcnet.models import ACTIVATIONS
+from fcnet.optim import UPDATE_RULES
+from fcnet.schedules import SCHEDULES
 from fcnet.study_engine import HEARTBEAT_SECONDS, PRUNERS
 
 EXAMPLES = {
@@ -122,9 +128,9 @@ def _weight_scale(value: str):
 def _add_network_options(p: argparse.ArgumentParser, dtype: bool = True) -> None:
     g = p.add_argument_group("network")
     g.add_argument("--hidden", type=_HIDDEN_SIZE, nargs="*", metavar="H", help="hidden layer sizes (default: 100)")
-    g.add_argument("--activation", choices=["relu", "leaky_relu", "tanh", "sigmoid"])
+    g.add_argument("--activation", choices=list(ACTIVATIONS))
     g.add_argument("--alpha", type=_NON_NEGATIVE, help="leaky ReLU slope (default 0.01)")
-    g.add_argument("--normalization", choices=["none", "batchnorm", "layernorm"])
+    g.add_argument("--normalization", choices=["none", *NORMALIZATIONS])
     g.add_argument("--dropout", type=_PROBABILITY, help="probability of dropping a hidden unit")
     g.add_argument("--reg", type=_NON_NEGATIVE, help="L2 strength")
     g.add_argument("--weight-scale", type=_weight_scale, help="initial weight std, or 'he' / 'xavier' (default he)")
@@ -136,7 +142,7 @@ def _add_network_options(p: argparse.ArgumentParser, dtype: bool = True) -> None
 def _add_data_options(p: argparse.ArgumentParser, default_dataset: str | None = None,
                       limit_help: str = "use a stratified subset of this many training samples") -> None:
     g = p.add_argument_group("data")
-    g.add_argument("--dataset", choices=["digits", "fashion-mnist", "mnist", "cifar10"], default=default_dataset,
+    g.add_argument("--dataset", choices=list(DATASETS), default=default_dataset,
                    help="default: digits (bundled with scikit-learn)")
     g.add_argument("--data-dir", help="directory holding the dataset files (default: the data home or a download)")
     g.add_argument("--limit", type=_POSITIVE_INT, help=limit_help)
@@ -146,8 +152,7 @@ def _add_training_options(p: argparse.ArgumentParser, learning_rate: bool = True
                           lr_help: str = "learning rate (default 1e-3)") -> None:
     g = p.add_argument_group("training")
     if optimizer:
-        g.add_argument("--optimizer", choices=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop",
-                                               "adam", "adabelief"], help="update rule (default adam)")
+        g.add_argument("--optimizer", choices=list(UPDATE_RULES), help="update rule (default adam)")
     if learning_rate:
         g.add_argument("--lr", type=_NON_NEGATIVE, help=lr_help)
     for name in ("momentum", "beta1", "beta2", "decay-rate"):
@@ -156,14 +161,14 @@ def _add_training_options(p: argparse.ArgumentParser, learning_rate: bool = True
     g.add_argument("--weight-decay", type=_NON_NEGATIVE, help="decoupled weight decay")
     g.add_argument("--lr-decay", type=_number(float, 0, exclusive=True, maximum=1),
                    help="multiply the learning rate by this after each epoch")
-    g.add_argument("--schedule", choices=["exponential", "step", "cosine", "plateau"], help="learning-rate schedule")
+    g.add_argument("--schedule", choices=list(SCHEDULES), help="learning-rate schedule")
     g.add_argument("--schedule-options", type=_json_object, metavar="JSON",
                    help='options of the schedule, e.g. \'{"step_size": 5, "gamma": 0.5}\'')
     g.add_argument("--epochs", type=_POSITIVE_INT, help="number of epochs (default 30)")
     g.add_argument("--batch-size", type=_POSITIVE_INT, help="samples per update (default 64)")
     g.add_argument("--early-stopping", type=_POSITIVE_INT, metavar="PATIENCE", help="stop after PATIENCE epochs "
                    "without improvement of validation accuracy")
-    g.add_argument("--early-stopping-metric", choices=["val_acc", "val_loss"],
+    g.add_argument("--early-stopping-metric", choices=list(EARLY_STOPPING_METRICS),
                    help="what early stopping and the best state watch (default val_acc)")
     g.add_argument("--min-delta", type=_NON_NEGATIVE, help="smallest change that counts as an improvement (default 0)")
     g.add_argument("--divergence-factor", type=_number(float, 1, exclusive=True),
@@ -255,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(p, optimizer=False, lr_help="one learning rate for every rule (default: the MNIST MLP homework's rates)")
     p.add_argument("--rules", nargs="+", default=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop",
                                                   "adam", "adabelief"],
-                   choices=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adabelief"])
+                   choices=list(UPDATE_RULES))
     p.add_argument("--lrs", nargs="+", type=_rule_learning_rate, metavar="RULE=LR",
                    help="a learning rate per rule, over --lr and the MNIST MLP homework's rates")
     p.add_argument("--config", help="JSON file of options")
@@ -277,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a choice of hidden sizes, comma-separated (repeat the option for more)")
     g.add_argument("--weight-scale", dest="weight_scales", type=_weight_scale, nargs="+")
     g.add_argument("--dropout", dest="dropouts", type=_PROBABILITY, nargs="+")
-    g.add_argument("--normalization", dest="normalizations", nargs="+", choices=["none", "batchnorm", "layernorm"])
+    g.add_argument("--normalization", dest="normalizations", nargs="+", choices=["none", *NORMALIZATIONS])
     p.add_argument("--jobs", type=_POSITIVE_INT, default=1, help="trials in parallel processes (default 1)")
     p.add_argument("--search-seed", type=_SEED, default=0, help="seed of the trial draws (default 0)")
     p.add_argument("--show", type=_POSITIVE_INT, default=10, help="rows of the ranked table (default 10)")

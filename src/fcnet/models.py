@@ -13,10 +13,11 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 
 from fcnet._checks import check_labels, check_probability, check_real, check_seed
+from fcnet import layer_utils
 from fcnet import modules as M
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
-NORMALIZATIONS = (None, "batchnorm", "layernorm")
+NORMALIZATIONS = (None, *layer_utils.NORMALIZATIONS)  # declared once, beside the sandwich layers
 LOSSES = ("softmax", "svm")
 WEIGHT_INITS = ("he", "xavier")
 PREDICT_BATCH_SIZE = 1000

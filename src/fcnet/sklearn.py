@@ -26,7 +26,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from fcnet.models import FullyConnectedNet
+from fcnet.models import ACTIVATIONS, NORMALIZATIONS, FullyConnectedNet
 from fcnet.optim import ALIASES, UPDATE_RULES
 from fcnet.solver import Solver
 
@@ -55,8 +55,8 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(numbers.Integral, 1, None, closed="left")],
-        "activation": [StrOptions({"relu", "leaky_relu", "tanh", "sigmoid"})],
-        "normalization": [None, StrOptions({"batchnorm", "layernorm"})],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "normalization": [None, StrOptions(set(NORMALIZATIONS) - {None})],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
         "reg": [Interval(numbers.Real, 0, None, closed="left")],
         "update_rule": [StrOptions(set(UPDATE_RULES) | set(ALIASES)), callable],
