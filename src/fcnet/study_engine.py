@@ -26,7 +26,8 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from fcnet.runs import TrainConfig, check_network_fits
 from fcnet.study_storage import (JOURNAL, MAX_HEARTBEAT, MAX_STUDY_NAME, StorageError, _optuna, _storage,  # noqa: F401
-                                 check_study_options, database_errors, local_storage, masked_url, storage_error)
+                                 check_study_options, database_errors, fail_trial, local_storage, masked_url,
+                                 orphan_limit, storage_error, stored_trial)
 
 INDEX, ROW, SPARE, SEARCH, TRIALS = "fcnet_index", "fcnet_row", "fcnet_spare", "fcnet_search", "fcnet_trials"
 WORKER = "fcnet_worker"  # host:pid of the process running the trial
@@ -96,7 +97,7 @@ def prepare(study, description: dict, num_trials: int, local: bool) -> None:
     states = optuna.trial.TrialState
     if local:
         for trial in study.get_trials(deepcopy=False, states=(states.RUNNING,)):
-            study._storage.set_trial_state_values(trial._trial_id, states.FAIL)
+            fail_trial(study, trial)
     covered = {t.user_attrs.get(INDEX) for t in study.get_trials(deepcopy=False)
                if t.state in (states.COMPLETE, states.PRUNED, states.WAITING, states.RUNNING)}
     for index in range(0 if description["mode"] == "tpe" else int(num_trials)):  # TPE proposes its own
@@ -167,23 +168,19 @@ def _fail_stale(study) -> None:
     by a worker killed before its first heartbeat, which Optuna never calls stale: running, claimed by no worker
     (a live one names itself at once) for two grace periods."""
     optuna = _optuna()
-    storage = study._storage
-    if not optuna.storages._heartbeat.is_heartbeat_enabled(storage):
+    limit = orphan_limit(study)
+    if limit is None:
         return
     optuna.storages.fail_stale_trials(study)
     states = optuna.trial.TrialState
-    backend = getattr(storage, "_backend", storage)  # Optuna wraps an RDB storage in a cache
-    limit = 2 * (backend.grace_period or 2 * backend.heartbeat_interval)
     now = datetime.datetime.now()
     for trial in study.get_trials(deepcopy=False, states=(states.RUNNING,)):
         started = trial.datetime_start
         if WORKER in trial.user_attrs or started is None or (now - started).total_seconds() < limit:
             continue
-        try:
-            storage.set_trial_state_values(trial._trial_id, states.FAIL)
-        except (RuntimeError, optuna.exceptions.UpdateFinishedTrialError):
+        if not fail_trial(study, trial):
             continue  # another worker failed it first (and queued it)
-        optuna.storages.RetryHeartbeatStaleTrialCallback()(study, storage.get_trial(trial._trial_id))
+        optuna.storages.RetryHeartbeatStaleTrialCallback()(study, stored_trial(study, trial))
 
 
 MAX_TRIALS = 100_000

@@ -1,6 +1,7 @@
 """The database side of a study: Optuna's storages (a journal file on one machine, an RDB such as PostgreSQL for
 many), storage URLs shown with their password masked, and database failures turned into one line that says what to
-do. Nothing here knows about searches or trials."""
+do; and the few places where fcnet needs Optuna's private API (a trial's storage id, the heartbeat settings), so
+that an Optuna upgrade that moves them is mended here. Nothing here knows about searches."""
 
 from __future__ import annotations
 
@@ -110,3 +111,30 @@ def check_study_options(study_name: str | None, heartbeat: int) -> None:
                          f"{len(study_name)}")
     if not 1 <= int(heartbeat) <= MAX_HEARTBEAT:
         raise ValueError(f"--heartbeat must be 1 to {MAX_HEARTBEAT} seconds, got {heartbeat}")
+
+
+# ---- Optuna's private API, in one place --------------------------------------------------------------------------
+def orphan_limit(study) -> float | None:
+    """Seconds after which a running trial that no worker claimed is an orphan (two grace periods), or None when
+    the study's storage sends no heartbeat (a journal file)."""
+    optuna = _optuna()
+    storage = study._storage
+    if not optuna.storages._heartbeat.is_heartbeat_enabled(storage):
+        return None
+    backend = getattr(storage, "_backend", storage)  # Optuna wraps an RDB storage in a cache
+    return 2 * (backend.grace_period or 2 * backend.heartbeat_interval)
+
+
+def fail_trial(study, trial) -> bool:
+    """Mark `trial` failed in the study's storage; False when another worker had already ended it."""
+    optuna = _optuna()
+    try:
+        study._storage.set_trial_state_values(trial._trial_id, optuna.trial.TrialState.FAIL)
+    except (RuntimeError, optuna.exceptions.UpdateFinishedTrialError):
+        return False
+    return True
+
+
+def stored_trial(study, trial):
+    """The trial as the storage holds it now (a FrozenTrial)."""
+    return study._storage.get_trial(trial._trial_id)
