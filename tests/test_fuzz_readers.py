@@ -62,9 +62,36 @@ def originals(tmp_path_factory):
             "idx": root / "idx"}
 
 
+def declare_huge(data: bytes, position: float, value: int) -> bytes:
+    """An .npz whose member at `position` (a fraction of the member list) declares a shape of `value` x 10^9
+    elements in an otherwise valid .npy header, its bytes unchanged."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    name = sorted(members)[int(position * (len(members) - 1))]
+    member = io.BytesIO(members[name])
+    np.lib.format.read_magic(member)
+    _, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": np.lib.format.dtype_to_descr(dtype),
+                                                  "fortran_order": fortran, "shape": (value * 10 ** 9,)})
+    members[name] = header.getvalue() + members[name][member.tell():]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for member_name, member_bytes in members.items():
+            archive.writestr(member_name, member_bytes)
+    return out.getvalue()
+
+
 def mutate(data: bytes, kind: str, position: float, value: int, width: int) -> bytes:
     """kind 'truncate' cuts at a fraction of the file; 'flip' XORs `width` bytes there with `value`; 'header'
-    writes a large number into the first 64 bytes (where the .npy, pickle and IDX headers live)."""
+    writes a large number into the first 64 bytes (where the .npy, pickle and IDX headers live); 'declare' gives a
+    member of an .npz a header declaring billions of elements."""
+    if kind == "declare":
+        return declare_huge(data, position, value) if data[:2] == b"PK" else mutate(data, "header", position, value,
+                                                                                   width)
     at = int(position * (len(data) - 1))
     if kind == "truncate":
         return data[:at]
@@ -76,7 +103,7 @@ def mutate(data: bytes, kind: str, position: float, value: int, width: int) -> b
     return data[:at] + big + data[at + 4:]
 
 
-MUTATIONS = st.lists(st.tuples(st.sampled_from(["truncate", "flip", "header"]), st.floats(0, 1),
+MUTATIONS = st.lists(st.tuples(st.sampled_from(["truncate", "flip", "header", "declare"]), st.floats(0, 1),
                                st.integers(1, 255), st.integers(1, 16)), min_size=12, max_size=12)
 
 

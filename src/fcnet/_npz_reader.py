@@ -13,7 +13,7 @@ import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 import numpy as np
 
@@ -37,21 +37,31 @@ class Member:
     header_bytes: int
 
 
+def npy_header(f: BinaryIO, where: str) -> tuple[tuple[int, ...], np.dtype, int]:
+    """(shape, dtype, header length in bytes) of the .npy stream f, read from its header alone; `where` names the
+    file (and member) in the error."""
+    try:
+        version = np.lib.format.read_magic(f)
+        if version == (1, 0):
+            shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+        elif version in ((2, 0), (3, 0)):
+            shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+        else:
+            raise ValueError(f"unknown .npy version {version}")
+        return shape, dtype, f.tell()
+    except Exception as exc:  # noqa: BLE001 -- numpy's header parser raises many types on crafted bytes
+        raise UnreadableFile(f"{where} has no readable array header ({type(exc).__name__}: {exc})") from None
+
+
 def _header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Member:
     name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
     where = f"{path}: member {name!r}"
     try:
-        with archive.open(info) as f:
-            version = np.lib.format.read_magic(f)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(f)
-            elif version in ((2, 0), (3, 0)):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(f)
-            else:
-                raise ValueError(f"unknown .npy version {version}")
-            header_bytes = f.tell()
-    except Exception as exc:  # noqa: BLE001 -- numpy's header parser raises many types on crafted bytes
-        raise UnreadableFile(f"{where} has no readable array header ({type(exc).__name__}: {exc})") from None
+        f = archive.open(info)
+    except Exception as exc:  # noqa: BLE001 -- zipfile raises many types on crafted bytes
+        raise UnreadableFile(f"{where} cannot be opened ({type(exc).__name__}: {exc})") from None
+    with f:
+        shape, dtype, header_bytes = npy_header(f, where)
     if dtype.hasobject or dtype.kind not in ALLOWED_KINDS or dtype.fields is not None:
         raise UnreadableFile(f"{where} has dtype {dtype}; fcnet files hold only real numbers and text")
     if not all(isinstance(n, int) and n >= 0 for n in shape):

@@ -19,7 +19,9 @@ from fcnet.layer_utils import NORMALIZATIONS
 from fcnet.models import ACTIVATIONS
 from fcnet.optim import UPDATE_RULES
 from fcnet.schedules import SCHEDULES
-from fcnet.study_engine import HEARTBEAT_SECONDS, PRUNERS
+from fcnet.runs import MAX_HIDDEN_UNITS, MAX_SEED
+from fcnet.study_engine import HEARTBEAT_SECONDS, MAX_TRIALS, PRUNERS
+from fcnet.study_storage import MAX_HEARTBEAT
 
 EXAMPLES = {
     "train": """examples:
@@ -76,8 +78,8 @@ def _number(kind, minimum=None, exclusive=False, maximum=None, max_exclusive=Fal
     return parse
 
 
-_POSITIVE_INT, _SEED = _number(int, 1), _number(int, 0, maximum=2 ** 32 - 1)
-MAX_HIDDEN_UNITS, MAX_SAMPLES, MAX_TRIALS, MAX_HEARTBEAT = 100_000, 100_000, 100_000, 3600
+MAX_SAMPLES = 100_000  # gradcheck's random batch; the other bounds are declared where they are enforced
+_POSITIVE_INT, _SEED = _number(int, 1), _number(int, 0, maximum=MAX_SEED)
 _HIDDEN_SIZE = _number(int, 1, maximum=MAX_HIDDEN_UNITS)
 _POSITIVE, _NON_NEGATIVE = _number(float, 0, exclusive=True), _number(float, 0)
 _PROBABILITY = _number(float, 0, maximum=1, max_exclusive=True)
@@ -192,7 +194,8 @@ def _add_study_options(p, required: bool) -> None:
                    help="an Optuna RDB storage, e.g. postgresql://user:password@host/db (default: a journal file in "
                         "--out, for this machine only)")
     g.add_argument("--study", required=required, metavar="NAME", help="the study's name in --storage")
-    g.add_argument("--heartbeat", type=_number(int, 1, maximum=MAX_HEARTBEAT), default=HEARTBEAT_SECONDS, metavar="SECONDS",
+    g.add_argument("--heartbeat", type=_number(int, 1, maximum=MAX_HEARTBEAT), default=HEARTBEAT_SECONDS,
+                   metavar="SECONDS",
                    help=f"worker heartbeat; a trial silent for 3 heartbeats is run again (default "
                         f"{HEARTBEAT_SECONDS})")
 
@@ -273,7 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--mode", choices=["random", "grid", "tpe"], default="random",
                    help="random: seeded draws; grid: every combination; tpe: Optuna's TPE sampler proposes each "
                         "trial from the results so far (not independent of the number of workers)")
-    g.add_argument("--trials", type=_number(int, 1, maximum=MAX_TRIALS), default=10, help="random search: number of trials (default 10)")
+    g.add_argument("--trials", type=_number(int, 1, maximum=MAX_TRIALS), default=10,
+                   help="random search: number of trials (default 10)")
     g.add_argument("--lr", dest="lr_space", type=_NON_NEGATIVE, nargs="+",
                    help="random: LOW HIGH (log-uniform, LOW > 0); grid: the values")
     g.add_argument("--reg", dest="reg_range", type=_NON_NEGATIVE, nargs="+",

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from fcnet.study_storage import masked_url
+
 class CliError(Exception):
     """An error to report in one line."""
 
@@ -236,13 +238,6 @@ def cmd_compare(args) -> None:
     print(f"Wrote {out / 'optimizers.png'} and {out / 'optimizers.json'}")
 
 
-def _redacted(url: str) -> str:
-    """A storage URL without its password, for printing."""
-    from fcnet.study_engine import masked_url
-
-    return masked_url(url)
-
-
 @contextlib.contextmanager
 def _database_errors(url: str | None):
     """A database failure during a search (the server stopped, the network went) as one line that says to run
@@ -284,7 +279,7 @@ def cmd_search_worker(args) -> None:
         study = study_engine.open_study(args.storage, args.study, args.heartbeat)
         configs = study_configs(study)
     (out / "trials").mkdir(parents=True, exist_ok=True)
-    print(f"worker on study {args.study!r} at {_redacted(args.storage)}: {len(configs)} trials; models -> "
+    print(f"worker on study {args.study!r} at {masked_url(args.storage)}: {len(configs)} trials; models -> "
           f"{out / 'trials'}", flush=True)
     try:
         with _database_errors(args.storage):
@@ -317,7 +312,7 @@ def cmd_search(args) -> None:
     if args.normalizations:
         space["normalization"] = [None if n == "none" else n for n in args.normalizations]
     out = Path(args.out or f"runs/search-{time.strftime('%Y%m%d-%H%M%S')}")
-    where = f"study {args.study!r} at {_redacted(args.storage)}, " if args.storage else ""
+    where = f"study {args.study!r} at {masked_url(args.storage)}, " if args.storage else ""
     print(f"{args.mode} search on {config.dataset}, {where}{args.jobs} local worker(s) -> {out} (run again to resume)")
 
     check_out_dir(out)

@@ -10,6 +10,8 @@ from typing import Sequence
 
 import numpy as np
 
+from fcnet._npz_reader import npy_header
+
 MAX_INPUT_VALUES = 1 << 28  # 268 million values (1 GiB in float32): far more than any batch to predict
 MAX_IMAGE_PIXELS = 4096 * 4096
 
@@ -38,14 +40,8 @@ def read_inputs(paths: Sequence[str | Path], input_dim: int, resize: bool = Fals
 
 def _npy_header(path: Path) -> tuple[tuple[int, ...], np.dtype]:
     """The shape and dtype a .npy file declares, checked against the bytes it holds."""
-    try:
-        with open(path, "rb") as f:
-            version = np.lib.format.read_magic(f)
-            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-            shape, _, dtype = read(f)
-            offset = f.tell()
-    except Exception as exc:  # noqa: BLE001 -- numpy's header parser raises many types on crafted bytes
-        raise ValueError(f"{path} is not a readable .npy array: {exc}") from None
+    with open(path, "rb") as f:
+        shape, dtype, offset = npy_header(f, f"{path} (a .npy array)")
     count = math.prod(shape)
     if not dtype.hasobject and count > MAX_INPUT_VALUES:
         raise ValueError(f"{path} declares shape {shape} ({count:,} values); fcnet predicts at most "

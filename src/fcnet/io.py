@@ -172,9 +172,11 @@ def _check_values(arrays: dict[str, np.ndarray], source: str) -> None:
                              "the file is damaged or was saved from a diverged run")
 
 
-def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) -> None:
-    """Put arrays from :func:`model_state` into `model`, after checking every name, shape and value."""
-    check_model_state(model, arrays, source)
+def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str, checked: bool = False) -> None:
+    """Put arrays from :func:`model_state` into `model`, after checking every name, shape and value (`checked`:
+    the caller already ran :func:`check_model_state` on them)."""
+    if not checked:
+        check_model_state(model, arrays, source)
     params, buffers = section(arrays, "param/"), section(arrays, "buffer/")
     for k, v in params.items():
         # in place, so that layers holding the arrays themselves (a hand-built network) see the values too

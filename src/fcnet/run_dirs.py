@@ -80,8 +80,20 @@ def check_writable(out: Path) -> None:
 
 @contextmanager
 def run_lock(out: Path) -> Iterator[None]:
-    """Hold the run directory's lock while the block runs (the directory is created if need be)."""
+    """Hold the run directory's lock while the block runs. The directory is created if need be, and removed again
+    when the block leaves nothing in it but the lock (a refused or failed command leaves nothing behind)."""
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        with _locked(out):
+            yield
+    finally:
+        if created and [p.name for p in out.iterdir()] == [LOCK_FILE]:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
     path = out / LOCK_FILE
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -104,17 +116,11 @@ def newest_checkpoints(out: Path) -> list[Path]:
 
 
 def start_run_dir(out: Path, config_values: dict, force: bool) -> None:
-    """Clear (with force) the run directory and write config.json; a directory left with nothing but the lock
-    when that fails (a read-only or full disk) is removed again, so that a refused run leaves nothing behind."""
-    try:
-        if force:
-            for path in [*(out / name for name in RUN_FILES), *out.glob(CHECKPOINT_GLOB), *out.glob("confusion_*.png")]:
-                path.unlink(missing_ok=True)
-        io.write_text(out / "config.json", json.dumps(config_values, indent=2))
-    except OSError:
-        if [p.name for p in out.iterdir()] == [LOCK_FILE]:
-            shutil.rmtree(out, ignore_errors=True)
-        raise
+    """Clear (with force) the locked run directory and write config.json."""
+    if force:
+        for path in [*(out / name for name in RUN_FILES), *out.glob(CHECKPOINT_GLOB), *out.glob("confusion_*.png")]:
+            path.unlink(missing_ok=True)
+    io.write_text(out / "config.json", json.dumps(config_values, indent=2))
 
 
 def resolve_model_path(path: str | Path) -> Path:

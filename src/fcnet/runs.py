@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import shutil
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ from fcnet import io
 from fcnet._checks import check_int, check_real, check_seed
 from fcnet.models import FullyConnectedNet
 from fcnet._solver_checks import IncompatibleCheckpoint
-from fcnet.run_dirs import (CHECKPOINT_GLOB, LOCK_FILE, RUN_FILES, RunDirError, check_out_dir,  # noqa: F401
+from fcnet.divergence import DIVERGENCE_FACTOR
+from fcnet.run_dirs import (CHECKPOINT_GLOB, RUN_FILES, RunDirError, check_out_dir,  # noqa: F401
                              check_run_dir, check_writable, newest_checkpoints, resolve_model_path, run_lock,
                              start_run_dir)
 from fcnet.inputs import read_inputs  # noqa: F401 (the input files of fcnet predict)
@@ -62,7 +62,7 @@ class TrainConfig:
     early_stopping_patience: int | None = None
     early_stopping_metric: str = "val_acc"
     early_stopping_min_delta: float = 0.0
-    divergence_factor: float | None = 100.0
+    divergence_factor: float | None = DIVERGENCE_FACTOR
     restore_best: bool = True
     num_train_samples: int | None = 1000
     num_val_samples: int | None = None
@@ -221,15 +221,9 @@ def train_run(config: TrainConfig, out_dir: str | Path, verbose: bool = True, da
     solver = make_solver(model, data, config, verbose=verbose, checkpoint_name=str(out / "checkpoint"),
                          keep_checkpoints=keep_checkpoints)
     solver.run_info = {key: getattr(config, key) for key in DATA_FIELDS}
-    created = not out.exists()
-    try:
-        with run_lock(out):
-            check_run_dir(out, resume, force)  # again, under the lock: another command may have written it since
-            return _train_locked(config, out, data, model, solver, resume, force)
-    except RunDirError:
-        if created and out.is_dir() and [p.name for p in out.iterdir()] == [LOCK_FILE]:
-            shutil.rmtree(out, ignore_errors=True)
-        raise
+    with run_lock(out):
+        check_run_dir(out, resume, force)  # again, under the lock: another command may have written it since
+        return _train_locked(config, out, data, model, solver, resume, force)
 
 
 DATA_FIELDS = ("dataset", "data_dir", "limit", "seed")  # what decides a run's data and its split

@@ -353,7 +353,7 @@ class Solver:
         except (KeyError, TypeError, AttributeError, IndexError) as exc:
             raise ValueError(f"{path} is damaged: a field is missing or of the wrong type ({type(exc).__name__}: "
                              f"{exc}); resume from an earlier checkpoint or start a new run") from None
-        io.load_model_state(self.model, ckpt["model"], str(path))
+        io.load_model_state(self.model, ckpt["model"], str(path), checked=True)  # checked above
         self.optimizer.load_state_dict(ckpt["optimizer"])
         self.history, self.best = history, best
         self._order = ckpt["trainer_arrays"].get("order")

@@ -82,16 +82,20 @@ class SoftmaxWithLoss(M.SoftmaxWithLoss):
     the notebook prints); fcnet's native layer computes it in log space, about 1e-7 lower. The gradient is the
     same ``(softmax(x) - y) / N`` in both."""
 
-    def forward(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
-        self.y, self._scores = y, x
-        native_loss = super().forward(x, y, sample_weight)  # checks the arguments and caches the gradient
-        if sample_weight is not None:
-            return native_loss
-        return cross_entropy_error(self.pred, y)
+    def __init__(self) -> None:
+        super().__init__()
+        self.pred = self.y = None
 
-    @property
-    def pred(self) -> np.ndarray:
-        return softmax(self._scores)
+    def forward(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+        native_loss = super().forward(x, y, sample_weight)  # checks the arguments and caches the gradient
+        probabilities = softmax(x)
+        self._remember(probabilities, y)
+        self.loss = native_loss if sample_weight is not None else cross_entropy_error(probabilities, y)
+        return self.loss
+
+    def _remember(self, probabilities: np.ndarray, targets: np.ndarray) -> None:
+        """What the homework's layer keeps after forward: pred (the softmax output) and y (the targets)."""
+        self.pred, self.y = probabilities, targets
 
 
 def softmax(x: np.ndarray) -> np.ndarray:

@@ -44,18 +44,12 @@ class SoftmaxWithLoss(mnist_mlp.SoftmaxWithLoss):
     """``forward(x, t)`` -> ``cross_entropy_error(softmax(x), t)`` (t labels (N,) or one-hot (N, C));
     ``backward(dout=1)`` -> ``(y - t) / N``; ``loss``, ``y`` (the softmax output) and ``t`` as the book names them."""
 
-    def forward(self, x: np.ndarray, t: np.ndarray) -> float:
-        self.loss = super().forward(x, t)
-        self.t = t
-        return self.loss
+    def __init__(self) -> None:
+        super().__init__()
+        self.t = None
 
-    @property
-    def y(self) -> np.ndarray | None:
-        return None if getattr(self, "_scores", None) is None else self.pred
-
-    @y.setter
-    def y(self, value) -> None:  # the parent class stores the targets under this name; the book calls them t
-        pass
+    def _remember(self, probabilities: np.ndarray, targets: np.ndarray) -> None:
+        self.y, self.t = probabilities, targets  # the book's names: y the softmax output, t the targets
 
 
 class Dropout:
