@@ -104,3 +104,19 @@ def test_write_is_atomic_and_leaves_no_temporary(tmp_path, monkeypatch):
     arrays, meta = read_npz(path, "x")  # the old file is intact
     np.testing.assert_array_equal(arrays["a"], np.arange(3))
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_written_files_get_the_usual_permissions_not_mkstemps_private_ones(tmp_path):
+    """A model served by a web server (examples/browser) or shared with a group must be readable as any file
+    the user writes: 0666 minus the umask, not the 0600 of a temporary file."""
+    import os
+    import stat
+
+    from fcnet import FullyConnectedNet, save
+
+    mask = os.umask(0o022)
+    try:
+        path = save(FullyConnectedNet([3], input_dim=4, num_classes=2, seed=0), tmp_path / "m.npz")
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o644

@@ -1,17 +1,15 @@
-"""The Solver's input checks: its data and its options, each checked in one place before training starts."""
+"""The Solver's input checks: its data before training starts, and a checkpoint before a run resumes from it (its
+options are checked by fcnet.solver_options)."""
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import Any
 
 import numpy as np
 
-from fcnet._checks import check_int, check_labels, check_real, check_seed
-from fcnet.schedules import Exponential, make_schedule
+from fcnet._checks import check_labels
 
-EARLY_STOPPING_METRICS = ("val_acc", "val_loss")
 # Inputs whose magnitude exceeds this train badly (saturated units, huge first losses): a warning says so.
 LARGE_INPUT = 1e4
 
@@ -63,54 +61,6 @@ def check_data(model: Any, data: Any) -> tuple[np.ndarray, np.ndarray, np.ndarra
                       "unit scale: standardize them (fcnet.data.standardize) or divide by their range",
                       stacklevel=3)
     return data["X_train"], np.asarray(data["y_train"]), data["X_val"], np.asarray(data["y_val"]), largest["train"]
-
-
-def check_options(o: dict[str, Any]) -> dict[str, Any]:
-    """The Solver's keyword options, checked and normalized (schedule built), or a ValueError/TypeError that names
-    the option, the expected and the actual value."""
-    checked = dict(o)
-    if not (callable(o["update_rule"]) or isinstance(o["update_rule"], str)):
-        raise TypeError(f"update_rule must be a rule's name or a callable, got {o['update_rule']!r}")
-    if o["optim_config"] is not None and not isinstance(o["optim_config"], dict):
-        raise TypeError(f"optim_config must be a dict, got {o['optim_config']!r}")
-    checked["optim_config"] = dict(o["optim_config"] or {})
-    checked["lr_decay"] = check_real("lr_decay", o["lr_decay"], 0.0, 1.0, low_open=True)
-    for name in ("batch_size", "num_epochs", "print_every"):
-        checked[name] = check_int(name, o[name], 1)
-    for name in ("num_train_samples", "num_val_samples", "early_stopping_patience", "keep_checkpoints"):
-        checked[name] = check_int(name, o[name], 1, allow_none=True)
-    checked["seed"] = check_seed("seed", o["seed"])
-    for name in ("verbose", "sample_with_replacement", "restore_best"):
-        if not isinstance(o[name], (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {o[name]!r}")
-    if o["progress"] not in ("auto", True, False):
-        raise ValueError(f"progress must be 'auto', True or False, got {o['progress']!r}")
-    for name in ("checkpoint_name", "resume"):
-        if o[name] is not None and not isinstance(o[name], (str, os.PathLike)):
-            raise TypeError(f"{name} must be a path or None, got {o[name]!r}")
-    if o["epoch_callback"] is not None and not callable(o["epoch_callback"]):
-        raise TypeError(f"epoch_callback must be callable or None, got {o['epoch_callback']!r}")
-    if o["early_stopping_metric"] not in EARLY_STOPPING_METRICS:
-        raise ValueError(f"early_stopping_metric must be one of {list(EARLY_STOPPING_METRICS)}, "
-                         f"got {o['early_stopping_metric']!r}")
-    checked["early_stopping_min_delta"] = check_real("early_stopping_min_delta", o["early_stopping_min_delta"], 0.0)
-    checked["divergence_factor"] = check_real("divergence_factor", o["divergence_factor"], 1.0, low_open=True,
-                                              allow_none=True)
-    checked["schedule"] = _schedule(o["lr_schedule"], o["lr_schedule_options"], checked["lr_decay"])
-    return checked
-
-
-def _schedule(name: str | None, options: dict | None, lr_decay: float):
-    if name is None:
-        if options:
-            raise ValueError(f"lr_schedule_options={options!r} were given without an lr_schedule")
-        return Exponential(lr_decay)
-    if lr_decay != 1.0 and name != "exponential":
-        raise ValueError(f"lr_decay={lr_decay} and lr_schedule={name!r} conflict; give one")
-    options = dict(options) if isinstance(options, dict) else options
-    if name == "exponential" and isinstance(options, dict):
-        options.setdefault("decay", lr_decay)
-    return make_schedule(name, options)
 
 
 # Settings a checkpoint must share with the Solver resuming it, or the resumed run would not be the same run

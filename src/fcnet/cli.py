@@ -11,9 +11,10 @@ import sys
 
 import numpy as np
 
-from fcnet.commands import (CliError, cmd_compare, cmd_evaluate, cmd_gradcheck, cmd_info, cmd_predict, cmd_search,
-                            cmd_search_worker, cmd_train)
-from fcnet._solver_checks import EARLY_STOPPING_METRICS
+from fcnet.commands import (CliError, cmd_compare, cmd_evaluate, cmd_export, cmd_gradcheck, cmd_info, cmd_predict,
+                            cmd_search, cmd_search_worker, cmd_train)
+from fcnet.export.files import FORMATS as EXPORT_FORMATS
+from fcnet.solver_options import EARLY_STOPPING_METRICS
 from fcnet.data import DATASETS
 from fcnet.layer_utils import NORMALIZATIONS
 from fcnet.models import ACTIVATIONS
@@ -50,6 +51,10 @@ EXAMPLES = {
   # on every machine that should help; a SLURM array: srun fcnet search-worker --storage ... --study ...""",
     "info": """examples:
   fcnet info runs/my-run                        # architecture, parameters per layer, training summary""",
+    "export": """examples:
+  fcnet export runs/my-run --out model.onnx                     # then: fcnet evaluate model.onnx --dataset digits
+  fcnet export runs/my-run --format torch --out model.pt2       # torch.export.load("model.pt2").module()
+  fcnet export runs/my-run --format safetensors --out model.safetensors""",
     "gradcheck": """examples:
   fcnet gradcheck --hidden 20 30 --normalization batchnorm --reg 3.14
   fcnet gradcheck --activation tanh --dropout 0.3""",
@@ -252,6 +257,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("inputs", nargs="+", help=".npy files ((N, ...) or one sample) or PNG/JPEG images")
     p.add_argument("--top", type=_POSITIVE_INT, default=3, help="how many classes to show (default 3)")
     p.add_argument("--resize", action="store_true", help="scale images of another size to the model's input")
+
+    p = command("export", "write a model as ONNX, a PyTorch program or safetensors", cmd_export)
+    p.add_argument("model", help="a run directory or a model file (an FCNetClassifier too)")
+    p.add_argument("--format", choices=list(EXPORT_FORMATS), default="onnx",
+                   help="onnx (.onnx: onnxruntime, the browser), torch (.pt2: torch.export.load(path).module()), "
+                        "safetensors (.safetensors: weights with PyTorch's key names)")
+    p.add_argument("--out", required=True, help="the file to write, ending in the format's suffix")
+    p.add_argument("--opset", type=_number(int, 17, maximum=23), default=17, help="ONNX opset (default 17)")
+    p.add_argument("--logits", action="store_true", help="ONNX: output logits instead of probabilities")
 
     p = command("info", "architecture, parameters per layer, dtype and training summary of a model", cmd_info)
     p.add_argument("model", help="a run directory or a model file")

@@ -94,10 +94,16 @@ def cmd_train(args) -> None:
 
 
 def _load_model(path):
-    """(the network, its class labels or None): a saved FCNetClassifier gives its network and its classes_."""
+    """(the network, its class labels or None): a saved FCNetClassifier gives its network and its classes_; an
+    exported .onnx file is run by onnxruntime (fcnet.export.onnx_model)."""
     import fcnet
     from fcnet.runs import resolve_model_path
 
+    if str(path).endswith(".onnx"):
+        from fcnet.export.onnx_model import OnnxModel
+
+        model = OnnxModel(path)
+        return model, model.estimator_labels
     try:
         model = fcnet.load(resolve_model_path(path))
     except (FileNotFoundError, ValueError) as exc:
@@ -174,6 +180,20 @@ def cmd_predict(args) -> None:
     for label, p in zip(labels, proba):
         best = np.argsort(p)[::-1][:top]
         print(f"{label}: {names[best[0]]}  (" + ", ".join(f"{names[k]}: {p[k]:.3f}" for k in best) + ")")
+
+
+def cmd_export(args) -> None:
+    from fcnet.export.files import export_model
+
+    model, _ = _load_model(args.model)
+    if str(args.model).endswith(".onnx"):
+        raise CliError(f"{args.model} is already an exported file; export a run directory or an fcnet model file")
+    import fcnet
+    from fcnet.runs import resolve_model_path
+
+    saved = fcnet.load(resolve_model_path(args.model))  # the estimator itself, when it is one: its class labels
+    path = export_model(saved, args.format, args.out, opset=args.opset, probabilities=not args.logits)
+    print(f"Wrote {path} ({args.format})")
 
 
 def cmd_info(args) -> None:

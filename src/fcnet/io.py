@@ -31,6 +31,7 @@ def atomic_file(path: Path, mode: str) -> Iterator[IO]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp's 0600 would hide the file from a web server or a group
     except OSError as exc:
         raise _naming(exc, path) from None
     try:
@@ -45,6 +46,13 @@ def atomic_file(path: Path, mode: str) -> Iterator[IO]:
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and setting it back: the only way the OS offers)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _naming(exc: OSError, path: Path) -> OSError:

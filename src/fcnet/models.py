@@ -178,7 +178,7 @@ class FullyConnectedNet:
 
     @classmethod
     def from_config(cls, config: dict) -> "FullyConnectedNet":
-        return FullyConnectedNet(**config)
+        return cls(**config)
 
     # ---- state ------------------------------------------------------------------------------------------------
     def train(self, mode: bool = True) -> "FullyConnectedNet":

@@ -18,29 +18,29 @@ the best, so the state kept is one from before the explosion (the initial one if
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from fcnet import divergence, io
-from fcnet._solver_checks import check_data, check_options, check_resumable, check_run_info, check_trainer
+from fcnet._solver_checks import check_data, check_resumable, check_run_info, check_trainer
 from fcnet._progress import deferred_interrupt, emit, make_bar
 from fcnet.best_state import BestState
 from fcnet.divergence import DIVERGENCE_FACTOR
-from fcnet.history import SERIES, History
+from fcnet.epoch_steps import DEFAULT_STEPS, EpochRecord, EpochStep
+from fcnet.history import History
 from fcnet.optim import UPDATE_RULES
 from fcnet.optimizer import Optimizer
 from fcnet.schedules import Exponential, describe
+from fcnet.solver_options import SolverOptions
 
 _EVAL_BATCH = 1000  # samples per forward pass in the accuracy checks
-
-
-def _series(name: str) -> property:
-    return property(lambda self: getattr(self.history, name), doc=f"The history's {name} (a list).")
 
 
 class Solver:
@@ -48,55 +48,38 @@ class Solver:
     minibatch gradient descent ('sample_weight_train' (N,) and 'sample_weight_val', when present, weight the
     training loss and the validation accuracy and loss).
 
-    cs231n's options: update_rule (a name in fcnet.optim.UPDATE_RULES or a callable), optim_config (the rule's
-    hyperparameters, checked: see fcnet.optim.HYPERPARAMETERS), lr_decay (per epoch, in (0, 1]), batch_size,
-    num_epochs, num_train_samples / num_val_samples (subsamples for the accuracy checks; None = all),
-    checkpoint_name (a checkpoint '<checkpoint_name>_epoch_<e>.npz' every epoch), print_every, verbose.
-    fcnet's: keep_checkpoints (keep the last K epoch checkpoints and the best epoch's; None: all), seed (batches,
-    check subsamples and dropout masks; runs are reproducible), sample_with_replacement (cs231n's independent
-    batches; default: shuffled epochs), lr_schedule ('exponential', 'step', 'cosine', 'plateau') with
-    lr_schedule_options, early_stopping_patience / _metric ('val_acc' or 'val_loss') / _min_delta,
-    divergence_factor (None: stop only on a non-finite loss), restore_best (False: keep the last state, unless the
-    run diverged), epoch_callback (called as callback(solver) after every check; it may set
-    solver.stop_training), progress ('auto': a tqdm bar when verbose on a terminal), resume (a checkpoint to
-    continue from; the run then ends as the uninterrupted one would).
+    The keyword options are fcnet.solver_options.SolverOptions' fields (cs231n's update_rule, optim_config,
+    lr_decay, batch_size, num_epochs, num_train_samples, num_val_samples, checkpoint_name, print_every, verbose;
+    fcnet's schedules, early stopping, divergence, restore_best, epoch_callback, progress, resume, ...); pass them
+    as keywords or as one ``options=SolverOptions(...)``. They are checked before anything else and kept, frozen,
+    in ``solver.options``. After every check (iteration 1 and each epoch's end) the steps in ``solver.epoch_steps``
+    run (fcnet.epoch_steps: keep the best state, the callback, early stopping, the schedule, the checkpoint).
     After train(): loss_history, train_acc_history, val_acc_history, val_loss_history, lr_history (also in
     solver.history), best_val_acc, best_params, stop_reason ('completed', 'early_stopping', 'diverged',
     'interrupted'); the model holds the best state.
     """
 
-    loss_history, train_acc_history, val_acc_history, val_loss_history, lr_history = map(_series, SERIES)
-
-    def __init__(self, model: Any, data: dict, *, update_rule: str | Callable = "sgd",
-                 optim_config: dict | None = None, lr_decay: float = 1.0, batch_size: int = 100,
-                 num_epochs: int = 10, num_train_samples: int | None = 1000, num_val_samples: int | None = None,
-                 checkpoint_name: str | None = None, keep_checkpoints: int | None = None,
-                 print_every: int = 10, verbose: bool = True,
-                 seed: int | None = None, sample_with_replacement: bool = False, lr_schedule: str | None = None,
-                 lr_schedule_options: dict | None = None, early_stopping_patience: int | None = None,
-                 early_stopping_metric: str = "val_acc", early_stopping_min_delta: float = 0.0,
-                 divergence_factor: float | None = DIVERGENCE_FACTOR, restore_best: bool = True,
-                 epoch_callback: Callable | None = None,
-                 progress: bool | str = "auto", resume: str | Path | None = None) -> None:
-        o = check_options({k: v for k, v in locals().items() if k not in ("self", "model", "data")})
+    def __init__(self, model: Any, data: dict, *, options: SolverOptions | None = None, **kwargs: Any) -> None:
+        if options is not None and kwargs:
+            raise TypeError(f"give the options either as options=SolverOptions(...) or as keywords, not both "
+                            f"(got options and {sorted(kwargs)})")
+        unknown = sorted(set(kwargs) - set(SolverOptions.names()))
+        if unknown:
+            raise TypeError(f"Solver got unknown option(s) {unknown}; known: {list(SolverOptions.names())}")
+        o = self.options = options if options is not None else SolverOptions(**kwargs)
         self.model = model
         self.X_train, self.y_train, self.X_val, self.y_val, self._input_scale = check_data(model, data)
         self.sample_weight = data.get("sample_weight_train")  # checked by check_data
         self.val_weight = data.get("sample_weight_val")
-        self.optimizer = Optimizer(model.params, o["update_rule"], **o["optim_config"])
+        self.optimizer = Optimizer(model.params, o.update_rule, **o.optim_config)
         self.update_rule_name = self.optimizer.rule_name
         self.base_learning_rate = self.optimizer.learning_rate
-        self.schedule = o["schedule"]
-        if self.base_learning_rate is None and self.schedule != Exponential(1.0):
+        if self.base_learning_rate is None and o.schedule != Exponential(1.0):
             raise ValueError("a learning-rate schedule needs a learning_rate in optim_config for a custom update rule")
         self.track_val_loss = hasattr(model, "evaluate")
-        if o["early_stopping_metric"] == "val_loss" and o["early_stopping_patience"] and not self.track_val_loss:
+        if o.early_stopping_metric == "val_loss" and o.early_stopping_patience and not self.track_val_loss:
             raise ValueError("early_stopping_metric='val_loss' needs a model with an evaluate(X, y) method")
-        for name in ("batch_size", "num_epochs", "num_train_samples", "num_val_samples", "checkpoint_name",
-                     "keep_checkpoints", "print_every", "verbose", "seed", "sample_with_replacement",
-                     "early_stopping_patience", "early_stopping_metric", "early_stopping_min_delta",
-                     "divergence_factor", "epoch_callback", "progress", "lr_decay", "restore_best"):
-            setattr(self, name, o[name])
+        self.epoch_steps: list[EpochStep] = list(DEFAULT_STEPS)
         self._rng = self._generator()
         self.run_info: dict | None = None  # what decided the data (a run directory's dataset, split seed, ...)
         self.epoch = self.t = 0
@@ -105,13 +88,14 @@ class Solver:
         self.stop_reason: str | None = None
         self.stop_training = False
         self._order: np.ndarray | None = None
+        self._bar = None
         self.timings = {"loss": 0.0, "update": 0.0, "total": 0.0}
-        if resume is not None:
-            self.load_checkpoint(resume)
+        if o.resume is not None:
+            self.load_checkpoint(o.resume)
 
     def _generator(self):
         """The generator of minibatches, check subsamples and dropout masks; its state goes into checkpoints."""
-        return np.random.default_rng(self.seed)
+        return np.random.default_rng(self.options.seed)
 
     # ---- what the run keeps ------------------------------------------------------------------------------------
     @property
@@ -132,31 +116,44 @@ class Solver:
     def events(self) -> list[dict]:
         return self.history.events
 
-    def _score(self, val_acc: float, val_loss: float | None) -> float:
-        """Higher is better: the validation accuracy, or minus the validation loss when early stopping watches the
-        loss (one metric both decides when to stop and which state to keep, as in Keras)."""
-        if self.early_stopping_patience and self.early_stopping_metric == "val_loss" and val_loss is not None:
-            return -val_loss
-        return val_acc
+    @property
+    def loss_history(self) -> list[float]:
+        return self.history.loss_history
+
+    @property
+    def train_acc_history(self) -> list[float]:
+        return self.history.train_acc_history
+
+    @property
+    def val_acc_history(self) -> list[float]:
+        return self.history.val_acc_history
+
+    @property
+    def val_loss_history(self) -> list[float | None]:
+        return self.history.val_loss_history
+
+    @property
+    def lr_history(self) -> list[float | None]:
+        return self.history.lr_history
 
     def _restore_best(self) -> None:
         self.best.restore(self.model)
         if self.best.val_acc is None and self.t > 0:  # fell back to the initial state: say how good it is
-            self.best.val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
+            self.best.val_acc = self.check_accuracy(self.X_val, self.y_val, self.options.num_val_samples, _EVAL_BATCH)
 
     # ---- training ----------------------------------------------------------------------------------------------
     @property
     def iterations_per_epoch(self) -> int:
-        return max(len(self.y_train) // self.batch_size, 1)
+        return max(len(self.y_train) // self.options.batch_size, 1)
 
     @property
     def num_iterations(self) -> int:
-        return self.num_epochs * self.iterations_per_epoch
+        return self.options.num_epochs * self.iterations_per_epoch
 
     def _next_batch(self) -> np.ndarray:
         n = len(self.y_train)
-        size = min(self.batch_size, n)
-        if self.sample_with_replacement:
+        size = min(self.options.batch_size, n)
+        if self.options.sample_with_replacement:
             return self._rng.choice(n, size)
         position = self.t % self.iterations_per_epoch
         if position == 0 or self._order is None:
@@ -181,13 +178,14 @@ class Solver:
         return True
 
     def _exploded(self, loss: float) -> bool:
-        return divergence.exploded(loss, self.loss_history[0] if self.loss_history else None, self.divergence_factor)
+        return divergence.exploded(loss, self.loss_history[0] if self.loss_history else None,
+                                   self.options.divergence_factor)
 
     def train(self) -> "Solver":
         """Run the optimization until num_epochs, early stopping, divergence or Ctrl-C; then restore the best
         state (parameters and buffers) into the model."""
-        start = time.perf_counter()
-        bar = make_bar(self.progress, self.verbose, self.num_iterations, self.t)
+        o, start = self.options, time.perf_counter()
+        self._bar = make_bar(o.progress, o.verbose, self.num_iterations, self.t)
         dropout_rng = getattr(self.model, "dropout_rng", None)
         if self.best.arrays is None:
             self.best.keep(self.model, None, None, 0)  # the fallback when no checked state is healthy
@@ -202,84 +200,70 @@ class Solver:
                     if not stepped:
                         self._diverged()
                         break
-                    if bar is not None:
-                        bar.update(1)
-                        bar.set_postfix(loss=f"{self.loss_history[-1]:.4f}", refresh=False)
-                    if self.verbose and (self.t - 1) % self.print_every == 0:
-                        self._print(f"(Iteration {self.t} / {self.num_iterations}) loss: {self.loss_history[-1]:f}",
-                                    bar)
+                    self._report_iteration()
                     epoch_end = self.t % self.iterations_per_epoch == 0
                     self.epoch += epoch_end
                     if self.t == 1 or epoch_end:
-                        self._end_of_epoch_check(bar)
-                    if epoch_end and self.checkpoint_name:
-                        self.save_checkpoint(f"{self.checkpoint_name}_epoch_{self.epoch}.npz")
-                        self._prune_checkpoints()
+                        record = self._check(epoch_end)
+                        for step in self.epoch_steps:
+                            step(self, record)
             if self.stop_reason is None:
                 self.stop_reason = "early_stopping" if self.stop_training else "completed"
         except KeyboardInterrupt:
-            self.stop_reason = "interrupted"
-            self.events.append({"event": "interrupted", "iteration": self.t, "epoch": self.epoch})
-            if self.checkpoint_name:
-                path = self.save_checkpoint(f"{self.checkpoint_name}_interrupted.npz")
-                self._print(f"Interrupted: checkpoint saved to {path}", bar, force=True)
-            else:
-                self._print("Interrupted: keeping the best state so far", bar, force=True)
+            self._interrupted()
         finally:
-            if bar is not None:
-                bar.close()
+            if self._bar is not None:
+                self._bar.close()
+            self._bar = None
             self.timings["total"] += time.perf_counter() - start
-            if self.restore_best or self.stop_reason == "diverged":
+            if o.restore_best or self.stop_reason == "diverged":
                 self._restore_best()
         return self
 
-    def _prune_checkpoints(self) -> None:
-        """Keep the last `keep_checkpoints` epoch checkpoints and the best epoch's."""
-        if self.keep_checkpoints is None:
-            return
-        kept = set(range(self.epoch - self.keep_checkpoints + 1, self.epoch + 1)) | {self.best.epoch}
-        base = Path(self.checkpoint_name)
-        for path in base.parent.glob(f"{base.name}_epoch_*.npz"):
-            epoch = path.stem.rpartition("_")[2]
-            if epoch.isdigit() and int(epoch) not in kept:
-                path.unlink(missing_ok=True)
+    def _report_iteration(self) -> None:
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix(loss=f"{self.loss_history[-1]:.4f}", refresh=False)
+        if self.options.verbose and (self.t - 1) % self.options.print_every == 0:
+            self.say(f"(Iteration {self.t} / {self.num_iterations}) loss: {self.loss_history[-1]:f}")
+
+    def _interrupted(self) -> None:
+        self.stop_reason = "interrupted"
+        self.events.append({"event": "interrupted", "iteration": self.t, "epoch": self.epoch})
+        if self.options.checkpoint_name:
+            path = self.save_checkpoint(f"{self.options.checkpoint_name}_interrupted.npz")
+            self.say(f"Interrupted: checkpoint saved to {path}", force=True)
+        else:
+            self.say("Interrupted: keeping the best state so far", force=True)
 
     def _diverged(self) -> None:
         loss, lr = self.loss_history[-1], self.optimizer.learning_rate
         self.stop_reason = "diverged"
         self.events.append({"event": "diverged", "iteration": self.t + 1, "epoch": self.epoch, "loss": str(loss),
                             "learning_rate": lr})
-        why = divergence.explain(loss, self.loss_history[0], self.divergence_factor, self.t, lr, self._input_scale,
-                                 np.dtype(getattr(self.model, "dtype", np.float64)),
+        why = divergence.explain(loss, self.loss_history[0], self.options.divergence_factor, self.t, lr,
+                                 self._input_scale, np.dtype(getattr(self.model, "dtype", np.float64)),
                                  self.optimizer.hyperparameters.get("weight_decay", 0.0))
         print(f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): {why}. The best state from before "
               "is kept.", file=sys.stderr)
 
-    def _end_of_epoch_check(self, bar) -> None:
-        train_acc = self.check_accuracy(self.X_train, self.y_train, self.num_train_samples, _EVAL_BATCH)
+    def _check(self, epoch_end: bool) -> EpochRecord:
+        """Measure the model (train and validation accuracy, validation loss), record it in the history and print
+        it; the record the epoch steps are fed."""
+        o = self.options
+        train_acc = self.check_accuracy(self.X_train, self.y_train, o.num_train_samples, _EVAL_BATCH)
         val_loss = None
         if self.track_val_loss:  # accuracy and loss from one pass
-            X_val, y_val, w_val = self._subsample(self.X_val, self.y_val, self.num_val_samples, self.val_weight)
+            X_val, y_val, w_val = self._subsample(self.X_val, self.y_val, o.num_val_samples, self.val_weight)
             val_acc, val_loss = self.model.evaluate(X_val, y_val, _EVAL_BATCH, sample_weight=w_val)
             val_loss = float(val_loss)
         else:
-            val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples, _EVAL_BATCH)
+            val_acc = self.check_accuracy(self.X_val, self.y_val, o.num_val_samples, _EVAL_BATCH)
         self.history.record_check(train_acc, val_acc, val_loss, self.optimizer.learning_rate)
-        self._print(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}", bar)
-        healthy = val_loss is None or not self._exploded(val_loss)
-        if healthy:
-            self.best.offer(self.model, val_acc, self._score(val_acc, val_loss), self.epoch)
-        if self.epoch_callback is not None:
-            self.epoch_callback(self)
-        if self.early_stopping_patience and self.history.checks_since_best(
-                self.early_stopping_metric, self.early_stopping_min_delta) >= self.early_stopping_patience:
-            self.stop_training = True
-            self.events.append({"event": "early_stopping", "iteration": self.t, "epoch": self.epoch})
-            self._print(f"Early stopping: no improvement of {self.early_stopping_metric} for "
-                        f"{self.early_stopping_patience} epochs", bar)
-        if self.base_learning_rate is not None:  # the factor for the next epoch
-            factor = self.schedule.factor(self.epoch, self.num_epochs, self.val_acc_history)
-            self.optimizer.learning_rate = self.base_learning_rate * factor
+        self.say(f"(Epoch {self.epoch} / {o.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}")
+        return EpochRecord(epoch=self.epoch, iteration=self.t, epoch_end=epoch_end, train_acc=train_acc,
+                           val_acc=val_acc, val_loss=val_loss, learning_rate=self.optimizer.learning_rate,
+                           healthy=val_loss is None or not self._exploded(val_loss))
 
     def check_accuracy(self, X: np.ndarray, y: np.ndarray, num_samples: int | None = None,
                        batch_size: int = 100) -> float:
@@ -299,8 +283,9 @@ class Solver:
         return X, y, weights
 
     # ---- output ------------------------------------------------------------------------------------------------
-    def _print(self, line: str, bar, force: bool = False) -> None:
-        emit(line, bar, self.verbose or force)
+    def say(self, line: str, force: bool = False) -> None:
+        """Print a line of the run (when verbose, or `force`), above the progress bar if there is one."""
+        emit(line, self._bar, self.options.verbose or force)
 
     def summary(self) -> dict[str, Any]:
         """How the run ended: best_val_acc, epoch, iteration, stop_reason."""
@@ -313,16 +298,17 @@ class Solver:
 
     # ---- checkpoints -------------------------------------------------------------------------------------------
     def _settings(self) -> dict[str, Any]:
-        return {"update_rule": self.update_rule_name, "batch_size": self.batch_size,
+        o = self.options
+        return {"update_rule": self.update_rule_name, "batch_size": o.batch_size,
                 "hyperparameters": {**self.optimizer.hyperparameters, "learning_rate": self.base_learning_rate},
-                "schedule": describe(self.schedule), "sample_with_replacement": self.sample_with_replacement,
-                "num_train_samples": self.num_train_samples, "num_val_samples": self.num_val_samples}
+                "schedule": describe(o.schedule), "sample_with_replacement": o.sample_with_replacement,
+                "num_train_samples": o.num_train_samples, "num_val_samples": o.num_val_samples}
 
     def save_checkpoint(self, path: str | Path) -> Path:
         """Write everything needed to resume exactly: model, optimizer state, history, best state, generator
         state, position in the epoch, and the settings a resumed run must share."""
         trainer = {"epoch": self.epoch, "t": self.t, **self.best.meta(),
-                   "num_epochs": self.num_epochs, "rng_state": self._rng.bit_generator.state,
+                   "num_epochs": self.options.num_epochs, "rng_state": self._rng.bit_generator.state,
                    "stop_reason": self.stop_reason, "settings": self._settings(), "run": self.run_info}
         order = {} if self._order is None else {"order": self._order}
         return io.write_checkpoint(path, self.model, self.optimizer.state_dict(), self.history.arrays(),
@@ -361,4 +347,16 @@ class Solver:
         self._rng = rng
 
 
-__all__ = ["Solver", "UPDATE_RULES", "DIVERGENCE_FACTOR"]
+def _keyword_signature() -> inspect.Signature:
+    """Solver(model, data, *, options=None, update_rule='sgd', ...): every SolverOptions field with its default,
+    so that help(Solver) and an editor show the keywords declared once in SolverOptions."""
+    fixed = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in ("model", "data")]
+    keywords = [inspect.Parameter("options", inspect.Parameter.KEYWORD_ONLY, default=None)]
+    keywords += [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=f.type)
+                 for f in dataclasses.fields(SolverOptions) if f.init]
+    return inspect.Signature(fixed + keywords)
+
+
+Solver.__signature__ = _keyword_signature()
+
+__all__ = ["Solver", "SolverOptions", "UPDATE_RULES", "DIVERGENCE_FACTOR"]
