@@ -1,6 +1,7 @@
 """Inference: 60,000 x 784 float32 through [600, 500, 400, 300, 200, 100] (ReLU), predicted labels, batches of 1,000:
 images per second (5 shuffled rounds, medians, 1 and 2 threads) and peak memory above the input, for fcnet's
-predict and PyTorch in eval mode under no_grad. Peak memory is measured in a fresh process for each library (an
+predict, PyTorch in eval mode under no_grad, and the same fcnet network exported to ONNX (fcnet.export) run by
+onnxruntime (its intra-op threads set to the same count). Peak memory is measured in a fresh process for each library (an
 allocator that keeps its pool would otherwise hide its need): the peak resident set during one prediction above the
 size before it (Linux's VmHWM, reset through /proc/self/clear_refs), the same measure for both."""
 
@@ -32,13 +33,15 @@ def peak_above(fn) -> int:
 
 
 def predictor(who: str, n_features: int):
-    """`who`'s ('fcnet' or 'torch') prediction of labels, in batches of BATCH, by an untrained network of HIDDEN;
+    """`who`'s ('fcnet', 'torch' or 'onnxruntime') prediction of labels, in batches of BATCH, by an untrained network of HIDDEN;
     only that library's model is built (a fresh process measuring one library holds nothing of the other)."""
     if who == "fcnet":
         from fcnet import FullyConnectedNet
 
         model = FullyConnectedNet(list(HIDDEN), input_dim=n_features, weight_scale="he", seed=0)
         return lambda X: model.predict(X, batch_size=BATCH)
+    if who.startswith("onnxruntime"):
+        return onnx_predictor(n_features, threads=int(who.rpartition("-")[2] or 1))
     import torch
 
     from _loops import torch_net
@@ -51,6 +54,23 @@ def predictor(who: str, n_features: int):
             return torch.cat([net(X[i:i + BATCH]).argmax(1) for i in range(0, len(X), BATCH)])
 
     return torch_predict
+
+
+def onnx_predictor(n_features: int, threads: int):
+    """fcnet's network of HIDDEN (seed 0, as predictor('fcnet') builds it) exported to ONNX, in an onnxruntime
+    session of `threads` intra-op threads; labels in batches of BATCH."""
+    import onnxruntime as ort
+
+    from fcnet import FullyConnectedNet
+    from fcnet.export import build_onnx
+
+    model = FullyConnectedNet(list(HIDDEN), input_dim=n_features, weight_scale="he", seed=0)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+    session = ort.InferenceSession(build_onnx(model).SerializeToString(), options,
+                                   providers=["CPUExecutionProvider"])
+    return lambda X: np.concatenate([session.run(["label"], {"input": X[i:i + BATCH]})[0]
+                                     for i in range(0, len(X), BATCH)])
 
 
 def _peak_in_fresh_process(who: str) -> int:
@@ -87,13 +107,18 @@ def run() -> list[Row]:
     rows = []
     for threads in (1, 2):
         torch.set_num_threads(threads)
+        predict["onnxruntime"] = onnx_predictor(X.shape[1], threads)
+        assert np.array_equal(predict["onnxruntime"](X[:BATCH]), predict["fcnet"](X[:BATCH]))  # the same network
         with threadpool_limits(threads):
             times = interleaved({who: lambda p=p: _seconds(p, X) for who, p in predict.items()}, ROUNDS)
-        fcnet, reference = float(np.median(times["fcnet"])), float(np.median(times["torch"]))
+        fcnet, reference, ort_s = (float(np.median(times[who])) for who in ("fcnet", "torch", "onnxruntime"))
         rows.append(Row(f"{threads} thread(s): {len(X) / fcnet:,.0f} images/s (torch {len(X) / reference:,.0f})",
                         fcnet, "torch eval, no_grad", reference, "<= 1.0"))
+        rows.append(Row(f"{threads} thread(s): fcnet's ONNX export in onnxruntime {len(X) / ort_s:,.0f} images/s",
+                        fcnet, "onnxruntime (exported fcnet model)", ort_s))
         print(f"{threads} thread(s): fcnet {len(X) / fcnet:10,.0f} images/s   torch {len(X) / reference:10,.0f} "
-              f"images/s   ratio {fcnet / reference:5.2f}", flush=True)
+              f"images/s   onnxruntime {len(X) / ort_s:10,.0f} images/s   fcnet/torch {fcnet / reference:5.2f}   "
+              f"fcnet/onnxruntime {fcnet / ort_s:5.2f}", flush=True)
     memory = {who: fresh_process_peak(who) / 2**20 for who in ("fcnet", "torch")}
     print(f"peak memory above the input: fcnet {memory['fcnet']:.1f} MiB   torch {memory['torch']:.1f} MiB")
     rows.append(Row(f"peak memory above the input: fcnet {memory['fcnet']:.1f} MiB, torch {memory['torch']:.1f} MiB",

@@ -16,6 +16,7 @@ import pytest
 
 PAGE = Path(__file__).resolve().parents[1] / "examples" / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.slow,
@@ -55,7 +56,8 @@ def test_the_page_classifies_a_drawing_as_fcnet_does(served, tmp_path):
     X, y = load_digits()
     images = tmp_path / "images.json"
     images.write_text(json.dumps(X[:8].tolist()))
-    shot = tmp_path / "page.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "browser-page.png"  # kept after the run, for a person to look at
     done = subprocess.run(["node", str(PAGE / "drive.mjs"), url, str(images), str(shot)], capture_output=True,
                           text=True, timeout=180, cwd=PAGE)
     assert done.returncode == 0, done.stderr
@@ -71,3 +73,21 @@ def test_the_page_classifies_a_drawing_as_fcnet_does(served, tmp_path):
     names = json.loads((root / "model.json").read_text())["class_names"]
     assert result["drawn"]["answer"].startswith(names[int(np.argmax(expected))] + " (")
     assert shot.stat().st_size > 10_000 and shot.read_bytes()[:4] == b"\x89PNG"
+
+    # A real test image painted on the pad: the page shows what `fcnet predict` prints for the pixels it fed.
+    painted = np.array(result["painted"]["input"], dtype=np.float32)
+    # the pad gives the image back, softened by the browser's smooth downscaling
+    assert np.corrcoef(painted, X[0])[0, 1] > 0.9 and np.abs(painted - X[0]).mean() < 0.1
+    np.save(tmp_path / "painted.npy", painted[None])
+    printed = subprocess.run([sys.executable, "-m", "fcnet", "predict", str(root / "model.onnx"),
+                              str(tmp_path / "painted.npy"), "--top", "3"], capture_output=True, text=True,
+                             timeout=120)
+    assert printed.returncode == 0, printed.stderr
+    # "painted.npy[0]: 0  (0: 0.981, 6: 0.012, ...)": the class, then the top three with their probabilities
+    head, _, rest = printed.stdout.strip().partition("  (")
+    top = [item.split(": ") for item in rest.rstrip(")").split(", ")]
+    shown = result["painted"]["rows"][:3]
+    assert result["painted"]["answer"].startswith(head.split(": ")[-1] + " (")
+    assert [row[0] for row in shown] == [name for name, _ in top]
+    for row, (_, p) in zip(shown, top):
+        assert abs(float(row[2].rstrip("%")) / 100 - float(p)) <= 1e-3 + 1e-9

@@ -226,3 +226,51 @@ def test_skl2onnx_converts_a_whole_pipeline(zipmap):
     if zipmap:
         probabilities = np.array([[row[c] for c in pipe.classes_] for row in probabilities])
     np.testing.assert_allclose(probabilities, pipe.predict_proba(X), atol=1e-5)
+
+
+def _check_every_format(model, X, tmp_path):
+    """onnxruntime's and torch's probabilities equal fcnet's predict_proba within 1e-5 (float32) / 1e-10 (float64);
+    fcnet -> torch -> fcnet and fcnet -> safetensors -> fcnet are exact."""
+    tolerance = 1e-5 if model.dtype == np.float32 else 1e-10
+    expected = model.predict_proba(X)
+    _, probabilities = session(build_onnx(model)).run(None, {"input": X})
+    np.testing.assert_allclose(probabilities, expected, atol=tolerance)
+    with torch.no_grad():
+        torch_probabilities = torch.softmax(to_torch(model)(torch.from_numpy(X)), dim=1).numpy()
+    np.testing.assert_allclose(torch_probabilities, expected, atol=tolerance)
+    np.testing.assert_array_equal(from_torch(to_torch(model)).predict_proba(X), expected)
+    path = to_safetensors(model, tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(from_safetensors(path).predict_proba(X), expected)
+
+
+@pytest.mark.parametrize("case", range(16))
+def test_random_architectures_in_every_format(case, tmp_path):
+    rng = np.random.default_rng(case)
+    dtype = ["float32", "float64"][case % 2]
+    hidden = [int(h) for h in rng.integers(3, 40, size=rng.integers(1, 5))]
+    model = FullyConnectedNet(hidden, input_dim=int(rng.integers(2, 30)), num_classes=int(rng.integers(2, 12)),
+                              activation=ACTIVATIONS[case % 4], normalization=NORMALIZATIONS[case % 3],
+                              dropout=float(rng.choice([0.0, 0.3])), alpha=float(rng.uniform(0.001, 0.3)),
+                              weight_scale="he", dtype=dtype, seed=case)
+    X = rng.normal(0.5, 2.0, size=(int(rng.integers(1, 64)), model.input_dim)).astype(dtype)
+    for _ in range(2):  # move batch norm's running statistics
+        model.loss(rng.normal(1.0, 2.0, size=(8, model.input_dim)).astype(dtype), rng.integers(0, 2, 8))
+    _check_every_format(model.eval(), X, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset, normalization", [("digits", "batchnorm"), ("fashion-mnist", "layernorm")])
+def test_models_trained_on_real_data_in_every_format(dataset, normalization, tmp_path):
+    from fcnet.data import load_dataset
+    from fcnet.solver import Solver
+
+    try:
+        data = load_dataset(dataset, seed=0, limit=6000)
+    except (FileNotFoundError, ValueError) as exc:
+        pytest.skip(f"{dataset} is not on this machine ({exc}); .ci/run installs it")
+    model = FullyConnectedNet([64, 32], input_dim=data["X_train"].shape[1], num_classes=10, dropout=0.2,
+                              normalization=normalization, weight_scale="he", seed=0)
+    Solver(model, data, update_rule="adam", optim_config={"learning_rate": 3e-3}, num_epochs=10, batch_size=50,
+           seed=0, verbose=False, progress=False).train()
+    assert model.evaluate(data["X_test"], data["y_test"])[0] > 0.7  # a trained model, not a random one
+    _check_every_format(model, data["X_test"], tmp_path)

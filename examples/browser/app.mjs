@@ -103,7 +103,19 @@ async function main() {
   pad.addEventListener("pointerleave", finish);
   document.getElementById("clear").addEventListener("click", clearPad);
 
-  window.fcnet = { classify, classifyPad, side, classNames: info.class_names, ready: true };
+  // Paint an image (side x side grey levels in [0, 1]) onto the pad, one square per pixel, and classify the pad:
+  // how the tests put a real test image where a person would draw.
+  async function paintImage(pixels) {
+    const cell = pad.width / side;
+    for (let i = 0; i < side * side; i++) {
+      const v = Math.round(pixels[i] * 255);
+      ctx.fillStyle = `rgb(${v}, ${v}, ${v})`;
+      ctx.fillRect((i % side) * cell, Math.floor(i / side) * cell, cell, cell);
+    }
+    await classifyPad();
+  }
+
+  window.fcnet = { classify, classifyPad, paintImage, side, classNames: info.class_names, ready: true };
   status.textContent = `${info.title}: draw in the black square (${side}\u00d7${side} pixels reach the network).`;
 }
 

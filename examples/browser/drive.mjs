@@ -1,7 +1,8 @@
 // Drive the page in Debian's headless Chromium with playwright-core (no downloaded browser), for the tests:
 //   node drive.mjs URL IMAGES.json SCREENSHOT.png
 // draws a stroke on the pad with the mouse, classifies the images in IMAGES.json (a list of pixel lists) through
-// the page's own onnxruntime-web session, and prints one JSON object with what the page computed.
+// the page's own onnxruntime-web session, paints the first of them on the pad and reads what the page shows, takes
+// a screenshot, and prints one JSON object with what the page computed.
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
@@ -39,8 +40,16 @@ try {
   }));
   const classified = await page.evaluate(async (list) => Promise.all(list.map((p) => window.fcnet.classify(p))),
     images);
+  // A real test image painted on the pad, classified from the pad as a drawing is; what the page shows for it.
+  await page.evaluate(async (pixels) => window.fcnet.paintImage(pixels), images[0]);
+  const painted = await page.evaluate(() => ({
+    input: window.fcnet.lastInput,
+    probabilities: window.fcnet.lastProbabilities,
+    answer: document.getElementById("answer").textContent,
+    rows: [...document.querySelectorAll("#scores tr")].map((row) => [...row.cells].map((c) => c.textContent)),
+  }));
   if (screenshot) await page.screenshot({ path: screenshot });
-  console.log(JSON.stringify({ drawn, classified, errors, side: await page.evaluate(() => window.fcnet.side) }));
+  console.log(JSON.stringify({ drawn, painted, classified, errors, side: await page.evaluate(() => window.fcnet.side) }));
 } finally {
   await browser.close();
 }
