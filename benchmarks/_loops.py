@@ -14,7 +14,9 @@ import warnings
 import numpy as np
 
 
-def torch_net(input_dim: int, hidden: tuple, classes: int = 10, batchnorm: bool = False, dropout: float = 0.0):
+def torch_net(
+    input_dim: int, hidden: tuple, classes: int = 10, batchnorm: bool = False, dropout: float = 0.0
+):
     import torch
 
     layers, previous = [], input_dim
@@ -35,21 +37,37 @@ def torch_accuracy(net, X, y, batch: int = 1000) -> float:
 
     net.eval()
     with torch.no_grad():
-        correct = sum(int((net(X[i:i + batch]).argmax(1) == y[i:i + batch]).sum()) for i in range(0, len(y), batch))
+        correct = sum(
+            int((net(X[i : i + batch]).argmax(1) == y[i : i + batch]).sum())
+            for i in range(0, len(y), batch)
+        )
     net.train()
     return correct / len(y)
 
 
-def fcnet_epochs(data: dict, hidden: tuple, epochs: int, batch: int, batchnorm: bool = False, dropout: float = 0.0,
-                 on_epoch=None) -> np.ndarray:
+def fcnet_epochs(
+    data: dict,
+    hidden: tuple,
+    epochs: int,
+    batch: int,
+    batchnorm: bool = False,
+    dropout: float = 0.0,
+    on_epoch=None,
+) -> np.ndarray:
     """fcnet's Solver; epoch 1 also holds the model's construction and the Solver's check after its first step."""
     from fcnet import FullyConnectedNet
     from fcnet.solver import Solver
 
     clock = [time.perf_counter()]
     times: list[float] = []
-    model = FullyConnectedNet(list(hidden), input_dim=data["X_train"].shape[1], weight_scale="he", seed=0,
-                              normalization="batchnorm" if batchnorm else None, dropout=dropout)
+    model = FullyConnectedNet(
+        list(hidden),
+        input_dim=data["X_train"].shape[1],
+        weight_scale="he",
+        seed=0,
+        normalization="batchnorm" if batchnorm else None,
+        dropout=dropout,
+    )
 
     def after_check(solver) -> None:
         if solver.epoch == 0:  # the check after the first step (as cs231n's Solver does it)
@@ -59,17 +77,34 @@ def fcnet_epochs(data: dict, hidden: tuple, epochs: int, batch: int, batchnorm: 
             solver.stop_training = True
         clock[0] = time.perf_counter()
 
-    Solver(model, data, update_rule="adam", optim_config={"learning_rate": 1e-3}, num_epochs=epochs, batch_size=batch,
-           verbose=False, seed=0, epoch_callback=after_check, restore_best=False).train()
+    Solver(
+        model,
+        data,
+        update_rule="adam",
+        optim_config={"learning_rate": 1e-3},
+        num_epochs=epochs,
+        batch_size=batch,
+        verbose=False,
+        seed=0,
+        epoch_callback=after_check,
+        restore_best=False,
+    ).train()
     return np.array(times)
 
 
-def sklearn_epochs(data: dict, hidden: tuple, epochs: int, batch: int, on_epoch=None) -> np.ndarray:
+def sklearn_epochs(
+    data: dict, hidden: tuple, epochs: int, batch: int, on_epoch=None
+) -> np.ndarray:
     """scikit-learn's MLPClassifier, one partial_fit (one epoch) a call."""
     from sklearn.neural_network import MLPClassifier
 
-    clf = MLPClassifier(hidden_layer_sizes=hidden, batch_size=batch, learning_rate_init=1e-3, alpha=0.0,
-                        random_state=0)
+    clf = MLPClassifier(
+        hidden_layer_sizes=hidden,
+        batch_size=batch,
+        learning_rate_init=1e-3,
+        alpha=0.0,
+        random_state=0,
+    )
     sample = np.random.default_rng(0).choice(len(data["y_train"]), 1000)
     times = []
     with warnings.catch_warnings():
@@ -85,8 +120,16 @@ def sklearn_epochs(data: dict, hidden: tuple, epochs: int, batch: int, on_epoch=
     return np.array(times)
 
 
-def torch_epochs(data: dict, hidden: tuple, epochs: int, batch: int, fused: bool = False, batchnorm: bool = False,
-                 dropout: float = 0.0, on_epoch=None) -> np.ndarray:
+def torch_epochs(
+    data: dict,
+    hidden: tuple,
+    epochs: int,
+    batch: int,
+    fused: bool = False,
+    batchnorm: bool = False,
+    dropout: float = 0.0,
+    on_epoch=None,
+) -> np.ndarray:
     """A PyTorch loop: randperm minibatches, CrossEntropyLoss, Adam (fused=True: its one-kernel form)."""
     import torch
 
@@ -103,7 +146,7 @@ def torch_epochs(data: dict, hidden: tuple, epochs: int, batch: int, fused: bool
         start = time.perf_counter()
         order = torch.randperm(len(y))
         for i in range(len(y) // batch):
-            idx = order[i * batch:(i + 1) * batch]
+            idx = order[i * batch : (i + 1) * batch]
             opt.zero_grad()
             loss_fn(net(X[idx]), y[idx]).backward()
             opt.step()

@@ -44,7 +44,9 @@ class Row:
 
     @property
     def ratio(self) -> float | None:
-        return None if self.reference_seconds is None else self.fcnet_seconds / self.reference_seconds
+        return (
+            None if self.reference_seconds is None else self.fcnet_seconds / self.reference_seconds
+        )
 
 
 def print_table(rows: list[Row]) -> None:
@@ -54,5 +56,7 @@ def print_table(rows: list[Row]) -> None:
     for r in rows:
         ref = "n/a" if r.reference_seconds is None else f"{r.reference_seconds * 1e3:8.3f}ms"
         ratio = "n/a" if r.ratio is None else f"{r.ratio:6.2f}"
-        print(f"| {r.case:<52} | {r.fcnet_seconds * 1e3:8.3f}ms | {r.reference:<34} | {ref:>10} | {ratio:>6} "
-              f"| {r.goal} |")
+        print(
+            f"| {r.case:<52} | {r.fcnet_seconds * 1e3:8.3f}ms | {r.reference:<34} | {ref:>10} | {ratio:>6} "
+            f"| {r.goal} |"
+        )

@@ -21,8 +21,13 @@ def _test_accuracy(data, predict) -> float:
 
 
 def _fcnet(data) -> tuple[float, int]:
-    times = fcnet_epochs(data, HIDDEN, MAX_EPOCHS, 100,
-                         on_epoch=lambda model: _test_accuracy(data, model.predict) >= TARGET)
+    times = fcnet_epochs(
+        data,
+        HIDDEN,
+        MAX_EPOCHS,
+        100,
+        on_epoch=lambda model: _test_accuracy(data, model.predict) >= TARGET,
+    )
     return float(times.sum()), len(times)
 
 
@@ -31,18 +36,32 @@ def _torch(data) -> tuple[float, int]:
 
     X_test = torch.from_numpy(np.ascontiguousarray(data["X_test"], dtype=np.float32))
     y_test = torch.from_numpy(data["y_test"].astype(np.int64))
-    times = torch_epochs(data, HIDDEN, MAX_EPOCHS, 100,
-                         on_epoch=lambda net: torch_accuracy(net, X_test, y_test) >= TARGET)
+    times = torch_epochs(
+        data,
+        HIDDEN,
+        MAX_EPOCHS,
+        100,
+        on_epoch=lambda net: torch_accuracy(net, X_test, y_test) >= TARGET,
+    )
     return float(times.sum()), len(times)
 
 
 def _sklearn(data) -> tuple[float, int]:
-    times = sklearn_epochs(data, HIDDEN, MAX_EPOCHS, 100,
-                           on_epoch=lambda clf: _test_accuracy(data, clf.predict) >= TARGET)
+    times = sklearn_epochs(
+        data,
+        HIDDEN,
+        MAX_EPOCHS,
+        100,
+        on_epoch=lambda clf: _test_accuracy(data, clf.predict) >= TARGET,
+    )
     return float(times.sum()), len(times)
 
 
-COMPETITORS = {"fcnet Solver": _fcnet, "PyTorch loop, default Adam": _torch, "scikit-learn MLPClassifier": _sklearn}
+COMPETITORS = {
+    "fcnet Solver": _fcnet,
+    "PyTorch loop, default Adam": _torch,
+    "scikit-learn MLPClassifier": _sklearn,
+}
 
 
 def run() -> list[Row]:
@@ -54,12 +73,24 @@ def run() -> list[Row]:
     data = load_dataset("fashion-mnist")
     torch.set_num_threads(1)
     with threadpool_limits(1):
-        results = interleaved({name: lambda run=run: run(data) for name, run in COMPETITORS.items()}, ROUNDS)
+        results = interleaved(
+            {name: lambda run=run: run(data) for name, run in COMPETITORS.items()}, ROUNDS
+        )
     reference = float(np.median([s for s, _ in results["PyTorch loop, default Adam"]]))
     rows = []
     for name, runs in results.items():
         seconds, epochs = float(np.median([s for s, _ in runs])), sorted(e for _, e in runs)
-        rows.append(Row(f"{name}: epochs to 88% {epochs}", seconds, "torch default Adam", reference, "<= 1.0"))
-        print(f"{name:<30} {seconds:7.2f} s to {TARGET:.0%} (epochs {epochs})   ratio {seconds / reference:5.2f}",
-              flush=True)
+        rows.append(
+            Row(
+                f"{name}: epochs to 88% {epochs}",
+                seconds,
+                "torch default Adam",
+                reference,
+                "<= 1.0",
+            )
+        )
+        print(
+            f"{name:<30} {seconds:7.2f} s to {TARGET:.0%} (epochs {epochs})   ratio {seconds / reference:5.2f}",
+            flush=True,
+        )
     return rows

@@ -21,8 +21,16 @@ def run() -> list[Row]:
     final = x.nbytes + xt.nbytes + y.nbytes + yt.nbytes
     uint8 = x.size  # one byte per pixel of the training images, the largest uint8 copy
     rows.append(Row("load from gzip (no cache)", seconds, "goal", 1.5, "< 1.5 s"))
-    rows.append(Row(f"  peak {peak / 2**20:.0f} MiB; final arrays {final / 2**20:.0f} MiB + one uint8 copy "
-                    f"{uint8 / 2**20:.0f} MiB = {(final + uint8) / 2**20:.0f} MiB", 0.0, "-", None, "peak <= sum"))
+    rows.append(
+        Row(
+            f"  peak {peak / 2**20:.0f} MiB; final arrays {final / 2**20:.0f} MiB + one uint8 copy "
+            f"{uint8 / 2**20:.0f} MiB = {(final + uint8) / 2**20:.0f} MiB",
+            0.0,
+            "-",
+            None,
+            "peak <= sum",
+        )
+    )
     del x, xt
     with tempfile.TemporaryDirectory() as home:
         start = time.perf_counter()
@@ -31,7 +39,9 @@ def run() -> list[Row]:
         start = time.perf_counter()
         (x, y), (xt, yt) = load_mnist(kind="fashion-mnist", data_home=home)
         loaded = time.perf_counter() - start
-        rows.append(Row("second load, from the cache (memory-mapped)", loaded, "goal", 0.3, "< 0.3 s"))
+        rows.append(
+            Row("second load, from the cache (memory-mapped)", loaded, "goal", 0.3, "< 0.3 s")
+        )
         start = time.perf_counter()
         float(x.sum()) + float(xt.sum())
         rows.append(Row("  then reading every pixel once", time.perf_counter() - start, "-", None))

@@ -47,7 +47,9 @@ def _gemm_floor(data):
         for _ in range(steps):
             for i, W in enumerate(weights):  # forward: 3 products
                 acts[i + 1] = acts[i] @ W
-            for i in reversed(range(len(weights))):  # backward: 3 weight gradients, 2 input gradients
+            for i in reversed(
+                range(len(weights))
+            ):  # backward: 3 weight gradients, 2 input gradients
                 _ = acts[i].T @ acts[i + 1]
                 if i > 0:
                     _ = acts[i + 1] @ weights[i].T
@@ -75,12 +77,27 @@ def run() -> list[Row]:
     for threads in (1, 2):
         torch.set_num_threads(threads)
         with threadpool_limits(threads):
-            times = interleaved({name: lambda run=run: run(data) for name, run in COMPETITORS.items()}, ROUNDS)
+            times = interleaved(
+                {name: lambda run=run: run(data) for name, run in COMPETITORS.items()}, ROUNDS
+            )
         reference = float(np.median([t[1:] for t in times["PyTorch loop, default Adam"]]))
         for name, runs in times.items():
-            first, later = float(np.median([t[0] for t in runs])), float(np.median([t[1:] for t in runs]))
-            rows.append(Row(f"{threads} thread(s): {name}, epoch 1 {first:.2f} s", later,
-                            "torch default Adam, epochs 2+", reference, "<= 0.8 (fcnet, 1 thread)"))
-            print(f"{threads} thread(s) {name:<32} epoch 1 {first:6.2f} s   later {later:6.2f} s   "
-                  f"ratio {later / reference:5.2f}", flush=True)
+            first, later = (
+                float(np.median([t[0] for t in runs])),
+                float(np.median([t[1:] for t in runs])),
+            )
+            rows.append(
+                Row(
+                    f"{threads} thread(s): {name}, epoch 1 {first:.2f} s",
+                    later,
+                    "torch default Adam, epochs 2+",
+                    reference,
+                    "<= 0.8 (fcnet, 1 thread)",
+                )
+            )
+            print(
+                f"{threads} thread(s) {name:<32} epoch 1 {first:6.2f} s   later {later:6.2f} s   "
+                f"ratio {later / reference:5.2f}",
+                flush=True,
+            )
     return rows

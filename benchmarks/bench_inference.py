@@ -21,7 +21,10 @@ BATCH = 1000
 
 
 def _status(field: str) -> int:
-    return int(re.search(rf"{field}:\s+(\d+) kB", Path("/proc/self/status").read_text()).group(1)) * 1024
+    return (
+        int(re.search(rf"{field}:\s+(\d+) kB", Path("/proc/self/status").read_text()).group(1))
+        * 1024
+    )
 
 
 def peak_above(fn) -> int:
@@ -51,7 +54,7 @@ def predictor(who: str, n_features: int):
     def torch_predict(X):
         X = torch.from_numpy(X)
         with torch.no_grad():
-            return torch.cat([net(X[i:i + BATCH]).argmax(1) for i in range(0, len(X), BATCH)])
+            return torch.cat([net(X[i : i + BATCH]).argmax(1) for i in range(0, len(X), BATCH)])
 
     return torch_predict
 
@@ -67,10 +70,12 @@ def onnx_predictor(n_features: int, threads: int):
     model = FullyConnectedNet(list(HIDDEN), input_dim=n_features, weight_scale="he", seed=0)
     options = ort.SessionOptions()
     options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
-    session = ort.InferenceSession(build_onnx(model).SerializeToString(), options,
-                                   providers=["CPUExecutionProvider"])
-    return lambda X: np.concatenate([session.run(["label"], {"input": X[i:i + BATCH]})[0]
-                                     for i in range(0, len(X), BATCH)])
+    session = ort.InferenceSession(
+        build_onnx(model).SerializeToString(), options, providers=["CPUExecutionProvider"]
+    )
+    return lambda X: np.concatenate(
+        [session.run(["label"], {"input": X[i : i + BATCH]})[0] for i in range(0, len(X), BATCH)]
+    )
 
 
 def _peak_in_fresh_process(who: str) -> int:
@@ -80,7 +85,9 @@ def _peak_in_fresh_process(who: str) -> int:
     torch.set_num_threads(1)
     X = np.random.default_rng(0).random((60000, 784), dtype=np.float32)
     predict = predictor(who, X.shape[1])
-    predict(X[:2 * BATCH])  # the BLAS library's own buffers, allocated at its first call, are not the call's need
+    predict(
+        X[: 2 * BATCH]
+    )  # the BLAS library's own buffers, allocated at its first call, are not the call's need
     return peak_above(lambda: predict(X))
 
 
@@ -108,19 +115,49 @@ def run() -> list[Row]:
     for threads in (1, 2):
         torch.set_num_threads(threads)
         predict["onnxruntime"] = onnx_predictor(X.shape[1], threads)
-        assert np.array_equal(predict["onnxruntime"](X[:BATCH]), predict["fcnet"](X[:BATCH]))  # the same network
+        assert np.array_equal(
+            predict["onnxruntime"](X[:BATCH]), predict["fcnet"](X[:BATCH])
+        )  # the same network
         with threadpool_limits(threads):
-            times = interleaved({who: lambda p=p: _seconds(p, X) for who, p in predict.items()}, ROUNDS)
-        fcnet, reference, ort_s = (float(np.median(times[who])) for who in ("fcnet", "torch", "onnxruntime"))
-        rows.append(Row(f"{threads} thread(s): {len(X) / fcnet:,.0f} images/s (torch {len(X) / reference:,.0f})",
-                        fcnet, "torch eval, no_grad", reference, "<= 1.0"))
-        rows.append(Row(f"{threads} thread(s): fcnet's ONNX export in onnxruntime {len(X) / ort_s:,.0f} images/s",
-                        fcnet, "onnxruntime (exported fcnet model)", ort_s))
-        print(f"{threads} thread(s): fcnet {len(X) / fcnet:10,.0f} images/s   torch {len(X) / reference:10,.0f} "
-              f"images/s   onnxruntime {len(X) / ort_s:10,.0f} images/s   fcnet/torch {fcnet / reference:5.2f}   "
-              f"fcnet/onnxruntime {fcnet / ort_s:5.2f}", flush=True)
+            times = interleaved(
+                {who: lambda p=p: _seconds(p, X) for who, p in predict.items()}, ROUNDS
+            )
+        fcnet, reference, ort_s = (
+            float(np.median(times[who])) for who in ("fcnet", "torch", "onnxruntime")
+        )
+        rows.append(
+            Row(
+                f"{threads} thread(s): {len(X) / fcnet:,.0f} images/s (torch {len(X) / reference:,.0f})",
+                fcnet,
+                "torch eval, no_grad",
+                reference,
+                "<= 1.0",
+            )
+        )
+        rows.append(
+            Row(
+                f"{threads} thread(s): fcnet's ONNX export in onnxruntime {len(X) / ort_s:,.0f} images/s",
+                fcnet,
+                "onnxruntime (exported fcnet model)",
+                ort_s,
+            )
+        )
+        print(
+            f"{threads} thread(s): fcnet {len(X) / fcnet:10,.0f} images/s   torch {len(X) / reference:10,.0f} "
+            f"images/s   onnxruntime {len(X) / ort_s:10,.0f} images/s   fcnet/torch {fcnet / reference:5.2f}   "
+            f"fcnet/onnxruntime {fcnet / ort_s:5.2f}",
+            flush=True,
+        )
     memory = {who: fresh_process_peak(who) / 2**20 for who in ("fcnet", "torch")}
-    print(f"peak memory above the input: fcnet {memory['fcnet']:.1f} MiB   torch {memory['torch']:.1f} MiB")
-    rows.append(Row(f"peak memory above the input: fcnet {memory['fcnet']:.1f} MiB, torch {memory['torch']:.1f} MiB",
-                    0.0, "-", None))
+    print(
+        f"peak memory above the input: fcnet {memory['fcnet']:.1f} MiB   torch {memory['torch']:.1f} MiB"
+    )
+    rows.append(
+        Row(
+            f"peak memory above the input: fcnet {memory['fcnet']:.1f} MiB, torch {memory['torch']:.1f} MiB",
+            0.0,
+            "-",
+            None,
+        )
+    )
     return rows

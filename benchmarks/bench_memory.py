@@ -13,8 +13,14 @@ from fcnet import FullyConnectedNet
 
 def run() -> list[Row]:
     X = np.random.default_rng(0).random((60000, 784), dtype=np.float32)
-    model = FullyConnectedNet([600, 500, 400, 300, 200, 100], input_dim=784, num_classes=10,
-                              normalization="batchnorm", dropout=0.25, seed=0)
+    model = FullyConnectedNet(
+        [600, 500, 400, 300, 200, 100],
+        input_dim=784,
+        num_classes=10,
+        normalization="batchnorm",
+        dropout=0.25,
+        seed=0,
+    )
     tracemalloc.start()
     start = time.perf_counter()
     labels = model.predict(X)
@@ -26,6 +32,18 @@ def run() -> list[Row]:
     _, peak_proba = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert labels.shape == (60000,)
-    return [Row(f"predict 60000x784: {peak / 2**20:.1f} MiB above the input", seconds, "goal (MiB)", None,
-                "< 300 MB"),
-            Row(f"predict_proba 60000x784: {peak_proba / 2**20:.1f} MiB above the input", 0.0, "-", None)]
+    return [
+        Row(
+            f"predict 60000x784: {peak / 2**20:.1f} MiB above the input",
+            seconds,
+            "goal (MiB)",
+            None,
+            "< 300 MB",
+        ),
+        Row(
+            f"predict_proba 60000x784: {peak_proba / 2**20:.1f} MiB above the input",
+            0.0,
+            "-",
+            None,
+        ),
+    ]

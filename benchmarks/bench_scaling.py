@@ -30,18 +30,31 @@ def run() -> list[Row]:
     from fcnet.data import load_dataset
 
     full = load_dataset("fashion-mnist")
-    data = {"X_train": full["X_train"][:6000], "y_train": full["y_train"][:6000],
-            "X_val": full["X_val"][:1000], "y_val": full["y_val"][:1000]}
+    data = {
+        "X_train": full["X_train"][:6000],
+        "y_train": full["y_train"][:6000],
+        "X_val": full["X_val"][:1000],
+        "y_val": full["y_val"][:1000],
+    }
     torch.set_num_threads(1)
     rows = []
     with threadpool_limits(1):
         for name, hidden, batch, batchnorm, dropout in GRID:
-            times = interleaved({  # the second epoch's seconds
-                "fcnet": lambda: fcnet_epochs(data, hidden, EPOCHS, batch, batchnorm, dropout)[-1],
-                "torch": lambda: torch_epochs(data, hidden, EPOCHS, batch, batchnorm=batchnorm, dropout=dropout)[-1],
-            }, ROUNDS)
+            times = interleaved(
+                {  # the second epoch's seconds
+                    "fcnet": lambda: fcnet_epochs(data, hidden, EPOCHS, batch, batchnorm, dropout)[
+                        -1
+                    ],
+                    "torch": lambda: torch_epochs(
+                        data, hidden, EPOCHS, batch, batchnorm=batchnorm, dropout=dropout
+                    )[-1],
+                },
+                ROUNDS,
+            )
             fcnet, reference = float(np.median(times["fcnet"])), float(np.median(times["torch"]))
             rows.append(Row(name, fcnet, "torch default Adam, same check", reference, "<= 1.0"))
-            print(f"{name:<42} fcnet {fcnet:7.3f} s   torch {reference:7.3f} s   ratio {fcnet / reference:5.2f}",
-                  flush=True)
+            print(
+                f"{name:<42} fcnet {fcnet:7.3f} s   torch {reference:7.3f} s   ratio {fcnet / reference:5.2f}",
+                flush=True,
+            )
     return rows

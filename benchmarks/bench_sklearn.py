@@ -29,11 +29,23 @@ def _estimators(hidden, epochs, batch, seed):
     from fcnet.sklearn import FCNetClassifier
 
     return {
-        "fcnet": FCNetClassifier(hidden_layer_sizes=hidden, max_iter=epochs, batch_size=batch, learning_rate=1e-3,
-                                 random_state=seed),
-        "sklearn": MLPClassifier(hidden_layer_sizes=hidden, max_iter=epochs, batch_size=batch,
-                                 learning_rate_init=1e-3, alpha=0.0, n_iter_no_change=epochs + 1, tol=0.0,
-                                 random_state=seed),
+        "fcnet": FCNetClassifier(
+            hidden_layer_sizes=hidden,
+            max_iter=epochs,
+            batch_size=batch,
+            learning_rate=1e-3,
+            random_state=seed,
+        ),
+        "sklearn": MLPClassifier(
+            hidden_layer_sizes=hidden,
+            max_iter=epochs,
+            batch_size=batch,
+            learning_rate_init=1e-3,
+            alpha=0.0,
+            n_iter_no_change=epochs + 1,
+            tol=0.0,
+            random_state=seed,
+        ),
     }
 
 
@@ -71,9 +83,18 @@ def run() -> list[Row]:
                     times[who].append(time.perf_counter() - start)
                     accuracy[who].append(float(np.mean(estimators[who].predict(X_test) == y_test)))
             fcnet_acc, sk_acc = np.median(accuracy["fcnet"]), np.median(accuracy["sklearn"])
-            rows.append(Row(f"{name} {list(hidden)} {epochs} ep: acc fcnet {fcnet_acc:.4f} / sk {sk_acc:.4f}",
-                            float(np.median(times["fcnet"])), "MLPClassifier, same net/epochs",
-                            float(np.median(times["sklearn"])), "1 thread, median of 5"))
-            print(f"{name}: fcnet acc {accuracy['fcnet']} times {np.round(times['fcnet'], 2).tolist()}; "
-                  f"sklearn acc {accuracy['sklearn']} times {np.round(times['sklearn'], 2).tolist()}", flush=True)
+            rows.append(
+                Row(
+                    f"{name} {list(hidden)} {epochs} ep: acc fcnet {fcnet_acc:.4f} / sk {sk_acc:.4f}",
+                    float(np.median(times["fcnet"])),
+                    "MLPClassifier, same net/epochs",
+                    float(np.median(times["sklearn"])),
+                    "1 thread, median of 5",
+                )
+            )
+            print(
+                f"{name}: fcnet acc {accuracy['fcnet']} times {np.round(times['fcnet'], 2).tolist()}; "
+                f"sklearn acc {accuracy['sklearn']} times {np.round(times['sklearn'], 2).tolist()}",
+                flush=True,
+            )
     return rows

@@ -17,9 +17,19 @@ EPOCHS = 3  # per-epoch figures from a 3-epoch run: one accuracy check per epoch
 
 
 def fcnet_epoch(data) -> tuple[float, Solver]:
-    model = FullyConnectedNet(HIDDEN, input_dim=784, num_classes=10, weight_scale=0.01, dtype=np.float32, seed=0)
-    solver = Solver(model, data, update_rule="adam", optim_config={"learning_rate": 1e-3}, num_epochs=EPOCHS,
-                    batch_size=BATCH, verbose=False, seed=0)
+    model = FullyConnectedNet(
+        HIDDEN, input_dim=784, num_classes=10, weight_scale=0.01, dtype=np.float32, seed=0
+    )
+    solver = Solver(
+        model,
+        data,
+        update_rule="adam",
+        optim_config={"learning_rate": 1e-3},
+        num_epochs=EPOCHS,
+        batch_size=BATCH,
+        verbose=False,
+        seed=0,
+    )
     start = time.perf_counter()
     solver.train()
     return (time.perf_counter() - start) / EPOCHS, solver
@@ -42,9 +52,23 @@ def run() -> list[Row]:
     for attempt in range(2):  # the first pass warms caches and thread pools; report the second
         t_fcnet, solver = fcnet_epoch(data)
         t_torch = torch_epoch(data)
-    rows.append(Row(f"epoch 784-300-300-10 ReLU Adam f32 ({len(data['y_train'])} samples)", t_fcnet,
-                    "torch CPU, same net/batch/Adam" if t_torch else "torch not installed", t_torch, "<= 1.2"))
+    rows.append(
+        Row(
+            f"epoch 784-300-300-10 ReLU Adam f32 ({len(data['y_train'])} samples)",
+            t_fcnet,
+            "torch CPU, same net/batch/Adam" if t_torch else "torch not installed",
+            t_torch,
+            "<= 1.2",
+        )
+    )
     other = solver.timings["total"] - solver.timings["loss"] - solver.timings["update"]
-    rows.append(Row("Solver besides model.loss and the update, per epoch", other / EPOCHS, "the whole epoch",
-                    solver.timings["total"] / EPOCHS, "< 0.05"))
+    rows.append(
+        Row(
+            "Solver besides model.loss and the update, per epoch",
+            other / EPOCHS,
+            "the whole epoch",
+            solver.timings["total"] / EPOCHS,
+            "< 0.05",
+        )
+    )
     return rows

@@ -1,9 +1,9 @@
 """Run every benchmark and print one table: case, fcnet time, reference time, ratio, goal.
 
-    python benchmarks/run.py            # all suites
-    python benchmarks/run.py epoch scaling inference accuracy   # the performance table of README.md
-    python benchmarks/run.py layers     # one suite (layers, memory, data, training, optimizers, sklearn, epoch,
-                                        # scaling, inference, accuracy)
+python benchmarks/run.py            # all suites
+python benchmarks/run.py epoch scaling inference accuracy   # the performance table of README.md
+python benchmarks/run.py layers     # one suite (layers, memory, data, training, optimizers, sklearn, epoch,
+                                    # scaling, inference, accuracy)
 """
 
 from __future__ import annotations
@@ -16,8 +16,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _timing import print_table  # noqa: E402
 
-SUITES = ["layers", "memory", "data", "training", "optimizers", "sklearn", "epoch", "scaling", "inference",
-          "accuracy"]
+SUITES = [
+    "layers",
+    "memory",
+    "data",
+    "training",
+    "optimizers",
+    "sklearn",
+    "epoch",
+    "scaling",
+    "inference",
+    "accuracy",
+]
 
 
 def main(argv: list[str]) -> None:

@@ -28,15 +28,28 @@ for reg in (0.0, 0.7):
     model.reg = reg
     _, grads = model.loss(X, y)
     for name in sorted(grads):
-        num = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], verbose=False)
+        num = eval_numerical_gradient(
+            lambda _: model.loss(X, y)[0], model.params[name], verbose=False
+        )
         print(f"reg {reg}: {name} relative error: {rel_error(num, grads[name]):.2e}")
 
 # %% train on digits with the Solver
 X, y = load_digits()
 data = stratified_split(X, y, val_size=0.15, test_size=0.15, seed=0)
-model = TwoLayerNet(input_dim=64, hidden_dim=100, num_classes=10, weight_scale="he", reg=1e-3, seed=0)
-solver = Solver(model, data, update_rule="sgd", optim_config={"learning_rate": 0.1}, lr_decay=0.95,
-                num_epochs=20, batch_size=50, print_every=100, seed=0)
+model = TwoLayerNet(
+    input_dim=64, hidden_dim=100, num_classes=10, weight_scale="he", reg=1e-3, seed=0
+)
+solver = Solver(
+    model,
+    data,
+    update_rule="sgd",
+    optim_config={"learning_rate": 0.1},
+    lr_decay=0.95,
+    num_epochs=20,
+    batch_size=50,
+    print_every=100,
+    seed=0,
+)
 solver.train()
 print("test acc: %f" % np.mean(model.predict(data["X_test"]) == data["y_test"]))
 plot_history(solver, "two_layer_history.png")
@@ -46,8 +59,16 @@ show_net_weights(model, (8, 8), "two_layer_weights.png")
 if (data_home() / "cifar-10-batches-py").is_dir():
     cifar = get_cifar10_data(flatten=True)
     model = TwoLayerNet(hidden_dim=200, reg=0.25, weight_scale=1e-3, seed=0)
-    solver = Solver(model, cifar, update_rule="sgd", optim_config={"learning_rate": 1e-3}, lr_decay=0.95,
-                    num_epochs=10, batch_size=200, print_every=100)
+    solver = Solver(
+        model,
+        cifar,
+        update_rule="sgd",
+        optim_config={"learning_rate": 1e-3},
+        lr_decay=0.95,
+        num_epochs=10,
+        batch_size=200,
+        print_every=100,
+    )
     solver.train()
     show_net_weights(model, (32, 32, 3), "cifar_weights.png")
 else:

@@ -11,7 +11,7 @@ from fcnet import FullyConnectedNet
 from fcnet.data import load_dataset
 from fcnet.optim import sgd_momentum
 from fcnet.plots import plot_optimizer_comparison
-from fcnet.runs import HOMEWORK_LEARNING_RATES
+from fcnet.experiments import HOMEWORK_LEARNING_RATES
 from fcnet.solver import Solver
 
 ITERATIONS = 300
@@ -36,12 +36,28 @@ print("dataset:", name, data["X_train"].shape)
 # %% one network per rule, same initial weights
 solvers = {}
 for rule, lr in HOMEWORK_LEARNING_RATES.items():
-    model = FullyConnectedNet([300, 300], input_dim=data["X_train"].shape[1], weight_scale=0.01,
-                              activation="leaky_relu", alpha=0.1, seed=1)
+    model = FullyConnectedNet(
+        [300, 300],
+        input_dim=data["X_train"].shape[1],
+        weight_scale=0.01,
+        activation="leaky_relu",
+        alpha=0.1,
+        seed=1,
+    )
     epochs = max(1, ITERATIONS // (len(data["y_train"]) // 100))
-    solver = Solver(model, data, update_rule=rule, optim_config={"learning_rate": lr}, num_epochs=epochs,
-                    batch_size=100, verbose=False, seed=0)
+    solver = Solver(
+        model,
+        data,
+        update_rule=rule,
+        optim_config={"learning_rate": lr},
+        num_epochs=epochs,
+        batch_size=100,
+        verbose=False,
+        seed=0,
+    )
     solvers[rule] = solver.train()
     test_acc = np.mean(model.predict(data["X_test"]) == data["y_test"])
-    print(f"{rule:>18} (lr {lr:g}): final loss {np.mean(solver.loss_history[-20:]):.3f}, test accuracy {test_acc:.3f}")
+    print(
+        f"{rule:>18} (lr {lr:g}): final loss {np.mean(solver.loss_history[-20:]):.3f}, test accuracy {test_acc:.3f}"
+    )
 plot_optimizer_comparison(solvers, "optimizers.png")

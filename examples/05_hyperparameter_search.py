@@ -10,12 +10,24 @@ from fcnet.runs import TrainConfig
 from fcnet.search import run_search
 
 base = TrainConfig(dataset="digits", num_epochs=5, batch_size=64)
-results = run_search(base, "search_example", space={"learning_rate": (3e-4, 1e-2), "reg": (1e-6, 1e-2),
-                                                    "hidden_dims": [[50], [100], [100, 50]]},
-                     mode="random", num_trials=6, jobs=2, seed=0)
+results = run_search(
+    base,
+    "search_example",
+    space={
+        "learning_rate": (3e-4, 1e-2),
+        "reg": (1e-6, 1e-2),
+        "hidden_dims": [[50], [100], [100, 50]],
+    },
+    mode="random",
+    num_trials=6,
+    jobs=2,
+    seed=0,
+)
 for row in results[:3]:
-    print(f"trial {row['trial']}: val {float(row['val_acc']):.3f}  lr {float(row['learning_rate']):.2e}  "
-          f"reg {float(row['reg']):.2e}  hidden {row['hidden_dims']}")
+    print(
+        f"trial {row['trial']}: val {float(row['val_acc']):.3f}  lr {float(row['learning_rate']):.2e}  "
+        f"reg {float(row['reg']):.2e}  hidden {row['hidden_dims']}"
+    )
 best = load("search_example/best_model.npz")
 print("best model:", best.hidden_dims)
 plot_search_results(results, "search_example/heatmap.png")

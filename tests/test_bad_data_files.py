@@ -14,17 +14,21 @@ from fcnet.data import DatasetError
 from fcnet.data.cifar import load_cifar_batch
 from fcnet.data.idx import read_idx
 
-CRAFTED_60000 = (b"(dp0\nS'data'\np1\ncnumpy\nndarray\n((I60000\nI3072\nttRp2\nsS'labels'\np3\ncnumpy\nndarray\n"
-                 b"((I60000\nttRp4\ns.")
+CRAFTED_60000 = (
+    b"(dp0\nS'data'\np1\ncnumpy\nndarray\n((I60000\nI3072\nttRp2\nsS'labels'\np3\ncnumpy\nndarray\n"
+    b"((I60000\nttRp4\ns."
+)
 
 
 def in_child(code: str, memory_limit=1 << 30):
     """Run `code` in a Python child under an address-space limit; returns (exit status, stderr)."""
+
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
 
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                            preexec_fn=limit)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, preexec_fn=limit
+    )
     return result.returncode, result.stderr
 
 
@@ -59,13 +63,16 @@ def write_batch(path, data, labels):
         pickle.dump({b"data": data, b"labels": labels}, f, protocol=2)
 
 
-@pytest.mark.parametrize("data, labels, fragment", [
-    (np.zeros((2, 3072), np.uint8), [0, 99], "integers in 0..9"),                 # #38
-    (np.zeros((2, 3072), np.uint8), [0, -1], "integers in 0..9"),
-    (np.zeros((2, 3072), np.uint8), [0], "1 labels for 2 images"),
-    (np.zeros((2, 3072), np.float64), [0, 1], "float64"),
-    (np.zeros((2, 100), np.uint8), [0, 1], "(2, 100)"),
-])
+@pytest.mark.parametrize(
+    "data, labels, fragment",
+    [
+        (np.zeros((2, 3072), np.uint8), [0, 99], "integers in 0..9"),  # #38
+        (np.zeros((2, 3072), np.uint8), [0, -1], "integers in 0..9"),
+        (np.zeros((2, 3072), np.uint8), [0], "1 labels for 2 images"),
+        (np.zeros((2, 3072), np.float64), [0, 1], "float64"),
+        (np.zeros((2, 100), np.uint8), [0, 1], "(2, 100)"),
+    ],
+)
 def test_a_batch_outside_the_format_is_refused(tmp_path, data, labels, fragment):
     write_batch(tmp_path / "b", data, labels)
     with pytest.raises(DatasetError) as info:
@@ -74,7 +81,9 @@ def test_a_batch_outside_the_format_is_refused(tmp_path, data, labels, fragment)
 
 
 def idx_file(path, dtype_code, dims, payload=b"", compress=False):
-    header = bytes([0, 0, dtype_code, len(dims)]) + b"".join(int(d).to_bytes(4, "big") for d in dims)
+    header = bytes([0, 0, dtype_code, len(dims)]) + b"".join(
+        int(d).to_bytes(4, "big") for d in dims
+    )
     (gzip.open if compress else open)(path, "wb").write(header + payload)
     return path
 
@@ -83,12 +92,16 @@ def test_an_idx_file_with_255_dimensions_is_named(tmp_path):
     """#40: numpy's 'buffer is smaller than requested size' without the file name."""
     path = tmp_path / "i"
     path.write_bytes(bytes([0, 0, 0x08, 255]) + b"\x00" * 12)
-    with pytest.raises(DatasetError, match=r"i (declares 255 dimensions|is truncated inside its header)"):
+    with pytest.raises(
+        DatasetError, match=r"i (declares 255 dimensions|is truncated inside its header)"
+    ):
         read_idx(path)
 
 
 def test_an_idx_header_announcing_more_than_the_file_holds_allocates_nothing(tmp_path):
-    path = idx_file(tmp_path / "big.gz", 0x08, (60000, 28, 28 * 1000), b"\x00" * 100, compress=True)
+    path = idx_file(
+        tmp_path / "big.gz", 0x08, (60000, 28, 28 * 1000), b"\x00" * 100, compress=True
+    )
     with pytest.raises(DatasetError, match="big.gz.*announces"):
         read_idx(path)
     path = idx_file(tmp_path / "short", 0x08, (10, 28, 28), b"\x00" * 100)
@@ -97,4 +110,7 @@ def test_an_idx_header_announcing_more_than_the_file_holds_allocates_nothing(tmp
     path = idx_file(tmp_path / "long", 0x08, (2,), b"\x00" * 5)
     with pytest.raises(DatasetError, match=r"holds 2\+ bytes"):
         read_idx(path)
-    assert read_idx(idx_file(tmp_path / "ok", 0x08, (2, 3), bytes(range(6)))).tolist() == [[0, 1, 2], [3, 4, 5]]
+    assert read_idx(idx_file(tmp_path / "ok", 0x08, (2, 3), bytes(range(6)))).tolist() == [
+        [0, 1, 2],
+        [3, 4, 5],
+    ]

@@ -20,10 +20,14 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (PAGE / "node_modules" / "onnxruntime-web").is_dir(),
-                       reason="run `npm ci` in examples/browser (.ci/run does)"),
-    pytest.mark.skipif(not Path(CHROMIUM).exists() or shutil.which("node") is None,
-                       reason="needs Debian's chromium and node (.ci/run installs them)"),
+    pytest.mark.skipif(
+        not (PAGE / "node_modules" / "onnxruntime-web").is_dir(),
+        reason="run `npm ci` in examples/browser (.ci/run does)",
+    ),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() or shutil.which("node") is None,
+        reason="needs Debian's chromium and node (.ci/run installs them)",
+    ),
 ]
 
 
@@ -39,10 +43,25 @@ def served(tmp_path_factory):
     for name in ("index.html", "app.mjs"):
         shutil.copy(PAGE / name, root / name)
     (root / "node_modules").symlink_to(PAGE / "node_modules")
-    done = subprocess.run([sys.executable, str(PAGE / "make_model.py"), "--dataset", "digits", "--epochs", "20",
-                           "--out", str(root)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(PAGE / "make_model.py"),
+            "--dataset",
+            "digits",
+            "--epochs",
+            "20",
+            "--out",
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(_Quiet, directory=str(root))
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield root, f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
@@ -58,8 +77,13 @@ def test_the_page_classifies_a_drawing_as_fcnet_does(served, tmp_path):
     images.write_text(json.dumps(X[:8].tolist()))
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "browser-page.png"  # kept after the run, for a person to look at
-    done = subprocess.run(["node", str(PAGE / "drive.mjs"), url, str(images), str(shot)], capture_output=True,
-                          text=True, timeout=180, cwd=PAGE)
+    done = subprocess.run(
+        ["node", str(PAGE / "drive.mjs"), url, str(images), str(shot)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=PAGE,
+    )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["errors"] == [] and result["side"] == 8
@@ -79,9 +103,21 @@ def test_the_page_classifies_a_drawing_as_fcnet_does(served, tmp_path):
     # the pad gives the image back, softened by the browser's smooth downscaling
     assert np.corrcoef(painted, X[0])[0, 1] > 0.9 and np.abs(painted - X[0]).mean() < 0.1
     np.save(tmp_path / "painted.npy", painted[None])
-    printed = subprocess.run([sys.executable, "-m", "fcnet", "predict", str(root / "model.onnx"),
-                              str(tmp_path / "painted.npy"), "--top", "3"], capture_output=True, text=True,
-                             timeout=120)
+    printed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fcnet",
+            "predict",
+            str(root / "model.onnx"),
+            str(tmp_path / "painted.npy"),
+            "--top",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert printed.returncode == 0, printed.stderr
     # "painted.npy[0]: 0  (0: 0.981, 6: 0.012, ...)": the class, then the top three with their probabilities
     head, _, rest = printed.stdout.strip().partition("  (")

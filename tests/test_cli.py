@@ -17,11 +17,24 @@ FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 
 def fcnet(*args, cwd, check=True, env_extra=None):
-    env = {**os.environ, "MPLBACKEND": "Agg", "FCNET_DATA": str(Path(cwd) / "data-home"), **(env_extra or {})}
-    result = subprocess.run([sys.executable, "-m", "fcnet", *map(str, args)], cwd=cwd, capture_output=True,
-                            text=True, env=env, timeout=600)
+    env = {
+        **os.environ,
+        "MPLBACKEND": "Agg",
+        "FCNET_DATA": str(Path(cwd) / "data-home"),
+        **(env_extra or {}),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "fcnet", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     if check and result.returncode != 0:
-        raise AssertionError(f"fcnet {' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"fcnet {' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result
 
 
@@ -95,8 +108,17 @@ def test_predict_npy_and_png(digits_run):
 
 
 def test_gradcheck_prints_per_parameter_errors(tmp_path):
-    result = fcnet("gradcheck", "--hidden", "6", "5", "--normalization", "layernorm", "--reg", "0.5",
-                   cwd=tmp_path)
+    result = fcnet(
+        "gradcheck",
+        "--hidden",
+        "6",
+        "5",
+        "--normalization",
+        "layernorm",
+        "--reg",
+        "0.5",
+        cwd=tmp_path,
+    )
     lines = result.stdout.strip().splitlines()[1:]  # after the header line
     names = [line.split()[0] for line in lines[:-1]]
     assert names == ["W1", "W2", "W3", "b1", "b2", "b3", "beta1", "beta2", "gamma1", "gamma2"]
@@ -104,7 +126,17 @@ def test_gradcheck_prints_per_parameter_errors(tmp_path):
 
 
 def test_compare_optimizers(tmp_path):
-    result = fcnet("compare-optimizers", "--rules", "sgd", "adam", "--epochs", "2", "--out", "cmp", cwd=tmp_path)
+    result = fcnet(
+        "compare-optimizers",
+        "--rules",
+        "sgd",
+        "adam",
+        "--epochs",
+        "2",
+        "--out",
+        "cmp",
+        cwd=tmp_path,
+    )
     assert "sgd" in result.stdout and "adam" in result.stdout
     assert_real_png(tmp_path / "cmp" / "optimizers.png")
     data = json.loads((tmp_path / "cmp" / "optimizers.json").read_text())
@@ -113,7 +145,18 @@ def test_compare_optimizers(tmp_path):
 
 def test_search_gives_the_same_results_with_one_or_two_jobs(tmp_path):
     for jobs in (1, 2):
-        fcnet("search", "--trials", "3", "--epochs", "2", "--jobs", jobs, "--out", f"s{jobs}", cwd=tmp_path)
+        fcnet(
+            "search",
+            "--trials",
+            "3",
+            "--epochs",
+            "2",
+            "--jobs",
+            jobs,
+            "--out",
+            f"s{jobs}",
+            cwd=tmp_path,
+        )
     one = (tmp_path / "s1" / "results.csv").read_text()
     assert one == (tmp_path / "s2" / "results.csv").read_text()
     assert len(one.strip().splitlines()) == 4
@@ -131,29 +174,66 @@ def test_search_resumes_in_the_same_directory(tmp_path):
 
 
 def test_grid_search(tmp_path):
-    fcnet("search", "--mode", "grid", "--lr", "1e-3", "3e-3", "--reg", "0", "1e-3", "--hidden", "32",
-          "--epochs", "1", "--out", "g", cwd=tmp_path)
+    fcnet(
+        "search",
+        "--mode",
+        "grid",
+        "--lr",
+        "1e-3",
+        "3e-3",
+        "--reg",
+        "0",
+        "1e-3",
+        "--hidden",
+        "32",
+        "--epochs",
+        "1",
+        "--out",
+        "g",
+        cwd=tmp_path,
+    )
     assert len((tmp_path / "g" / "results.csv").read_text().strip().splitlines()) == 5
 
 
-@pytest.mark.skipif(not FASHION_DIR.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")
+@pytest.mark.skipif(
+    not FASHION_DIR.is_dir(), reason="Debian's dataset-fashion-mnist is not installed"
+)
 def test_train_on_a_fashion_mnist_subset(tmp_path):
-    result = fcnet("train", "--dataset", "fashion-mnist", "--limit", "3000", "--hidden", "64", "--epochs", "2",
-                   "--out", "f", "--quiet", cwd=tmp_path)
+    result = fcnet(
+        "train",
+        "--dataset",
+        "fashion-mnist",
+        "--limit",
+        "3000",
+        "--hidden",
+        "64",
+        "--epochs",
+        "2",
+        "--out",
+        "f",
+        "--quiet",
+        cwd=tmp_path,
+    )
     accuracy = float(result.stdout.split("Final validation accuracy:")[1].split()[0])
     assert accuracy > 0.6
     assert_real_png(tmp_path / "f" / "weights.png")
 
 
-@pytest.mark.parametrize("args, message", [
-    (["train", "--bogus"], "unrecognized arguments: --bogus"),
-    (["train", "--optimizer", "adamax"], "invalid choice: 'adamax'"),
-    (["train", "--hidden", "0"], "argument --hidden: expected an integer >= 1, got 0"),
-    (["train", "--dropout", "1.5"], "argument --dropout: expected a finite number >= 0 and < 1, got 1.5"),
-    (["train", "--dataset", "mnist", "--data-dir", "nowhere"], "nowhere does not exist"),
-    (["evaluate", "missing.npz", "--dataset", "digits"], "missing.npz: no such file"),
-    (["train", "--config", "nope.json"], "--config nope.json: no such file"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "--bogus"], "unrecognized arguments: --bogus"),
+        (["train", "--optimizer", "adamax"], "invalid choice: 'adamax'"),
+        (["train", "--hidden", "0"], "argument --hidden: expected an integer >= 1, got 0"),
+        (
+            ["train", "--dropout", "1.5"],
+            "argument --dropout: expected a finite number >= 0 and < 1, got 1.5",
+        ),
+        (["train", "--dataset", "mnist", "--data-dir", "nowhere"], "nowhere does not exist"),
+        (["evaluate", "missing.npz", "--dataset", "digits"], "missing.npz: no such file"),
+        (["train", "--config", "nope.json"], "--config nope.json: no such file"),
+    ],
+)
 def test_bad_input_gives_one_line_and_a_nonzero_exit(tmp_path, args, message):
     result = fcnet(*args, cwd=tmp_path, check=False)
     assert result.returncode != 0
@@ -182,11 +262,19 @@ def test_console_script_is_installed(tmp_path):
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "sigmoid"])
 @pytest.mark.parametrize("normalization", [None, "batchnorm", "layernorm"])
 @pytest.mark.parametrize("dropout, reg", [(0.0, 0.0), (0.3, 3.14)])
-def test_gradcheck_passes_its_default_tolerance_for_every_option(activation, normalization, dropout, reg):
-    from fcnet.runs import TrainConfig, gradient_check
+def test_gradcheck_passes_its_default_tolerance_for_every_option(
+    activation, normalization, dropout, reg
+):
+    from fcnet.experiments import gradient_check
+    from fcnet.runs import TrainConfig
 
-    config = TrainConfig(hidden_dims=[20, 30], activation=activation, normalization=normalization, dropout=dropout,
-                         reg=reg)
+    config = TrainConfig(
+        hidden_dims=[20, 30],
+        activation=activation,
+        normalization=normalization,
+        dropout=dropout,
+        reg=reg,
+    )
     for seed in range(2):
         errors = gradient_check(config, num_samples=4, seed=seed)
         assert max(errors.values()) < 1e-7, errors  # the command's default --tolerance
@@ -199,7 +287,12 @@ def test_commands_run_with_one_blas_thread_unless_told(monkeypatch, argv, expect
     from fcnet import cli
 
     seen = []
-    monkeypatch.setattr(cli, "cmd_train", lambda args: seen.extend(
-        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"))
+    monkeypatch.setattr(
+        cli,
+        "cmd_train",
+        lambda args: seen.extend(
+            info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
+        ),
+    )
     assert cli.main(["train", *argv]) == 0
     assert seen and set(seen) == {expected}

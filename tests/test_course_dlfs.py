@@ -1,4 +1,4 @@
-""""Deep Learning from Scratch" (O'Reilly Japan, 2016), chapters 5-6, under fcnet.courses.dlfs: the book's
+""" "Deep Learning from Scratch" (O'Reilly Japan, 2016), chapters 5-6, under fcnet.courses.dlfs: the book's
 ``common`` layers, optimizers, networks and Trainer, checked against the book's formulas and run the way the
 book's ch05/ch06 scripts run them (imports changed, training shortened).
 
@@ -33,22 +33,35 @@ def mnist_home(tmp_path, monkeypatch):
 
 # ---- common.functions, common.gradient, common.util ---------------------------------------------------------
 def test_functions_are_the_books():
-    from fcnet.courses.dlfs.common.functions import (cross_entropy_error, identity_function, relu, relu_grad,
-                                                      sigmoid, sigmoid_grad, softmax, softmax_loss,
-                                                      step_function, sum_squared_error)
+    from fcnet.courses.dlfs.common.functions import (
+        cross_entropy_error,
+        identity_function,
+        relu,
+        relu_grad,
+        sigmoid,
+        sigmoid_grad,
+        softmax,
+        softmax_loss,
+        step_function,
+        sum_squared_error,
+    )
 
     x = np.array([-1.0, 0.0, 2.0])
     assert identity_function(x) is x
     assert step_function(x).tolist() == [0, 0, 1] and step_function(x).dtype.kind == "i"
     np.testing.assert_allclose(sigmoid(x), 1 / (1 + np.exp(-x)), rtol=1e-15)
-    np.testing.assert_allclose(sigmoid_grad(x), (1 - 1 / (1 + np.exp(-x))) / (1 + np.exp(-x)), rtol=1e-15)
+    np.testing.assert_allclose(
+        sigmoid_grad(x), (1 - 1 / (1 + np.exp(-x))) / (1 + np.exp(-x)), rtol=1e-15
+    )
     assert relu(x).tolist() == [0, 0, 2] and relu_grad(x).tolist() == [0, 1, 1]
     scores = np.random.default_rng(0).standard_normal((2, 3, 4))
     e = np.exp(scores - scores.max(axis=-1, keepdims=True))
     np.testing.assert_allclose(softmax(scores), e / e.sum(axis=-1, keepdims=True), rtol=1e-14)
     np.testing.assert_allclose(softmax(x), np.exp(x) / np.exp(x).sum(), rtol=1e-14)
     y, t = np.array([0.1, 0.05, 0.6, 0.0, 0.05, 0.1, 0.0, 0.1, 0.0, 0.0]), np.eye(10)[2]
-    assert abs(sum_squared_error(y, t) - 0.09750000000000003) < 1e-15  # the book's chapter 4 example
+    assert (
+        abs(sum_squared_error(y, t) - 0.09750000000000003) < 1e-15
+    )  # the book's chapter 4 example
     assert abs(cross_entropy_error(y, t) - 0.510825457099338) < 1e-12  # -log(0.6 + 1e-7)
     assert abs(cross_entropy_error(y, np.array(2)) - 0.510825457099338) < 1e-12
     s = np.random.default_rng(1).standard_normal((5, 10))
@@ -60,7 +73,9 @@ def test_numerical_gradient_is_centred_with_h_1e_4_and_restores_x():
 
     x = np.array([3.0, 4.0])
     grad = numerical_gradient(lambda v: v[0] ** 2 + v[1] ** 3, x)
-    np.testing.assert_allclose(grad, [6.0, 48.0 + 1e-8], rtol=1e-9)  # centred: x**3 gives 3x^2 + h^2
+    np.testing.assert_allclose(
+        grad, [6.0, 48.0 + 1e-8], rtol=1e-9
+    )  # centred: x**3 gives 3x^2 + h^2
     assert x.tolist() == [3.0, 4.0]
 
 
@@ -69,7 +84,9 @@ def test_util_smooth_curve_and_shuffle_dataset():
 
     curve = np.linspace(0, 1, 50) ** 2
     smoothed = smooth_curve(curve)
-    assert smoothed.shape == curve.shape and np.abs(smoothed - curve)[8:-8].max() < 0.01  # ends are reflected
+    assert (
+        smoothed.shape == curve.shape and np.abs(smoothed - curve)[8:-8].max() < 0.01
+    )  # ends are reflected
     x, t = np.arange(20).reshape(10, 2), np.arange(10)
     np.random.seed(0)
     xs, ts = shuffle_dataset(x, t)
@@ -79,7 +96,13 @@ def test_util_smooth_curve_and_shuffle_dataset():
 
 # ---- common.layers -------------------------------------------------------------------------------------------
 def test_layers_backward_against_numerical_gradients():
-    from fcnet.courses.dlfs.common.layers import Affine, BatchNormalization, Relu, Sigmoid, SoftmaxWithLoss
+    from fcnet.courses.dlfs.common.layers import (
+        Affine,
+        BatchNormalization,
+        Relu,
+        Sigmoid,
+        SoftmaxWithLoss,
+    )
     from fcnet.gradient_check import eval_numerical_gradient_array
 
     rng = np.random.default_rng(2)
@@ -90,25 +113,39 @@ def test_layers_backward_against_numerical_gradients():
     dout = rng.standard_normal(out.shape)
     dx = affine.backward(dout)
     assert dx.shape == x.shape and np.allclose(out, x.reshape(4, 6) @ W + b)
-    assert rel_error(dx, eval_numerical_gradient_array(lambda v: Affine(W, b).forward(v), x, dout)) < 1e-8
-    assert rel_error(affine.dW, x.reshape(4, 6).T @ dout) < 1e-12 and rel_error(affine.db, dout.sum(0)) < 1e-12
+    assert (
+        rel_error(dx, eval_numerical_gradient_array(lambda v: Affine(W, b).forward(v), x, dout))
+        < 1e-8
+    )
+    assert (
+        rel_error(affine.dW, x.reshape(4, 6).T @ dout) < 1e-12
+        and rel_error(affine.db, dout.sum(0)) < 1e-12
+    )
     for layer in (Relu(), Sigmoid()):
         z = rng.standard_normal((3, 4))
         layer.forward(z)
         d = rng.standard_normal((3, 4))
         kind = type(layer)
-        assert rel_error(layer.backward(d), eval_numerical_gradient_array(lambda v: kind().forward(v), z, d)) < 1e-8
+        assert (
+            rel_error(
+                layer.backward(d), eval_numerical_gradient_array(lambda v: kind().forward(v), z, d)
+            )
+            < 1e-8
+        )
     gamma, beta = rng.standard_normal(5) + 1, rng.standard_normal(5)
     bn = BatchNormalization(gamma, beta)
     z = rng.standard_normal((8, 5)) * 3 + 1
     out = bn.forward(z)
     # the book's forward: xc / sqrt(var + 10e-7)
     xc = z - z.mean(0)
-    np.testing.assert_allclose(out, gamma * xc / np.sqrt((xc ** 2).mean(0) + 10e-7) + beta, rtol=1e-12)
+    np.testing.assert_allclose(
+        out, gamma * xc / np.sqrt((xc**2).mean(0) + 10e-7) + beta, rtol=1e-12
+    )
     d = rng.standard_normal(out.shape)
     dx = bn.backward(d)
     numeric = eval_numerical_gradient_array(
-        lambda v: BatchNormalization(gamma, beta).forward(v), z, d)
+        lambda v: BatchNormalization(gamma, beta).forward(v), z, d
+    )
     assert rel_error(dx, numeric) < 1e-7 and rel_error(bn.dbeta, d.sum(0)) < 1e-12
     np.testing.assert_allclose(bn.running_mean, 0.1 * z.mean(0), rtol=1e-12)
     softmax_loss = SoftmaxWithLoss()
@@ -116,7 +153,9 @@ def test_layers_backward_against_numerical_gradients():
     loss = softmax_loss.forward(s, t)
     assert softmax_loss.loss == loss and np.array_equal(softmax_loss.t, t)
     np.testing.assert_allclose(softmax_loss.y.sum(axis=1), 1)
-    np.testing.assert_allclose(softmax_loss.backward(), (softmax_loss.y - np.eye(4)[t]) / 6, rtol=1e-12)
+    np.testing.assert_allclose(
+        softmax_loss.backward(), (softmax_loss.y - np.eye(4)[t]) / 6, rtol=1e-12
+    )
 
 
 def test_dropout_is_not_inverted_as_in_the_book():
@@ -128,7 +167,9 @@ def test_dropout_is_not_inverted_as_in_the_book():
     out = layer.forward(x, train_flg=True)
     np.random.seed(3)
     mask = np.random.rand(400, 500) > 0.3
-    assert np.array_equal(out, x * mask) and np.array_equal(layer.mask, mask)  # kept units are NOT scaled
+    assert np.array_equal(out, x * mask) and np.array_equal(
+        layer.mask, mask
+    )  # kept units are NOT scaled
     assert np.array_equal(layer.backward(np.ones_like(x)), mask.astype(float))
     assert np.allclose(layer.forward(x, train_flg=False), 2.0 * 0.7)
 
@@ -170,7 +211,7 @@ def book_updates(name, lr, steps, position=(-7.0, 2.0), **kw):
                 state["h"][i] = decay * state["h"][i] + (1 - decay) * g[i] * g[i]
                 p[i] -= lr * g[i] / (np.sqrt(state["h"][i]) + 1e-7)
             elif name == "Adam":
-                lr_t = lr * np.sqrt(1.0 - b2 ** t) / (1.0 - b1 ** t)
+                lr_t = lr * np.sqrt(1.0 - b2**t) / (1.0 - b1**t)
                 state["m"][i] += (1 - b1) * (g[i] - state["m"][i])
                 state["s"][i] += (1 - b2) * (g[i] ** 2 - state["s"][i])
                 p[i] -= lr_t * state["m"][i] / (np.sqrt(state["s"][i]) + 1e-7)
@@ -179,8 +220,17 @@ def book_updates(name, lr, steps, position=(-7.0, 2.0), **kw):
     return history
 
 
-@pytest.mark.parametrize("name, lr", [("SGD", 0.95), ("Momentum", 0.1), ("Nesterov", 0.1), ("AdaGrad", 1.5),
-                                      ("RMSprop", 0.1), ("Adam", 0.3)])
+@pytest.mark.parametrize(
+    "name, lr",
+    [
+        ("SGD", 0.95),
+        ("Momentum", 0.1),
+        ("Nesterov", 0.1),
+        ("AdaGrad", 1.5),
+        ("RMSprop", 0.1),
+        ("Adam", 0.3),
+    ],
+)
 def test_optimizers_follow_the_book_on_plain_floats(name, lr):
     """ch06/optimizer_compare_naive.py: params {'x': -7.0, 'y': 2.0} as Python floats, 30 updates."""
     from fcnet.courses.dlfs.common import optimizer as book
@@ -260,7 +310,9 @@ for i in range(iters_num):
 print(network.accuracy(x_test, t_test))
 """)
     accuracies = [float(v) for v in printed.split()]
-    assert len(accuracies) == 7 and accuracies[0] < 0.3 and accuracies[-1] > 0.75  # Fashion-MNIST after 600 steps
+    assert (
+        len(accuracies) == 7 and accuracies[0] < 0.3 and accuracies[-1] > 0.75
+    )  # Fashion-MNIST after 600 steps
 
 
 @pytest.mark.slow
@@ -288,7 +340,9 @@ for n in (1, 4):
     # h = 1e-4 and the loss's + 1e-7 (which the backward pass ignores, as the book's does) leave ~1e-6
     assert all(float(diff) < 1e-5 for n, _, diff in rows if n == "4"), rows
     # one image: batch norm's output is beta whatever the weights, so W1, W2 and the gammas get no gradient
-    assert all(float(diff) == 0 for n, key, diff in rows if n == "1" and key[0] in "Wg" and key != "W3")
+    assert all(
+        float(diff) == 0 for n, key, diff in rows if n == "1" and key[0] in "Wg" and key != "W3"
+    )
 
 
 @pytest.mark.slow
@@ -320,7 +374,9 @@ trainer = Trainer(network, x_train, t_train, x_test[:500], t_test[:500], epochs=
 trainer.train()
 """)
     assert re.search(r"^decay train acc:0\.\d+$", printed, re.M)
-    epochs = re.findall(r"^=== epoch:(\d+), train acc:([\d.]+), test acc:([\d.]+) ===$", printed, re.M)
+    epochs = re.findall(
+        r"^=== epoch:(\d+), train acc:([\d.]+), test acc:([\d.]+) ===$", printed, re.M
+    )
     assert [e[0] for e in epochs] == ["1", "2", "3"]
     assert len(re.findall(r"^train loss:[\d.]+$", printed, re.M)) == 9
     assert printed.rstrip().endswith(printed.split("test acc:")[-1].strip())
@@ -336,11 +392,24 @@ def test_weights_come_from_the_global_generator_in_the_books_order():
     np.random.seed(5)
     assert np.array_equal(net.params["W1"], 0.01 * np.random.randn(6, 4))
     assert np.array_equal(net.params["W2"], 0.01 * np.random.randn(4, 3))
-    assert list(net.params) == ["W1", "b1", "W2", "b2", "W3", "b3", "gamma1", "beta1", "gamma2", "beta2"]
+    assert list(net.params) == [
+        "W1",
+        "b1",
+        "W2",
+        "b2",
+        "W3",
+        "b3",
+        "gamma1",
+        "beta1",
+        "gamma2",
+        "beta2",
+    ]
     np.random.seed(5)
     he = MultiLayerNetExtend(6, [4], 2)
     np.random.seed(5)
     assert np.array_equal(he.params["W1"], np.sqrt(2.0 / 6) * np.random.randn(6, 4))
     labels = np.array([0, 1, 1])
     x = np.random.randn(3, 6)
-    assert he.accuracy(x, np.eye(2)[labels]) == he.accuracy(x, labels)  # one-hot labels score as labels
+    assert he.accuracy(x, np.eye(2)[labels]) == he.accuracy(
+        x, labels
+    )  # one-hot labels score as labels

@@ -16,7 +16,9 @@ def test_affine_forward_correct_out():
     w = np.linspace(-0.2, 0.3, num=weight_size).reshape(np.prod(input_shape), output_dim)
     b = np.linspace(-0.3, 0.1, num=output_dim)
     out, _ = L.affine_forward(x, w, b)
-    correct_out = np.array([[1.49834967, 1.70660132, 1.91485297], [3.25553199, 3.5141327, 3.77273342]])
+    correct_out = np.array(
+        [[1.49834967, 1.70660132, 1.91485297], [3.25553199, 3.5141327, 3.77273342]]
+    )
     # ECE C147 (2022) prints 9.769849468192957e-10; cs231n 2017's write-up 9.76984772881e-10 (Python 2 and an older
     # NumPy, whose linspace rounded differently in the last bits)
     assert rel_error(out, correct_out) == pytest.approx(9.769849468192957e-10, rel=1e-12)
@@ -28,23 +30,48 @@ def test_affine_backward_seed_check():
     dout = rng.standard_normal((10, 5))
     _, cache = L.affine_forward(x, w, b)
     dx, dw, db = L.affine_backward(dout, cache)
-    assert rel_error(dx, eval_numerical_gradient_array(lambda v: L.affine_forward(v, w, b)[0], x, dout)) < 1e-8
-    assert rel_error(dw, eval_numerical_gradient_array(lambda v: L.affine_forward(x, v, b)[0], w, dout)) < 1e-8
-    assert rel_error(db, eval_numerical_gradient_array(lambda v: L.affine_forward(x, w, v)[0], b, dout)) < 1e-8
+    assert (
+        rel_error(
+            dx, eval_numerical_gradient_array(lambda v: L.affine_forward(v, w, b)[0], x, dout)
+        )
+        < 1e-8
+    )
+    assert (
+        rel_error(
+            dw, eval_numerical_gradient_array(lambda v: L.affine_forward(x, v, b)[0], w, dout)
+        )
+        < 1e-8
+    )
+    assert (
+        rel_error(
+            db, eval_numerical_gradient_array(lambda v: L.affine_forward(x, w, v)[0], b, dout)
+        )
+        < 1e-8
+    )
 
 
 def test_relu_forward_correct_out():
     x = np.linspace(-0.5, 0.5, num=12).reshape(3, 4)
     out, _ = L.relu_forward(x)
-    correct_out = np.array([[0., 0., 0., 0.],
-                            [0., 0., 0.04545455, 0.13636364],
-                            [0.22727273, 0.31818182, 0.40909091, 0.5]])
-    assert rel_error(out, correct_out) == pytest.approx(4.999999798022158e-08, rel=1e-12)  # ECE C147 and cs231n 2017
+    correct_out = np.array(
+        [
+            [0.0, 0.0, 0.0, 0.0],
+            [0.0, 0.0, 0.04545455, 0.13636364],
+            [0.22727273, 0.31818182, 0.40909091, 0.5],
+        ]
+    )
+    assert rel_error(out, correct_out) == pytest.approx(
+        4.999999798022158e-08, rel=1e-12
+    )  # ECE C147 and cs231n 2017
 
 
 def test_affine_relu_seed_check():
     rng = np.random.default_rng(1)
-    x, w, b = rng.standard_normal((2, 3, 4)), rng.standard_normal((12, 10)), rng.standard_normal(10)
+    x, w, b = (
+        rng.standard_normal((2, 3, 4)),
+        rng.standard_normal((12, 10)),
+        rng.standard_normal(10),
+    )
     dout = rng.standard_normal((2, 10))
     _, cache = affine_relu_forward(x, w, b)
     dx, dw, db = affine_relu_backward(dout, cache)
@@ -62,10 +89,18 @@ def test_svm_and_softmax_loss_on_small_random_scores(seed):
     y = rng.integers(num_classes, size=num_inputs)
     loss, dx = L.svm_loss(x, y)
     assert loss == pytest.approx(9.0, abs=0.01)  # the courses print 9.00034570116
-    assert rel_error(eval_numerical_gradient(lambda v: L.svm_loss(v, y)[0], x, verbose=False), dx) < 1e-8
+    assert (
+        rel_error(eval_numerical_gradient(lambda v: L.svm_loss(v, y)[0], x, verbose=False), dx)
+        < 1e-8
+    )
     loss, dx = L.softmax_loss(x, y)
-    assert loss == pytest.approx(np.log(10), abs=0.001)  # the courses print 2.30262010084 and 2.302442595204509
-    assert rel_error(eval_numerical_gradient(lambda v: L.softmax_loss(v, y)[0], x, verbose=False), dx) < 1e-7
+    assert loss == pytest.approx(
+        np.log(10), abs=0.001
+    )  # the courses print 2.30262010084 and 2.302442595204509
+    assert (
+        rel_error(eval_numerical_gradient(lambda v: L.softmax_loss(v, y)[0], x, verbose=False), dx)
+        < 1e-7
+    )
 
 
 def test_leaky_relu_mnist_mlp_homework_check():

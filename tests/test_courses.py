@@ -22,12 +22,20 @@ def keep_global_generator():
 
 
 # ---- the assignment-1 TwoLayerNet: cs231n / daseCV and ECE C147 ---------------------------------------------
-CS231N_SCORES = [[-0.81233741, -1.27654624, -0.70335995], [-0.17129677, -1.18803311, -0.47310444],
-                 [-0.51590475, -1.01354314, -0.8504215], [-0.15419291, -0.48629638, -0.52901952],
-                 [-0.00618733, -0.12435261, -0.15226949]]
-ECE_SCORES = [[-1.07260209, 0.05083871, -0.87253915], [-2.02778743, -0.10832494, -1.52641362],
-              [-0.74225908, 0.15259725, -0.39578548], [-0.38172726, 0.10835902, -0.17328274],
-              [-0.64417314, -0.18886813, -0.41106892]]
+CS231N_SCORES = [
+    [-0.81233741, -1.27654624, -0.70335995],
+    [-0.17129677, -1.18803311, -0.47310444],
+    [-0.51590475, -1.01354314, -0.8504215],
+    [-0.15419291, -0.48629638, -0.52901952],
+    [-0.00618733, -0.12435261, -0.15226949],
+]
+ECE_SCORES = [
+    [-1.07260209, 0.05083871, -0.87253915],
+    [-2.02778743, -0.10832494, -1.52641362],
+    [-0.74225908, 0.15259725, -0.39578548],
+    [-0.38172726, 0.10835902, -0.17328274],
+    [-0.64417314, -0.18886813, -0.41106892],
+]
 
 
 def toy_problem(module: str):
@@ -40,18 +48,27 @@ def toy_problem(module: str):
     return TwoLayerNet, net, X, np.array([0, 1, 2, 2, 1])
 
 
-@pytest.mark.parametrize("module", ["fcnet.courses.cs231n.classifiers.neural_net",
-                                    "fcnet.courses.dasecv.classifiers.neural_net",
-                                    "fcnet.courses.cs231n_2017.classifiers.neural_net"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "fcnet.courses.cs231n.classifiers.neural_net",
+        "fcnet.courses.dasecv.classifiers.neural_net",
+        "fcnet.courses.cs231n_2017.classifiers.neural_net",
+    ],
+)
 def test_assignment_one_net_cs231n_checks(module):
     _, net, X, y = toy_problem(module)
     assert net.params["W1"].shape == (4, 10) and net.params["W2"].shape == (10, 3)
     difference = np.sum(np.abs(net.loss(X) - np.asarray(CS231N_SCORES)))
-    assert f"{difference:.10e}" == f"{3.6802720745909845e-08:.10e}"  # daseCV prints 3.6802720745909845e-08
+    assert (
+        f"{difference:.10e}" == f"{3.6802720745909845e-08:.10e}"
+    )  # daseCV prints 3.6802720745909845e-08
     loss, grads = net.loss(X, y, reg=0.05)
     assert abs(loss - 1.30378789133) < 1e-12  # "we get < 1e-12"
     for name in grads:
-        numeric = eval_numerical_gradient(lambda W: net.loss(X, y, reg=0.05)[0], net.params[name], verbose=False)
+        numeric = eval_numerical_gradient(
+            lambda W: net.loss(X, y, reg=0.05)[0], net.params[name], verbose=False
+        )
         assert rel_error(numeric, grads[name]) < 1e-8, name  # daseCV prints 2.7e-09 to 3.6e-09
 
 
@@ -66,25 +83,34 @@ def test_daseCV_printed_numbers_come_from_its_half_l2_term():
 
     np.random.seed(0)
     half = HalfL2(4, 10, 3, std=1e-1)
-    assert abs(half.loss(X, y, reg=0.05)[0] - 1.30378789133) == pytest.approx(0.01896541960606335, rel=1e-10)
+    assert abs(half.loss(X, y, reg=0.05)[0] - 1.30378789133) == pytest.approx(
+        0.01896541960606335, rel=1e-10
+    )
     for cls, expected in [(HalfL2, 0.01714364353292381), (TwoLayerNet, 0.017149607938732093)]:
         np.random.seed(0)
         net = cls(4, 10, 3, std=1e-1)
         stats = net.train(X, y, X, y, learning_rate=1e-1, reg=5e-6, num_iters=100, verbose=False)
         assert stats["loss_history"][-1] == pytest.approx(expected, rel=1e-12)
         assert stats["loss_history"][-1] < 0.02  # "your training loss should be less than 0.02"
-        assert len(stats["train_acc_history"]) == len(stats["val_acc_history"]) == 100  # 5 samples: an epoch a step
+        assert (
+            len(stats["train_acc_history"]) == len(stats["val_acc_history"]) == 100
+        )  # 5 samples: an epoch a step
 
 
 def test_assignment_one_net_ece_checks():
     _, net, X, y = toy_problem("fcnet.courses.ece.nndl.neural_net")
-    assert net.params["W1"].shape == (10, 4) and net.params["W2"].shape == (3, 10)  # (H, D), (C, H)
+    assert net.params["W1"].shape == (10, 4) and net.params["W2"].shape == (
+        3,
+        10,
+    )  # (H, D), (C, H)
     difference = np.sum(np.abs(net.loss(X) - np.asarray(ECE_SCORES)))
     assert f"{difference:.12e}" == f"{3.381231233889892e-08:.12e}"
     loss, grads = net.loss(X, y, reg=0.05)
     assert loss == 1.071696123862817  # the notebook prints "Difference ...: 0.0"
     for name in grads:
-        numeric = eval_numerical_gradient(lambda W: net.loss(X, y, reg=0.05)[0], net.params[name], verbose=False)
+        numeric = eval_numerical_gradient(
+            lambda W: net.loss(X, y, reg=0.05)[0], net.params[name], verbose=False
+        )
         assert rel_error(numeric, grads[name]) < 1e-8, name  # ECE C147 prints 3.0e-10 to 3.2e-09
 
 
@@ -100,15 +126,21 @@ def ece_homework_training(X, y, num_iters=100, learning_rate=1e-1, reg=5e-6):
         scores = np.maximum(Xb @ W1.T + b1, 0) @ W2.T + b2
         scores -= scores.max(axis=1, keepdims=True)
         probs = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
-        loss = np.sum(-np.log(probs[range(n), yb])) / n + 0.5 * reg * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+        loss = np.sum(-np.log(probs[range(n), yb])) / n + 0.5 * reg * (
+            np.sum(W1**2) + np.sum(W2**2)
+        )
         probs[range(n), yb] -= 1
         d = probs / n
         hidden = np.maximum(W1 @ Xb.T + b1.reshape(-1, 1), 0)
         dW2, db2 = d.T @ hidden.T + reg * W2, d.sum(axis=0)
         da = (W2.T @ d.T) * (W1 @ Xb.T > 0)
         dW1, db1 = da @ Xb + reg * W1, da.sum(axis=1)
-        W1, b1, W2, b2 = W1 - learning_rate * dW1, b1 - learning_rate * db1, W2 - learning_rate * dW2, \
-            b2 - learning_rate * db2
+        W1, b1, W2, b2 = (
+            W1 - learning_rate * dW1,
+            b1 - learning_rate * db1,
+            W2 - learning_rate * dW2,
+            b2 - learning_rate * db2,
+        )
         learning_rate *= 0.95
     return loss
 
@@ -124,26 +156,44 @@ def test_ece_final_toy_loss_differs_only_by_the_homework_relu_mask():
 
 
 def test_assignment_one_net_train_prints_like_each_course(capsys):
-    for module, line in [("fcnet.courses.cs231n.classifiers.neural_net", "iteration 0 / 101: loss 1."),
-                         ("fcnet.courses.ece.nndl.neural_net", "iteration 0 / 101: loss 1.0")]:
+    for module, line in [
+        ("fcnet.courses.cs231n.classifiers.neural_net", "iteration 0 / 101: loss 1."),
+        ("fcnet.courses.ece.nndl.neural_net", "iteration 0 / 101: loss 1.0"),
+    ]:
         TwoLayerNet, net, X, y = toy_problem(module)
         stats = net.train(X, y, X, y, learning_rate=1e-1, num_iters=101, verbose=True)
         out = capsys.readouterr().out.splitlines()
         assert out[0].startswith(line) and out[1].startswith("iteration 100 / 101")
-        assert (net.predict(X) == y).mean() == 1.0 and set(stats) == {"loss_history", "train_acc_history",
-                                                                       "val_acc_history"}
+        assert (net.predict(X) == y).mean() == 1.0 and set(stats) == {
+            "loss_history",
+            "train_acc_history",
+            "val_acc_history",
+        }
     assert len(out[0].split("loss ")[1]) > 9  # ECE prints the float in full
 
 
 # ---- cs231n from 2018: keep-probability dropout, global seeding, star imports ----------------------------------
 def test_fc_net_star_import_brings_the_layer_functions():
-    for module in ["fcnet.courses.cs231n.classifiers.fc_net", "fcnet.courses.cs231n_2017.classifiers.fc_net",
-                   "fcnet.courses.ece.nndl.fc_net"]:
+    for module in [
+        "fcnet.courses.cs231n.classifiers.fc_net",
+        "fcnet.courses.cs231n_2017.classifiers.fc_net",
+        "fcnet.courses.ece.nndl.fc_net",
+    ]:
         namespace: dict = {}
         exec(f"from {module} import *", namespace)
-        for name in ["affine_forward", "affine_backward", "relu_forward", "softmax_loss", "svm_loss",
-                     "affine_relu_forward", "batchnorm_forward", "dropout_forward", "TwoLayerNet",
-                     "FullyConnectedNet", "np"]:
+        for name in [
+            "affine_forward",
+            "affine_backward",
+            "relu_forward",
+            "softmax_loss",
+            "svm_loss",
+            "affine_relu_forward",
+            "batchnorm_forward",
+            "dropout_forward",
+            "TwoLayerNet",
+            "FullyConnectedNet",
+            "np",
+        ]:
             assert name in namespace, (module, name)
 
 
@@ -160,13 +210,15 @@ def test_cs231n_initial_losses_follow_the_global_seed():
     X, y = cs231n_model_check_data()
     losses = []
     for reg in [0, 3.14]:
-        model = FullyConnectedNet([20, 30], input_dim=15, num_classes=10, reg=reg, weight_scale=5e-2,
-                                  dtype=np.float64)
+        model = FullyConnectedNet(
+            [20, 30], input_dim=15, num_classes=10, reg=reg, weight_scale=5e-2, dtype=np.float64
+        )
         loss, grads = model.loss(X, y)
         losses.append(loss)
         for name in sorted(grads):
-            numeric = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], verbose=False,
-                                              h=1e-5)
+            numeric = eval_numerical_gradient(
+                lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=1e-5
+            )
             # elementwise errors on ~1e-5 gradients with h = 1e-5: the notebook prints up to 2.21e-05 (W2)
             assert rel_error(numeric, grads[name]) < 1e-4, name
     assert losses == pytest.approx([2.3004790897684924, 7.052114776533016], rel=1e-13)
@@ -180,10 +232,19 @@ def test_cs231n_dropout_check_losses():
     X, y = cs231n_model_check_data()
     losses = []
     for keep in [1, 0.75, 0.5]:
-        model = FullyConnectedNet([20, 30], input_dim=15, num_classes=10, weight_scale=5e-2, dtype=np.float64,
-                                  dropout_keep_ratio=keep, seed=123)
+        model = FullyConnectedNet(
+            [20, 30],
+            input_dim=15,
+            num_classes=10,
+            weight_scale=5e-2,
+            dtype=np.float64,
+            dropout_keep_ratio=keep,
+            seed=123,
+        )
         losses.append(model.loss(X, y)[0])
-    assert losses == pytest.approx([2.3004790897684924, 2.302371489704412, 2.3042759220785896], rel=1e-13)
+    assert losses == pytest.approx(
+        [2.3004790897684924, 2.302371489704412, 2.3042759220785896], rel=1e-13
+    )
 
 
 def test_dropout_p_is_the_keep_probability_in_the_2018_course():
@@ -193,7 +254,11 @@ def test_dropout_p_is_the_keep_probability_in_the_2018_course():
 
     np.random.seed(231)
     x = np.random.randn(500, 500) + 10
-    for p, mean in [(0.25, 10.014059116977283), (0.4, 9.977917658761159), (0.7, 9.987811912159428)]:
+    for p, mean in [
+        (0.25, 10.014059116977283),
+        (0.4, 9.977917658761159),
+        (0.7, 9.987811912159428),
+    ]:
         out, _ = dropout_forward(x, {"mode": "train", "p": p})
         assert (out == 0).mean() == pytest.approx(1 - p, abs=0.01)
         assert out.mean() == pytest.approx(mean, rel=1e-12)  # cs231n's Dropout notebook
@@ -226,15 +291,28 @@ def test_global_seed_fixes_weights_and_a_whole_solver_run():
     from fcnet.courses.cs231n.solver import Solver
 
     rng = np.random.default_rng(0)
-    data = {"X_train": rng.standard_normal((60, 8)), "y_train": rng.integers(0, 3, 60),
-            "X_val": rng.standard_normal((20, 8)), "y_val": rng.integers(0, 3, 20)}
+    data = {
+        "X_train": rng.standard_normal((60, 8)),
+        "y_train": rng.integers(0, 3, 60),
+        "X_val": rng.standard_normal((20, 8)),
+        "y_val": rng.integers(0, 3, 20),
+    }
     runs = []
     for _ in range(2):
         np.random.seed(231)
-        model = FullyConnectedNet([10], input_dim=8, num_classes=3, dropout=0.5, normalization="batchnorm")
+        model = FullyConnectedNet(
+            [10], input_dim=8, num_classes=3, dropout=0.5, normalization="batchnorm"
+        )
         weights = model.params["W1"].copy()
-        solver = Solver(model, data, update_rule="adam", optim_config={"learning_rate": 1e-2}, num_epochs=3,
-                        batch_size=10, verbose=False)
+        solver = Solver(
+            model,
+            data,
+            update_rule="adam",
+            optim_config={"learning_rate": 1e-2},
+            num_epochs=3,
+            batch_size=10,
+            verbose=False,
+        )
         solver.train()
         runs.append((weights, solver.loss_history))
     np.random.seed(231)
@@ -270,10 +348,37 @@ def test_ece_fc_net_two_layer_checks():
     model.params["W2"] = np.linspace(-0.3, 0.4, num=H * C).reshape(H, C)
     model.params["b2"] = np.linspace(-0.9, 0.1, num=C)
     X = np.linspace(-5.5, 4.5, num=N * D).reshape(D, N).T
-    correct_scores = np.asarray([
-        [11.53165108, 12.2917344, 13.05181771, 13.81190102, 14.57198434, 15.33206765, 16.09215096],
-        [12.05769098, 12.74614105, 13.43459113, 14.1230412, 14.81149128, 15.49994135, 16.18839143],
-        [12.58373087, 13.20054771, 13.81736455, 14.43418138, 15.05099822, 15.66781506, 16.2846319]])
+    correct_scores = np.asarray(
+        [
+            [
+                11.53165108,
+                12.2917344,
+                13.05181771,
+                13.81190102,
+                14.57198434,
+                15.33206765,
+                16.09215096,
+            ],
+            [
+                12.05769098,
+                12.74614105,
+                13.43459113,
+                14.1230412,
+                14.81149128,
+                15.49994135,
+                16.18839143,
+            ],
+            [
+                12.58373087,
+                13.20054771,
+                13.81736455,
+                14.43418138,
+                15.05099822,
+                15.66781506,
+                16.2846319,
+            ],
+        ]
+    )
     assert np.abs(model.loss(X) - correct_scores).sum() < 1e-6
     y = np.asarray([0, 5, 1])
     assert abs(model.loss(X, y)[0] - 3.4702243556) < 1e-10
@@ -302,9 +407,9 @@ def test_ece_update_rules_names_and_state_keys():
         np.testing.assert_allclose(w_next, ref_w, rtol=1e-13)
         np.testing.assert_allclose(config["velocity"], ref_v, rtol=1e-12)
     dw = rng.standard_normal((4, 5))
-    next_w, config = ece.rmsprop(w, dw, {"a": v ** 2})
+    next_w, config = ece.rmsprop(w, dw, {"a": v**2})
     assert set(config) >= {"a", "decay_rate", "epsilon"} and "cache" not in config
-    native, _ = optim.rmsprop(w, dw, {"cache": v ** 2})
+    native, _ = optim.rmsprop(w, dw, {"cache": v**2})
     assert np.array_equal(next_w, native)
     config = None
     native_config: dict = {}
@@ -321,12 +426,28 @@ def test_ece_solver_takes_the_course_rule_names():
     from fcnet.courses.ece.utils.solver import Solver
 
     rng = np.random.default_rng(1)
-    data = {"X_train": rng.standard_normal((40, 6)), "y_train": rng.integers(0, 3, 40),
-            "X_val": rng.standard_normal((10, 6)), "y_val": rng.integers(0, 3, 10)}
-    for rule, keys in [("sgd_nesterov_momentum", {"velocity"}), ("rmsprop", {"a"}), ("adam", {"v", "a", "t"})]:
+    data = {
+        "X_train": rng.standard_normal((40, 6)),
+        "y_train": rng.integers(0, 3, 40),
+        "X_val": rng.standard_normal((10, 6)),
+        "y_val": rng.integers(0, 3, 10),
+    }
+    for rule, keys in [
+        ("sgd_nesterov_momentum", {"velocity"}),
+        ("rmsprop", {"a"}),
+        ("adam", {"v", "a", "t"}),
+    ]:
         model = FullyConnectedNet([8], input_dim=6, num_classes=3, dtype=np.float64)
-        solver = Solver(model, data, update_rule=rule, optim_config={"learning_rate": 1e-3}, lr_decay=0.95,
-                        num_epochs=2, batch_size=10, verbose=False)
+        solver = Solver(
+            model,
+            data,
+            update_rule=rule,
+            optim_config={"learning_rate": 1e-3},
+            lr_decay=0.95,
+            num_epochs=2,
+            batch_size=10,
+            verbose=False,
+        )
         solver.train()
         assert keys <= set(solver.optim_configs["W1"]), rule
         assert np.isfinite(solver.loss_history).all()
@@ -351,8 +472,13 @@ def test_mnist_mlp_layer_checks_and_initialization(capsys):
     np.testing.assert_array_equal(affine.backward(np.ones([1, 3])), [[3.0, 3.0]])
     network = TwoLayerNet(input_size=784, hidden_size=300, output_size=10)
     assert capsys.readouterr().out.splitlines() == [
-        "W1's shape: (784, 300)", "b1's shape: (300,)", "W2's shape: (300, 300)", "b2's shape: (300,)",
-        "W3's shape: (300, 10)", "b3's shape: (10,)"]
+        "W1's shape: (784, 300)",
+        "b1's shape: (300,)",
+        "W2's shape: (300, 300)",
+        "b2's shape: (300,)",
+        "W3's shape: (300, 10)",
+        "b3's shape: (10,)",
+    ]
     np.random.seed(1)
     assert np.array_equal(network.params["W1"], np.random.randn(784, 300) * 0.01)
 
@@ -387,19 +513,25 @@ def homework_update(rule, params, grads, state, t, lr):
             params[key] -= lr / (np.sqrt(state["g2"][key]) + 1e-7) * g
         elif rule in ("adam", "adambelief"):
             state["v"][key] = 0.9 * state["v"][key] + 0.1 * g
-            v_corrected = state["v"][key] / (1 - 0.9 ** t)
+            v_corrected = state["v"][key] / (1 - 0.9**t)
             second = g * g if rule == "adam" else (g - state["v"][key]) * (g - state["v"][key])
             state["u"][key] = 0.999 * state["u"][key] + 0.001 * second
-            u_corrected = state["u"][key] / (1 - 0.999 ** t)
+            u_corrected = state["u"][key] / (1 - 0.999**t)
             params[key] -= lr / (np.sqrt(u_corrected) + 1e-7) * v_corrected
 
 
-@pytest.mark.parametrize("rule", ["momentum", "nesterov", "adagrad", "rmsprop", "adam", "adambelief"])
+@pytest.mark.parametrize(
+    "rule", ["momentum", "nesterov", "adagrad", "rmsprop", "adam", "adambelief"]
+)
 def test_mnist_mlp_update_functions_match_the_homework_formulas(rule, capsys):
     from fcnet.courses import mnist_mlp as mm
 
-    update = getattr(mm, {"nesterov": "update_parameters_with_nesterov_momentum"}.get(
-        rule, f"update_parameters_with_{rule}"))
+    update = getattr(
+        mm,
+        {"nesterov": "update_parameters_with_nesterov_momentum"}.get(
+            rule, f"update_parameters_with_{rule}"
+        ),
+    )
     network = course_network()
     reference = {key: value.copy() for key, value in network.params.items()}
     zeros = {key: np.zeros_like(value) for key, value in reference.items()}
@@ -419,17 +551,28 @@ def test_mnist_mlp_train_network_reads_the_notebook_globals(capsys):
     from fcnet.courses import mnist_mlp as mm
 
     rng = np.random.default_rng(4)
-    namespace = {"x_train": rng.random((50, 12)), "y_train": np.eye(3)[rng.integers(0, 3, 50)],
-                 "x_test": rng.random((20, 12)), "y_test": np.eye(3)[rng.integers(0, 3, 20)]}
-    exec("from fcnet.courses.mnist_mlp import *\n"
-         "network = TwoLayerNet(input_size=12, hidden_size=7, output_size=3)\n"
-         "v, u = initialize_adam(network)\n"
-         "train_network(network, update_parameters_with_adam, 20, x_train.shape[0], 10, 0.01)\n", namespace)
-    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Train acc:")]
+    namespace = {
+        "x_train": rng.random((50, 12)),
+        "y_train": np.eye(3)[rng.integers(0, 3, 50)],
+        "x_test": rng.random((20, 12)),
+        "y_test": np.eye(3)[rng.integers(0, 3, 20)],
+    }
+    exec(
+        "from fcnet.courses.mnist_mlp import *\n"
+        "network = TwoLayerNet(input_size=12, hidden_size=7, output_size=3)\n"
+        "v, u = initialize_adam(network)\n"
+        "train_network(network, update_parameters_with_adam, 20, x_train.shape[0], 10, 0.01)\n",
+        namespace,
+    )
+    lines = [
+        line for line in capsys.readouterr().out.splitlines() if line.startswith("Train acc:")
+    ]
     assert len(lines) == 4 and "\tTest acc:" in lines[0]  # epochs of 5 steps, from step 0
     network = namespace["network"]
     assert network.t == 20 and len(network.train_loss_list) == 20
-    assert namespace["v"] is network.optimizer_state["adam_v"] and np.any(namespace["v"]["W1"] != 0)
+    assert namespace["v"] is network.optimizer_state["adam_v"] and np.any(
+        namespace["v"]["W1"] != 0
+    )
     with pytest.raises(NameError, match="x_train"):
         mm.train_network(network, mm.update_parameters, 2, 50, 10, 0.1)
 
@@ -446,8 +589,13 @@ def test_readme_course_examples_print_the_courses_numbers(capsys, tmp_path, monk
     printed = capsys.readouterr().out.splitlines()
     assert printed[:3] == ["2.3004790897684924", "2.302371489704412", "2.3042759220785896"]
     assert abs(float(printed[3]) - 1.30378789133) < 1e-12 and printed[4] == "1.071696123862817"
-    assert printed[-5:] == ["0.2972", "best_two_layer_net.npy saved.", "best_two_layer_net.npy loaded.", "True",
-                            "0.136007 0.318245"]
+    assert printed[-5:] == [
+        "0.2972",
+        "best_two_layer_net.npy saved.",
+        "best_two_layer_net.npy loaded.",
+        "True",
+        "0.136007 0.318245",
+    ]
 
 
 def test_course_solver_checkpoint_keeps_the_global_generator(tmp_path):
@@ -455,18 +603,34 @@ def test_course_solver_checkpoint_keeps_the_global_generator(tmp_path):
     from fcnet.courses.cs231n.solver import Solver
 
     rng = np.random.default_rng(5)
-    data = {"X_train": rng.standard_normal((40, 6)), "y_train": rng.integers(0, 3, 40),
-            "X_val": rng.standard_normal((10, 6)), "y_val": rng.integers(0, 3, 10)}
+    data = {
+        "X_train": rng.standard_normal((40, 6)),
+        "y_train": rng.integers(0, 3, 40),
+        "X_val": rng.standard_normal((10, 6)),
+        "y_val": rng.integers(0, 3, 10),
+    }
     np.random.seed(231)
     model = FullyConnectedNet([8], input_dim=6, num_classes=3)
-    solver = Solver(model, data, num_epochs=2, batch_size=10, verbose=False,
-                    checkpoint_name=str(tmp_path / "cs231n"))
+    solver = Solver(
+        model,
+        data,
+        num_epochs=2,
+        batch_size=10,
+        verbose=False,
+        checkpoint_name=str(tmp_path / "cs231n"),
+    )
     solver.train()
     after_training = np.random.get_state()
     checkpoints = sorted(tmp_path.glob("cs231n*"))
     assert checkpoints
     np.random.seed(1)  # anything else
-    Solver(FullyConnectedNet([8], input_dim=6, num_classes=3), data, num_epochs=2, batch_size=10, verbose=False,
-           resume=checkpoints[-1])
+    Solver(
+        FullyConnectedNet([8], input_dim=6, num_classes=3),
+        data,
+        num_epochs=2,
+        batch_size=10,
+        verbose=False,
+        resume=checkpoints[-1],
+    )
     restored = np.random.get_state()
     assert np.array_equal(restored[1], after_training[1]) and restored[2] == after_training[2]

@@ -4,7 +4,12 @@ clear error naming the argument, as the native API gives them."""
 import numpy as np
 import pytest
 
-from fcnet.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, grad_check_sparse, rel_error
+from fcnet.gradient_check import (
+    eval_numerical_gradient,
+    eval_numerical_gradient_array,
+    grad_check_sparse,
+    rel_error,
+)
 
 X = np.random.default_rng(0).standard_normal((5, 4))
 Y = np.array([0, 1, 2, 2, 1])
@@ -13,13 +18,18 @@ Y = np.array([0, 1, 2, 2, 1])
 def test_numerical_gradients_refuse_integer_arrays():
     """N15: [50000, 150000, 250000] for the gradient [2, 4, 6]."""
     with pytest.raises(TypeError, match="dtype int64.*astype"):
-        eval_numerical_gradient(lambda x: float((x ** 2).sum()), np.array([1, 2, 3]), verbose=False)
+        eval_numerical_gradient(lambda x: float((x**2).sum()), np.array([1, 2, 3]), verbose=False)
     with pytest.raises(TypeError, match="dtype"):
         eval_numerical_gradient_array(lambda x: x * 2, np.array([1, 2, 3]), np.ones(3))
     with pytest.raises(TypeError, match="dtype"):
         grad_check_sparse(lambda x: float(x.sum()), np.array([1, 2]), np.ones(2), num_checks=1)
-    np.testing.assert_allclose(eval_numerical_gradient(lambda x: float((x ** 2).sum()), np.array([1.0, 2, 3]),
-                                                       verbose=False), [2, 4, 6], rtol=1e-6)
+    np.testing.assert_allclose(
+        eval_numerical_gradient(
+            lambda x: float((x**2).sum()), np.array([1.0, 2, 3]), verbose=False
+        ),
+        [2, 4, 6],
+        rtol=1e-6,
+    )
 
 
 def test_rel_error_refuses_arrays_of_different_shapes():
@@ -30,14 +40,17 @@ def test_rel_error_refuses_arrays_of_different_shapes():
     assert rel_error(a, a.copy()) == 0
 
 
-@pytest.mark.parametrize("module", ["fcnet.courses.cs231n.classifiers.neural_net",
-                                    "fcnet.courses.ece.nndl.neural_net"])
+@pytest.mark.parametrize(
+    "module", ["fcnet.courses.cs231n.classifiers.neural_net", "fcnet.courses.ece.nndl.neural_net"]
+)
 def test_assignment_one_network_checks_its_arguments(module):
     import importlib
 
     TwoLayerNet = importlib.import_module(module).TwoLayerNet
     net = TwoLayerNet(4, 10, 3)
-    with pytest.raises(ValueError, match="reg must be a finite number in \\[0, inf\\), got -1.0"):  # N22
+    with pytest.raises(
+        ValueError, match="reg must be a finite number in \\[0, inf\\), got -1.0"
+    ):  # N22
         net.loss(X, Y, reg=-1.0)
     with pytest.raises(TypeError, match="reg must be a real number, got '0.05'"):  # N54
         net.loss(X, Y, reg="0.05")
@@ -56,7 +69,9 @@ def test_ece_network_names_its_weight_layout():
 
     net = TwoLayerNet(4, 10, 3)
     net.params["W1"] = np.random.randn(4, 10)
-    with pytest.raises(ValueError, match=r"params\['W1'\] has shape \(4, 10\), expected \(10, 4\).*\(H, D\)"):
+    with pytest.raises(
+        ValueError, match=r"params\['W1'\] has shape \(4, 10\), expected \(10, 4\).*\(H, D\)"
+    ):
         net.loss(X, Y)
 
 
@@ -74,11 +89,15 @@ def test_course_update_rules_name_mis_shaped_state_and_a_bad_step_count():
     from fcnet.courses.cs231n.optim import adam, sgd_momentum
     from fcnet.courses.ece.nndl import optim as ece
 
-    with pytest.raises(ValueError, match=r"config\['v'\] has shape \(4,\), but w has shape \(3,\)"):
+    with pytest.raises(
+        ValueError, match=r"config\['v'\] has shape \(4,\), but w has shape \(3,\)"
+    ):
         ece.adam(np.zeros(3), np.ones(3), {"learning_rate": 1e-3, "v": np.zeros(4)})
     with pytest.raises(ValueError, match=r"config\['velocity'\] has shape \(4,\)"):
         sgd_momentum(np.zeros(3), np.ones(3), {"learning_rate": 1e-2, "velocity": np.zeros(4)})
-    with pytest.raises(ValueError, match=r"config\['t'\] \(the step count\) must be an integer >= 0, got '1'"):
+    with pytest.raises(
+        ValueError, match=r"config\['t'\] \(the step count\) must be an integer >= 0, got '1'"
+    ):
         adam(np.zeros(3), np.ones(3), {"learning_rate": 1e-2, "t": "1"})
 
 
@@ -88,9 +107,16 @@ def test_ece_solver_names_the_misspelt_setting_before_the_schedule():
     from fcnet.courses.ece.utils.solver import Solver
 
     data = {"X_train": X, "y_train": Y, "X_val": X, "y_val": Y}
-    with pytest.raises(ValueError, match=r"unknown hyperparameter \['lr'\] for update rule 'rmsprop'"):
-        Solver(FullyConnectedNet([5], input_dim=4, num_classes=3), data, update_rule="rmsprop",
-               optim_config={"lr": 1e-2}, lr_decay=0.5)
+    with pytest.raises(
+        ValueError, match=r"unknown hyperparameter \['lr'\] for update rule 'rmsprop'"
+    ):
+        Solver(
+            FullyConnectedNet([5], input_dim=4, num_classes=3),
+            data,
+            update_rule="rmsprop",
+            optim_config={"lr": 1e-2},
+            lr_decay=0.5,
+        )
 
 
 def test_mnist_mlp_helpers_name_their_arguments():

@@ -38,7 +38,8 @@ def test_ece_dropout_mask_is_drawn_as_the_homework_draws_it():
     dout = np.random.default_rng(2).standard_normal(x.shape)
     assert np.array_equal(dropout_backward(dout, cache), dout * mask)
     numeric = eval_numerical_gradient_array(
-        lambda v: dropout_forward(v, {"mode": "train", "p": 0.3, "seed": 123})[0], x, dout)
+        lambda v: dropout_forward(v, {"mode": "train", "p": 0.3, "seed": 123})[0], x, dout
+    )
     assert rel_error(numeric, dropout_backward(dout, cache)) < 1e-9
 
 
@@ -46,12 +47,16 @@ def test_ece_fully_connected_net_dropout_is_the_drop_probability():
     from fcnet.courses.ece.nndl.fc_net import FullyConnectedNet, TwoLayerNet
 
     assert not FullyConnectedNet([5], input_dim=4, num_classes=3, dropout=0).use_dropout
-    model = FullyConnectedNet([400], input_dim=30, num_classes=3, dropout=0.25, seed=0, dtype=np.float64)
+    model = FullyConnectedNet(
+        [400], input_dim=30, num_classes=3, dropout=0.25, seed=0, dtype=np.float64
+    )
     hidden = [layer for name, layer in model.layers.layers.items() if name.startswith("dropout")]
     assert model.use_dropout and len(hidden) == 1 and hidden[0].p == 0.25
     x = np.abs(np.random.default_rng(3).standard_normal((200, 400))) + 1
     hidden[0].train()
-    assert abs((hidden[0].forward(x) == 0).mean() - 0.25) < 0.01  # a quarter dropped, not three quarters
+    assert (
+        abs((hidden[0].forward(x) == 0).mean() - 0.25) < 0.01
+    )  # a quarter dropped, not three quarters
     with pytest.raises(ValueError, match="drop probability"):
         FullyConnectedNet([5], input_dim=4, num_classes=3, dropout=1)
     assert TwoLayerNet(input_dim=4, hidden_dims=6, num_classes=3, dropout=0.25)._course_p == 0.25
@@ -64,13 +69,24 @@ def test_ece_network_with_dropout_passes_the_homework_gradient_check():
     N, D, H1, H2, C = 2, 15, 20, 30, 10
     X, y = np.random.randn(N, D), np.random.randint(C, size=(N,))
     for dropout in (0, 0.25, 0.5):
-        model = FullyConnectedNet([H1, H2], input_dim=D, num_classes=C, weight_scale=5e-2, dtype=np.float64,
-                                  dropout=dropout, seed=123)
+        model = FullyConnectedNet(
+            [H1, H2],
+            input_dim=D,
+            num_classes=C,
+            weight_scale=5e-2,
+            dtype=np.float64,
+            dropout=dropout,
+            seed=123,
+        )
         loss, grads = model.loss(X, y)
         for name in sorted(grads):
-            numeric = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], verbose=False,
-                                              h=1e-5)
-            assert rel_error(numeric, grads[name]) < 1e-4, (dropout, name)  # the notebook prints e-5 to e-9
+            numeric = eval_numerical_gradient(
+                lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=1e-5
+            )
+            assert rel_error(numeric, grads[name]) < 1e-4, (
+                dropout,
+                name,
+            )  # the notebook prints e-5 to e-9
 
 
 def test_ece_keep_namespace_reads_p_as_the_keep_probability():
@@ -92,11 +108,17 @@ def test_ece_keep_namespace_reads_p_as_the_keep_probability():
 # ---- the course Solver checks its optimizer settings -------------------------------------------------------
 def small_data():
     rng = np.random.default_rng(1)
-    return {"X_train": rng.standard_normal((40, 6)), "y_train": rng.integers(0, 3, 40),
-            "X_val": rng.standard_normal((10, 6)), "y_val": rng.integers(0, 3, 10)}
+    return {
+        "X_train": rng.standard_normal((40, 6)),
+        "y_train": rng.integers(0, 3, 40),
+        "X_val": rng.standard_normal((10, 6)),
+        "y_val": rng.integers(0, 3, 10),
+    }
 
 
-@pytest.mark.parametrize("rule", ["sgd", "sgd_momentum", "sgd_nesterov_momentum", "rmsprop", "adam"])
+@pytest.mark.parametrize(
+    "rule", ["sgd", "sgd_momentum", "sgd_nesterov_momentum", "rmsprop", "adam"]
+)
 def test_ece_solver_refuses_an_unknown_optimizer_setting(rule):
     from fcnet.courses.ece.nndl.fc_net import FullyConnectedNet
     from fcnet.courses.ece.utils.solver import Solver
@@ -115,7 +137,9 @@ def test_course_update_rules_refuse_unknown_config_keys():
     for rule in (ece.adam, ece.rmsprop, ece.sgd_nesterov_momentum):
         with pytest.raises(ValueError, match=r"unknown config key \['lr'\]"):
             rule(w, w, {"lr": 0.5})
-    next_w, config = ece.adam(w, w, {"learning_rate": 0.5, "v": np.zeros_like(w)})  # course state names pass
+    next_w, config = ece.adam(
+        w, w, {"learning_rate": 0.5, "v": np.zeros_like(w)}
+    )  # course state names pass
     assert set(config) >= {"v", "a", "t"}
 
 
@@ -151,7 +175,9 @@ def test_cs231n_2025_save_and_load_round_trip(tmp_path, capsys, monkeypatch):
     model = TwoLayerNet(input_dim=6, hidden_dim=5, num_classes=3)
     model.save("best_two_layer_net.npy")
     assert capsys.readouterr().out == "best_two_layer_net.npy saved.\n"
-    assert (tmp_path / "best_two_layer_net.npy").is_file() and sorted(os.listdir(package_dir)) == before
+    assert (tmp_path / "best_two_layer_net.npy").is_file() and sorted(
+        os.listdir(package_dir)
+    ) == before
     other = TwoLayerNet(input_dim=6, hidden_dim=5, num_classes=3)
     assert other.load("best_two_layer_net.npy") is True
     assert capsys.readouterr().out == "best_two_layer_net.npy loaded.\n"
@@ -160,10 +186,14 @@ def test_cs231n_2025_save_and_load_round_trip(tmp_path, capsys, monkeypatch):
     assert other.load("missing.npy") is False
     assert capsys.readouterr().out == "missing.npy not available.\n"
 
-    net = FullyConnectedNet([7, 5], input_dim=6, num_classes=3, normalization="batchnorm", dtype=np.float64)
+    net = FullyConnectedNet(
+        [7, 5], input_dim=6, num_classes=3, normalization="batchnorm", dtype=np.float64
+    )
     net.loss(x, np.array([0, 1, 2, 0]))  # moves the running statistics
     net.save(tmp_path / "sub" / "fc.npy")
-    again = FullyConnectedNet([7, 5], input_dim=6, num_classes=3, normalization="batchnorm", dtype=np.float64)
+    again = FullyConnectedNet(
+        [7, 5], input_dim=6, num_classes=3, normalization="batchnorm", dtype=np.float64
+    )
     assert again.load(tmp_path / "sub" / "fc.npy")
     assert np.array_equal(again.loss(x), net.loss(x))
     wrong = FullyConnectedNet([9], input_dim=6, num_classes=3)
@@ -175,6 +205,8 @@ def test_cs231n_2025_load_refuses_a_pickled_file(tmp_path):
     from fcnet.courses.cs231n.classifiers.fc_net import TwoLayerNet
 
     model = TwoLayerNet(input_dim=6, hidden_dim=5, num_classes=3)
-    np.save(tmp_path / "course.npy", {"W1": np.zeros((6, 5))}, allow_pickle=True)  # the course's own format
+    np.save(
+        tmp_path / "course.npy", {"W1": np.zeros((6, 5))}, allow_pickle=True
+    )  # the course's own format
     with pytest.raises(ValueError, match="course.npy"):
         model.load(tmp_path / "course.npy")

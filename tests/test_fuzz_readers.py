@@ -25,11 +25,11 @@ pytestmark = pytest.mark.slow
 CHILD = r"""
 import json, sys
 import numpy as np
-from fcnet import load, io
+from fcnet import load, saving
 from fcnet.data.cifar import load_cifar_batch
 from fcnet.data.idx import read_idx
 from fcnet.data.fetch import DatasetError
-readers = {"model": load, "checkpoint": io.read_checkpoint, "cifar": load_cifar_batch, "idx": read_idx}
+readers = {"model": load, "checkpoint": saving.read_checkpoint, "cifar": load_cifar_batch, "idx": read_idx}
 outcomes = []
 for reader, path in json.load(sys.stdin):
     try:
@@ -47,19 +47,39 @@ LIMIT = 1 << 30
 @pytest.fixture(scope="module")
 def originals(tmp_path_factory):
     root = tmp_path_factory.mktemp("originals")
-    model = FullyConnectedNet([16], input_dim=64, num_classes=10, seed=0, normalization="batchnorm")
+    model = FullyConnectedNet(
+        [16], input_dim=64, num_classes=10, seed=0, normalization="batchnorm"
+    )
     fcnet.save(model, root / "model.npz")
     data = stratified_split(*load_digits(), val_size=0.15, test_size=0.15, seed=0)
-    Solver(model, data, update_rule="adam", num_epochs=1, batch_size=200, seed=0, verbose=False, progress=False,
-           checkpoint_name=str(root / "ck")).train()
+    Solver(
+        model,
+        data,
+        update_rule="adam",
+        num_epochs=1,
+        batch_size=200,
+        seed=0,
+        verbose=False,
+        progress=False,
+        checkpoint_name=str(root / "ck"),
+    ).train()
     rng = np.random.default_rng(0)
     with open(root / "cifar", "wb") as f:
-        pickle.dump({b"data": rng.integers(0, 256, (5, 3072), dtype=np.uint8), b"labels": [1, 2, 3, 4, 5]}, f,
-                    protocol=2)
+        pickle.dump(
+            {b"data": rng.integers(0, 256, (5, 3072), dtype=np.uint8), b"labels": [1, 2, 3, 4, 5]},
+            f,
+            protocol=2,
+        )
     header = bytes([0, 0, 0x08, 3]) + b"".join(n.to_bytes(4, "big") for n in (4, 28, 28))
-    (root / "idx").write_bytes(header + rng.integers(0, 256, 4 * 28 * 28, dtype=np.uint8).tobytes())
-    return {"model": root / "model.npz", "checkpoint": root / "ck_epoch_1.npz", "cifar": root / "cifar",
-            "idx": root / "idx"}
+    (root / "idx").write_bytes(
+        header + rng.integers(0, 256, 4 * 28 * 28, dtype=np.uint8).tobytes()
+    )
+    return {
+        "model": root / "model.npz",
+        "checkpoint": root / "ck_epoch_1.npz",
+        "cifar": root / "cifar",
+        "idx": root / "idx",
+    }
 
 
 def declare_huge(data: bytes, position: float, value: int) -> bytes:
@@ -75,9 +95,15 @@ def declare_huge(data: bytes, position: float, value: int) -> bytes:
     np.lib.format.read_magic(member)
     _, fortran, dtype = np.lib.format.read_array_header_1_0(member)
     header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(header, {"descr": np.lib.format.dtype_to_descr(dtype),
-                                                  "fortran_order": fortran, "shape": (value * 10 ** 9,)})
-    members[name] = header.getvalue() + members[name][member.tell():]
+    np.lib.format.write_array_header_1_0(
+        header,
+        {
+            "descr": np.lib.format.dtype_to_descr(dtype),
+            "fortran_order": fortran,
+            "shape": (value * 10**9,),
+        },
+    )
+    members[name] = header.getvalue() + members[name][member.tell() :]
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         for member_name, member_bytes in members.items():
@@ -90,24 +116,37 @@ def mutate(data: bytes, kind: str, position: float, value: int, width: int) -> b
     writes a large number into the first 64 bytes (where the .npy, pickle and IDX headers live); 'declare' gives a
     member of an .npz a header declaring billions of elements."""
     if kind == "declare":
-        return declare_huge(data, position, value) if data[:2] == b"PK" else mutate(data, "header", position, value,
-                                                                                   width)
+        return (
+            declare_huge(data, position, value)
+            if data[:2] == b"PK"
+            else mutate(data, "header", position, value, width)
+        )
     at = int(position * (len(data) - 1))
     if kind == "truncate":
         return data[:at]
     if kind == "flip":
-        chunk = bytes(b ^ value for b in data[at:at + width])
-        return data[:at] + chunk + data[at + width:]
+        chunk = bytes(b ^ value for b in data[at : at + width])
+        return data[:at] + chunk + data[at + width :]
     at = int(position * min(64, len(data) - 4))
     big = (((value * 0x01010101) | 0x7F000000) & 0xFFFFFFFF).to_bytes(4, "big")
-    return data[:at] + big + data[at + 4:]
+    return data[:at] + big + data[at + 4 :]
 
 
-MUTATIONS = st.lists(st.tuples(st.sampled_from(["truncate", "flip", "header", "declare"]), st.floats(0, 1),
-                               st.integers(1, 255), st.integers(1, 16)), min_size=12, max_size=12)
+MUTATIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["truncate", "flip", "header", "declare"]),
+        st.floats(0, 1),
+        st.integers(1, 255),
+        st.integers(1, 16),
+    ),
+    min_size=12,
+    max_size=12,
+)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(mutations=MUTATIONS)
 def test_every_reader_ends_in_its_own_error_or_loads(originals, tmp_path_factory, mutations):
     work = tmp_path_factory.mktemp("fuzz")
@@ -122,10 +161,20 @@ def test_every_reader_ends_in_its_own_error_or_loads(originals, tmp_path_factory
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
 
-    result = subprocess.run([sys.executable, "-c", CHILD], input=json.dumps(jobs), capture_output=True, text=True,
-                            timeout=600, preexec_fn=limit, env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-                                                                "PATH": "/usr/bin:/bin"})
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        preexec_fn=limit,
+        env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     outcomes = json.loads(result.stdout)
-    bad = [(job, outcome) for job, outcome in zip(jobs, outcomes) if outcome not in ("loaded", "error")]
+    bad = [
+        (job, outcome)
+        for job, outcome in zip(jobs, outcomes)
+        if outcome not in ("loaded", "error")
+    ]
     assert not bad, bad

@@ -13,14 +13,18 @@ def test_affine_norm_relu_backward_matches_numeric_gradient(rng, normalization):
     dout = rng.standard_normal((5, 4))
 
     def f(xv, wv, bv, gv, betav):
-        return U.affine_norm_relu_forward(xv, wv, bv, gv, betav, {"mode": "train"}, normalization)[0]
+        return U.affine_norm_relu_forward(xv, wv, bv, gv, betav, {"mode": "train"}, normalization)[
+            0
+        ]
 
     out, cache = U.affine_norm_relu_forward(x, w, b, gamma, beta, {"mode": "train"}, normalization)
     grads = U.affine_norm_relu_backward(dout, cache)
     args = [x, w, b, gamma, beta]
     for i, grad in enumerate(grads):
+
         def fi(v, i=i):
             return f(*[v if j == i else a for j, a in enumerate(args)])
+
         numeric = eval_numerical_gradient_array(fi, args[i], dout)
         if normalization == "batchnorm" and i == 2:
             # batch norm subtracts the batch mean, so the affine bias has no effect at all
@@ -35,11 +39,22 @@ def test_named_sandwiches_match_general_one(rng):
     g, be = np.ones(2), np.zeros(2)
     bn, _ = U.affine_bn_relu_forward(x, w, b, g, be, {"mode": "train"})
     ln, _ = U.affine_ln_relu_forward(x, w, b, g, be, {})
-    np.testing.assert_array_equal(bn, U.affine_norm_relu_forward(x, w, b, g, be, {"mode": "train"})[0])
-    np.testing.assert_array_equal(ln, U.affine_norm_relu_forward(x, w, b, g, be, {}, "layernorm")[0])
+    np.testing.assert_array_equal(
+        bn, U.affine_norm_relu_forward(x, w, b, g, be, {"mode": "train"})[0]
+    )
+    np.testing.assert_array_equal(
+        ln, U.affine_norm_relu_forward(x, w, b, g, be, {}, "layernorm")[0]
+    )
 
 
 def test_unknown_normalization_is_rejected():
     with pytest.raises(ValueError, match=r"normalization must be one of .* got 'groupnorm'"):
-        U.affine_norm_relu_forward(np.zeros((2, 2)), np.zeros((2, 2)), np.zeros(2), np.ones(2), np.zeros(2), {},
-                                   "groupnorm")
+        U.affine_norm_relu_forward(
+            np.zeros((2, 2)),
+            np.zeros((2, 2)),
+            np.zeros(2),
+            np.ones(2),
+            np.zeros(2),
+            {},
+            "groupnorm",
+        )

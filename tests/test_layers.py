@@ -23,9 +23,24 @@ def test_affine_backward_matches_numeric_gradient(rng, shape):
     _, cache = L.affine_forward(x, w, b)
     dx, dw, db = L.affine_backward(dout, cache)
     assert dx.shape == x.shape
-    assert rel_error(dx, eval_numerical_gradient_array(lambda v: L.affine_forward(v, w, b)[0], x, dout)) < TOL
-    assert rel_error(dw, eval_numerical_gradient_array(lambda v: L.affine_forward(x, v, b)[0], w, dout)) < TOL
-    assert rel_error(db, eval_numerical_gradient_array(lambda v: L.affine_forward(x, w, v)[0], b, dout)) < TOL
+    assert (
+        rel_error(
+            dx, eval_numerical_gradient_array(lambda v: L.affine_forward(v, w, b)[0], x, dout)
+        )
+        < TOL
+    )
+    assert (
+        rel_error(
+            dw, eval_numerical_gradient_array(lambda v: L.affine_forward(x, v, b)[0], w, dout)
+        )
+        < TOL
+    )
+    assert (
+        rel_error(
+            db, eval_numerical_gradient_array(lambda v: L.affine_forward(x, w, v)[0], b, dout)
+        )
+        < TOL
+    )
 
 
 ACTIVATIONS = {
@@ -62,9 +77,20 @@ def test_batchnorm_backward_matches_numeric_gradient(rng, backward, mode):
 
     _, cache = L.batchnorm_forward(x, gamma, beta, {"mode": mode, **stats})
     dx, dgamma, dbeta = backward(dout, cache)
-    assert rel_error(dx, eval_numerical_gradient_array(lambda v: forward(v, gamma, beta), x, dout)) < TOL
-    assert rel_error(dgamma, eval_numerical_gradient_array(lambda v: forward(x, v, beta), gamma, dout)) < TOL
-    assert rel_error(dbeta, eval_numerical_gradient_array(lambda v: forward(x, gamma, v), beta, dout)) < TOL
+    assert (
+        rel_error(dx, eval_numerical_gradient_array(lambda v: forward(v, gamma, beta), x, dout))
+        < TOL
+    )
+    assert (
+        rel_error(
+            dgamma, eval_numerical_gradient_array(lambda v: forward(x, v, beta), gamma, dout)
+        )
+        < TOL
+    )
+    assert (
+        rel_error(dbeta, eval_numerical_gradient_array(lambda v: forward(x, gamma, v), beta, dout))
+        < TOL
+    )
 
 
 def test_batchnorm_backward_and_alt_agree(rng):
@@ -87,9 +113,20 @@ def test_layernorm_backward_matches_numeric_gradient(rng):
     def forward(xv, gv, bv):
         return L.layernorm_forward(xv, gv, bv, {})[0]
 
-    assert rel_error(dx, eval_numerical_gradient_array(lambda v: forward(v, gamma, beta), x, dout)) < TOL
-    assert rel_error(dgamma, eval_numerical_gradient_array(lambda v: forward(x, v, beta), gamma, dout)) < TOL
-    assert rel_error(dbeta, eval_numerical_gradient_array(lambda v: forward(x, gamma, v), beta, dout)) < TOL
+    assert (
+        rel_error(dx, eval_numerical_gradient_array(lambda v: forward(v, gamma, beta), x, dout))
+        < TOL
+    )
+    assert (
+        rel_error(
+            dgamma, eval_numerical_gradient_array(lambda v: forward(x, v, beta), gamma, dout)
+        )
+        < TOL
+    )
+    assert (
+        rel_error(dbeta, eval_numerical_gradient_array(lambda v: forward(x, gamma, v), beta, dout))
+        < TOL
+    )
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -99,7 +136,12 @@ def test_dropout_backward_matches_numeric_gradient(rng, shape):
     param = {"mode": "train", "p": 0.3, "seed": 123}
     _, cache = L.dropout_forward(x, param)
     dx = L.dropout_backward(dout, cache)
-    assert rel_error(dx, eval_numerical_gradient_array(lambda v: L.dropout_forward(v, param)[0], x, dout)) < TOL
+    assert (
+        rel_error(
+            dx, eval_numerical_gradient_array(lambda v: L.dropout_forward(v, param)[0], x, dout)
+        )
+        < TOL
+    )
 
 
 @pytest.mark.parametrize("loss_fn", [L.softmax_loss, L.svm_loss])
@@ -110,7 +152,9 @@ def test_loss_gradient_matches_numeric_gradient(rng, loss_fn):
     if loss_fn is L.svm_loss:
         x = np.round(x, 1) + 0.013 * np.arange(6)
     _, dx = loss_fn(x, y)
-    assert rel_error(dx, eval_numerical_gradient(lambda v: loss_fn(v, y)[0], x, verbose=False)) < TOL
+    assert (
+        rel_error(dx, eval_numerical_gradient(lambda v: loss_fn(v, y)[0], x, verbose=False)) < TOL
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -141,7 +185,12 @@ def test_batchnorm_running_statistics_normalize_fresh_data_in_test_mode(rng):
 
 def test_batchnorm_running_average_follows_cs231n_formula(rng):
     x = rng.standard_normal((10, 3))
-    bn_param = {"mode": "train", "momentum": 0.8, "running_mean": np.ones(3), "running_var": np.ones(3)}
+    bn_param = {
+        "mode": "train",
+        "momentum": 0.8,
+        "running_mean": np.ones(3),
+        "running_var": np.ones(3),
+    }
     L.batchnorm_forward(x, np.ones(3), np.zeros(3), bn_param)
     np.testing.assert_allclose(bn_param["running_mean"], 0.8 + 0.2 * x.mean(axis=0))
     np.testing.assert_allclose(bn_param["running_var"], 0.8 + 0.2 * x.var(axis=0))
@@ -209,7 +258,9 @@ def test_softmax_loss_matches_reference_formula(rng):
     x = rng.standard_normal((7, 3))
     y = rng.integers(3, size=7)
     probs = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
-    assert L.softmax_loss(x, y)[0] == pytest.approx(-np.mean(np.log(probs[np.arange(7), y])), rel=1e-12)
+    assert L.softmax_loss(x, y)[0] == pytest.approx(
+        -np.mean(np.log(probs[np.arange(7), y])), rel=1e-12
+    )
 
 
 def test_layers_keep_float32(rng):
@@ -259,7 +310,12 @@ dims = st.integers(1, 5)
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=dims, feature_shape=st.lists(dims, min_size=1, max_size=3), m=dims, seed=st.integers(0, 2**16))
+@given(
+    n=dims,
+    feature_shape=st.lists(dims, min_size=1, max_size=3),
+    m=dims,
+    seed=st.integers(0, 2**16),
+)
 def test_affine_shapes_for_any_input_rank(n, feature_shape, m, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, *feature_shape))
@@ -289,7 +345,9 @@ def test_batchnorm_backward_variants_agree_for_any_shape(n, d, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, d))
     dout = rng.standard_normal((n, d))
-    _, cache = L.batchnorm_forward(x, rng.standard_normal(d), rng.standard_normal(d), {"mode": "train"})
+    _, cache = L.batchnorm_forward(
+        x, rng.standard_normal(d), rng.standard_normal(d), {"mode": "train"}
+    )
     for a, b in zip(L.batchnorm_backward(dout, cache), L.batchnorm_backward_alt(dout, cache)):
         np.testing.assert_allclose(a, b, atol=1e-9)
 
@@ -323,9 +381,13 @@ def test_losses_reject_bad_labels(loss_fn):
 
 
 def test_batchnorm_rejects_unknown_mode():
-    with pytest.raises(ValueError, match=r"bn_param\['mode'\] must be 'train' or 'test', got 'eval'"):
+    with pytest.raises(
+        ValueError, match=r"bn_param\['mode'\] must be 'train' or 'test', got 'eval'"
+    ):
         L.batchnorm_forward(np.zeros((2, 3)), np.ones(3), np.zeros(3), {"mode": "eval"})
-    with pytest.raises(ValueError, match=r"bn_param\['mode'\] must be 'train' or 'test', got None"):
+    with pytest.raises(
+        ValueError, match=r"bn_param\['mode'\] must be 'train' or 'test', got None"
+    ):
         L.batchnorm_forward(np.zeros((2, 3)), np.ones(3), np.zeros(3), {})
 
 

@@ -8,8 +8,15 @@ from fcnet import FullyConnectedNet
 
 def model_and_batch():
     rng = np.random.default_rng(0)
-    model = FullyConnectedNet([8], input_dim=5, num_classes=3, normalization="batchnorm", dropout=0.3, seed=0,
-                              dtype=np.float64)
+    model = FullyConnectedNet(
+        [8],
+        input_dim=5,
+        num_classes=3,
+        normalization="batchnorm",
+        dropout=0.3,
+        seed=0,
+        dtype=np.float64,
+    )
     return model, rng.standard_normal((6, 5)), rng.integers(0, 3, 6)
 
 
@@ -19,7 +26,9 @@ def test_loss_with_labels_after_eval_leaves_the_model_in_eval_mode():
     running = {k: v.copy() for k, v in model.buffers().items()}
     scores_before = model.loss(X)
     model.loss(X, y)  # a training-mode loss, as cs231n's contract says ...
-    assert not model.layers.training and not any(layer.training for layer in model.layers.layers.values())
+    assert not model.layers.training and not any(
+        layer.training for layer in model.layers.layers.values()
+    )
     moved = any(not np.array_equal(running[k], v) for k, v in model.buffers().items())
     assert moved  # ... which updates the running statistics, as a training step does
     assert np.array_equal(model.loss(X), model.loss(X))  # still in eval mode: deterministic scores

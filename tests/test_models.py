@@ -14,8 +14,12 @@ def norm_rel_error(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def numeric_grads(model, X, y):
-    return {name: eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], verbose=False)
-            for name in model.params}
+    return {
+        name: eval_numerical_gradient(
+            lambda _: model.loss(X, y)[0], model.params[name], verbose=False
+        )
+        for name in model.params
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -45,9 +49,36 @@ def test_two_layer_net_initialization_statistics():
 def test_two_layer_net_test_time_scores():
     model, X, _ = seed_two_layer_net()
     correct_scores = np.asarray(
-        [[11.53165108, 12.2917344, 13.05181771, 13.81190102, 14.57198434, 15.33206765, 16.09215096],
-         [12.05769098, 12.74614105, 13.43459113, 14.1230412, 14.81149128, 15.49994135, 16.18839143],
-         [12.58373087, 13.20054771, 13.81736455, 14.43418138, 15.05099822, 15.66781506, 16.2846319]])
+        [
+            [
+                11.53165108,
+                12.2917344,
+                13.05181771,
+                13.81190102,
+                14.57198434,
+                15.33206765,
+                16.09215096,
+            ],
+            [
+                12.05769098,
+                12.74614105,
+                13.43459113,
+                14.1230412,
+                14.81149128,
+                15.49994135,
+                16.18839143,
+            ],
+            [
+                12.58373087,
+                13.20054771,
+                13.81736455,
+                14.43418138,
+                15.05099822,
+                15.66781506,
+                16.2846319,
+            ],
+        ]
+    )
     assert np.abs(model.loss(X) - correct_scores).sum() < 1e-6
 
 
@@ -65,7 +96,9 @@ def test_two_layer_net_gradients_match_numeric(reg):
     _, grads = model.loss(X, y)
     numeric = numeric_grads(model, X, y)
     for name in grads:
-        assert rel_error(numeric[name], grads[name]) < 1e-6, name  # the courses print up to 2.53e-07
+        assert rel_error(numeric[name], grads[name]) < 1e-6, (
+            name
+        )  # the courses print up to 2.53e-07
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -74,8 +107,12 @@ def test_two_layer_net_gradients_match_numeric(reg):
 def test_fc_net_seed_check_initial_loss_near_log_c():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((2, 15)), rng.integers(10, size=2)
-    model = FullyConnectedNet([20, 30], input_dim=15, num_classes=10, weight_scale=5e-2, dtype=np.float64, seed=0)
-    assert model.loss(X, y)[0] == pytest.approx(np.log(10), abs=0.05)  # the courses print 2.3050 and 2.2999
+    model = FullyConnectedNet(
+        [20, 30], input_dim=15, num_classes=10, weight_scale=5e-2, dtype=np.float64, seed=0
+    )
+    assert model.loss(X, y)[0] == pytest.approx(
+        np.log(10), abs=0.05
+    )  # the courses print 2.3050 and 2.2999
 
 
 @pytest.mark.parametrize("normalization", [None, "layernorm"])
@@ -89,8 +126,17 @@ def test_fc_net_seed_check_elementwise(normalization, keep, reg):
     """
     rng = np.random.default_rng(10 if normalization is None else 8)
     X, y = rng.standard_normal((2, 15)), rng.integers(10, size=2)
-    model = FullyConnectedNet([20, 30], input_dim=15, num_classes=10, reg=reg, weight_scale=5e-2,
-                              dtype=np.float64, normalization=normalization, dropout_keep_ratio=keep, seed=123)
+    model = FullyConnectedNet(
+        [20, 30],
+        input_dim=15,
+        num_classes=10,
+        reg=reg,
+        weight_scale=5e-2,
+        dtype=np.float64,
+        normalization=normalization,
+        dropout_keep_ratio=keep,
+        seed=123,
+    )
     _, grads = model.loss(X, y)
     numeric = numeric_grads(model, X, y)
     for name in grads:
@@ -107,8 +153,17 @@ def test_fc_net_gradients_match_numeric(normalization, dropout, reg, data_seed):
     n = 6 if normalization == "batchnorm" else 2
     rng = np.random.default_rng(data_seed)
     X, y = rng.standard_normal((n, 15)), rng.integers(10, size=n)
-    model = FullyConnectedNet([20, 30], input_dim=15, num_classes=10, reg=reg, weight_scale=5e-2,
-                              dtype=np.float64, normalization=normalization, dropout=dropout, seed=123)
+    model = FullyConnectedNet(
+        [20, 30],
+        input_dim=15,
+        num_classes=10,
+        reg=reg,
+        weight_scale=5e-2,
+        dtype=np.float64,
+        normalization=normalization,
+        dropout=dropout,
+        seed=123,
+    )
     _, grads = model.loss(X, y)
     assert set(grads) == set(model.params)
     numeric = numeric_grads(model, X, y)
@@ -126,8 +181,18 @@ def test_fc_net_gradients_match_numeric(normalization, dropout, reg, data_seed):
 def test_other_activations_and_losses_match_numeric(activation, loss):
     rng = np.random.default_rng(3)
     X, y = rng.standard_normal((4, 6)), rng.integers(3, size=4)
-    model = FullyConnectedNet([5], input_dim=6, num_classes=3, weight_scale=0.3, dtype=np.float64, seed=2,
-                              activation=activation, alpha=0.1, loss=loss, reg=0.1)
+    model = FullyConnectedNet(
+        [5],
+        input_dim=6,
+        num_classes=3,
+        weight_scale=0.3,
+        dtype=np.float64,
+        seed=2,
+        activation=activation,
+        alpha=0.1,
+        loss=loss,
+        reg=0.1,
+    )
     _, grads = model.loss(X, y)
     numeric = numeric_grads(model, X, y)
     for name in grads:
@@ -137,7 +202,9 @@ def test_other_activations_and_losses_match_numeric(activation, loss):
 def test_reg_term_is_half_l2_of_weights_only():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((5, 4)), rng.integers(3, size=5)
-    model = FullyConnectedNet([6], input_dim=4, num_classes=3, normalization="batchnorm", dtype=np.float64, seed=1)
+    model = FullyConnectedNet(
+        [6], input_dim=4, num_classes=3, normalization="batchnorm", dtype=np.float64, seed=1
+    )
     base, _ = model.loss(X, y)
     model.reg = 0.3
     with_reg, _ = model.loss(X, y)
@@ -159,7 +226,9 @@ def test_hidden_dims_empty_is_softmax_classifier():
     model = FullyConnectedNet([], input_dim=4, num_classes=3, seed=0)
     assert sorted(model.params) == ["W1", "b1"]
     X = np.ones((2, 4), dtype=np.float32)
-    np.testing.assert_allclose(model.loss(X), X @ model.params["W1"] + model.params["b1"], rtol=1e-6)
+    np.testing.assert_allclose(
+        model.loss(X), X @ model.params["W1"] + model.params["b1"], rtol=1e-6
+    )
 
 
 def test_params_are_the_arrays_the_layers_use():
@@ -187,9 +256,12 @@ def test_dtype_is_respected():
 
 
 def test_weight_scale_he_and_xavier():
-    he = FullyConnectedNet([400], input_dim=800, num_classes=10, weight_scale="he", dtype=np.float64, seed=0)
-    xavier = FullyConnectedNet([400], input_dim=800, num_classes=10, weight_scale="xavier", dtype=np.float64,
-                               seed=0)
+    he = FullyConnectedNet(
+        [400], input_dim=800, num_classes=10, weight_scale="he", dtype=np.float64, seed=0
+    )
+    xavier = FullyConnectedNet(
+        [400], input_dim=800, num_classes=10, weight_scale="xavier", dtype=np.float64, seed=0
+    )
     assert he.params["W1"].std() == pytest.approx(np.sqrt(2 / 800), rel=0.02)
     assert xavier.params["W1"].std() == pytest.approx(np.sqrt(2 / 1200), rel=0.02)
 
@@ -201,9 +273,12 @@ def test_seed_makes_initialization_reproducible():
 
 
 def test_old_and_new_spellings_agree():
-    old = FullyConnectedNet([5], input_dim=3, num_classes=2, use_batchnorm=True, dropout=0.25, seed=1)
-    new = FullyConnectedNet([5], input_dim=3, num_classes=2, normalization="batchnorm", dropout_keep_ratio=0.75,
-                            seed=1)
+    old = FullyConnectedNet(
+        [5], input_dim=3, num_classes=2, use_batchnorm=True, dropout=0.25, seed=1
+    )
+    new = FullyConnectedNet(
+        [5], input_dim=3, num_classes=2, normalization="batchnorm", dropout_keep_ratio=0.75, seed=1
+    )
     assert old.get_config() == new.get_config()
     assert old.dropout == 0.25 and old.normalization == "batchnorm"
 
@@ -219,8 +294,12 @@ def test_dropout_is_identity_at_test_time():
 def test_predict_and_predict_proba_in_batches_match_loss():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((2500, 6))
-    model = FullyConnectedNet([7], input_dim=6, num_classes=4, normalization="batchnorm", weight_scale=0.5, seed=1)
-    model.loss(X[:50], rng.integers(4, size=50))  # move the running statistics away from their start
+    model = FullyConnectedNet(
+        [7], input_dim=6, num_classes=4, normalization="batchnorm", weight_scale=0.5, seed=1
+    )
+    model.loss(
+        X[:50], rng.integers(4, size=50)
+    )  # move the running statistics away from their start
     scores = model.loss(X)
     np.testing.assert_array_equal(model.predict(X, batch_size=300), scores.argmax(axis=1))
     proba = model.predict_proba(X, batch_size=999)
@@ -234,10 +313,19 @@ def test_overfits_fifty_samples():
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 20))
     y = rng.integers(10, size=50)
-    model = FullyConnectedNet([100, 100], input_dim=20, num_classes=10, weight_scale="he", dtype=np.float64,
-                              seed=0)
-    solver = Solver(model, {"X_train": X, "y_train": y, "X_val": X, "y_val": y}, update_rule="sgd",
-                    optim_config={"learning_rate": 0.1}, num_epochs=20, batch_size=25, verbose=False, seed=0)
+    model = FullyConnectedNet(
+        [100, 100], input_dim=20, num_classes=10, weight_scale="he", dtype=np.float64, seed=0
+    )
+    solver = Solver(
+        model,
+        {"X_train": X, "y_train": y, "X_val": X, "y_val": y},
+        update_rule="sgd",
+        optim_config={"learning_rate": 0.1},
+        num_epochs=20,
+        batch_size=25,
+        verbose=False,
+        seed=0,
+    )
     solver.train()
     assert np.mean(model.predict(X) == y) == 1.0
 
@@ -295,8 +383,15 @@ def test_mnist_mlp_homework_object_layers_check():
 def test_model_equals_hand_built_functional_net():
     rng = np.random.default_rng(0)
     X, y = rng.standard_normal((8, 5)), rng.integers(3, size=8)
-    model = FullyConnectedNet([6], input_dim=5, num_classes=3, normalization="layernorm", dtype=np.float64,
-                              weight_scale=0.5, seed=0)
+    model = FullyConnectedNet(
+        [6],
+        input_dim=5,
+        num_classes=3,
+        normalization="layernorm",
+        dtype=np.float64,
+        weight_scale=0.5,
+        seed=0,
+    )
     p = model.params
     from fcnet.layer_utils import affine_ln_relu_backward, affine_ln_relu_forward
 
@@ -316,7 +411,9 @@ def test_model_equals_hand_built_functional_net():
 # ---------------------------------------------------------------------------------------------------------------
 def test_x_with_wrong_feature_count_names_both_numbers():
     model = FullyConnectedNet([4], input_dim=784, num_classes=10)
-    with pytest.raises(ValueError, match=r"X has 785 features per sample but the model expects input_dim=784"):
+    with pytest.raises(
+        ValueError, match=r"X has 785 features per sample but the model expects input_dim=784"
+    ):
         model.loss(np.zeros((2, 785)))
 
 
@@ -329,19 +426,31 @@ def test_labels_out_of_range_are_rejected_before_any_state_changes():
         np.testing.assert_array_equal(v, before[k])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(hidden_dims=[10, 0]), r"hidden_dims\[1\] must be a positive integer, got 0"),
-    (dict(hidden_dims=[-3]), r"hidden_dims\[0\] must be a positive integer, got -3"),
-    (dict(hidden_dims=[5], normalization="groupnorm"), r"normalization must be one of .* got 'groupnorm'"),
-    (dict(hidden_dims=[5], activation="gelu"), r"activation must be one of .* got 'gelu'"),
-    (dict(hidden_dims=[5], loss="hinge"), r"loss must be one of .* got 'hinge'"),
-    (dict(hidden_dims=[5], dropout=1.0), r"dropout must be in \[0, 1\), got 1.0"),
-    (dict(hidden_dims=[5], dropout=-0.1), r"dropout must be in \[0, 1\)"),
-    (dict(hidden_dims=[5], dropout_keep_ratio=0), r"dropout_keep_ratio must be in \(0, 1\]"),
-    (dict(hidden_dims=[5], reg=-1), r"reg must be a finite number in \[0, inf\), got -1"),
-    (dict(hidden_dims=[5], weight_scale="lecun"), r"weight_scale must be one of .* got 'lecun'"),
-    (dict(hidden_dims=[5], weight_scale=0), r"weight_scale must be a finite number in \(0, inf\), got 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(hidden_dims=[10, 0]), r"hidden_dims\[1\] must be a positive integer, got 0"),
+        (dict(hidden_dims=[-3]), r"hidden_dims\[0\] must be a positive integer, got -3"),
+        (
+            dict(hidden_dims=[5], normalization="groupnorm"),
+            r"normalization must be one of .* got 'groupnorm'",
+        ),
+        (dict(hidden_dims=[5], activation="gelu"), r"activation must be one of .* got 'gelu'"),
+        (dict(hidden_dims=[5], loss="hinge"), r"loss must be one of .* got 'hinge'"),
+        (dict(hidden_dims=[5], dropout=1.0), r"dropout must be in \[0, 1\), got 1.0"),
+        (dict(hidden_dims=[5], dropout=-0.1), r"dropout must be in \[0, 1\)"),
+        (dict(hidden_dims=[5], dropout_keep_ratio=0), r"dropout_keep_ratio must be in \(0, 1\]"),
+        (dict(hidden_dims=[5], reg=-1), r"reg must be a finite number in \[0, inf\), got -1"),
+        (
+            dict(hidden_dims=[5], weight_scale="lecun"),
+            r"weight_scale must be one of .* got 'lecun'",
+        ),
+        (
+            dict(hidden_dims=[5], weight_scale=0),
+            r"weight_scale must be a finite number in \(0, inf\), got 0",
+        ),
+    ],
+)
 def test_bad_constructor_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         FullyConnectedNet(**kwargs)
@@ -350,7 +459,9 @@ def test_bad_constructor_arguments(kwargs, message):
 def test_prediction_keeps_no_activations_for_a_backward_pass():
     """In evaluation mode the layers keep nothing (a prediction used to hold every layer's input for the last
     batch: 45 MB above the input for 60,000 images through six layers with batch norm)."""
-    model = FullyConnectedNet([20, 10], input_dim=8, num_classes=3, normalization="batchnorm", dropout=0.2, seed=0)
+    model = FullyConnectedNet(
+        [20, 10], input_dim=8, num_classes=3, normalization="batchnorm", dropout=0.2, seed=0
+    )
     X = np.random.default_rng(0).standard_normal((50, 8))
     model.predict(X)
     assert all(layer._kept is None for layer in model.layers.layers.values())

@@ -8,8 +8,18 @@ from fcnet.runs import TrainConfig
 from fcnet.solver_options import SolverOptions
 
 # Solver arguments that are not settings of a run: the run supplies them itself, or they are code
-RUN_SUPPLIED = {"optim_config", "checkpoint_name", "keep_checkpoints", "print_every", "verbose",
-                "epoch_callback", "progress", "resume", "num_epochs", "lr_schedule_options"}
+RUN_SUPPLIED = {
+    "optim_config",
+    "checkpoint_name",
+    "keep_checkpoints",
+    "print_every",
+    "verbose",
+    "epoch_callback",
+    "progress",
+    "resume",
+    "num_epochs",
+    "lr_schedule_options",
+}
 CONFIG_ONLY = {"lr_schedule_options"}  # given as --schedule-options (JSON)
 
 
@@ -21,8 +31,9 @@ def test_every_solver_option_is_a_run_setting():
 
 def test_every_run_setting_has_a_command_line_option():
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
-    assert fields - CONFIG_ONLY <= set(_OPTION_TO_FIELD.values()) | {"lr_schedule_options"}, sorted(
-        fields - set(_OPTION_TO_FIELD.values()))
+    assert fields - CONFIG_ONLY <= set(_OPTION_TO_FIELD.values()) | {"lr_schedule_options"}, (
+        sorted(fields - set(_OPTION_TO_FIELD.values()))
+    )
 
 
 def test_the_train_command_accepts_every_mapped_option():
@@ -58,7 +69,9 @@ def test_solver_options_are_frozen_and_checked_once():
     with pytest.raises(dataclasses.FrozenInstanceError):
         options.num_epochs = 3
     with pytest.raises(TypeError):
-        options.optim_config["learning_rate"] = 1.0  # read-only view: a run's settings cannot drift
+        options.optim_config["learning_rate"] = (
+            1.0  # read-only view: a run's settings cannot drift
+        )
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         SolverOptions(batch_size=0)
 
@@ -71,8 +84,12 @@ def test_a_solver_takes_options_as_keywords_or_as_one_object_not_both():
     from fcnet.solver import Solver
 
     rng = np.random.default_rng(0)
-    data = {"X_train": rng.normal(size=(20, 4)), "y_train": rng.integers(0, 3, 20),
-            "X_val": rng.normal(size=(10, 4)), "y_val": rng.integers(0, 3, 10)}
+    data = {
+        "X_train": rng.normal(size=(20, 4)),
+        "y_train": rng.integers(0, 3, 20),
+        "X_val": rng.normal(size=(10, 4)),
+        "y_val": rng.integers(0, 3, 10),
+    }
     model = FullyConnectedNet([5], input_dim=4, num_classes=3, seed=0)
     solver = Solver(model, data, options=SolverOptions(num_epochs=1, batch_size=5, verbose=False))
     assert solver.options.batch_size == 5

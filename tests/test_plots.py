@@ -21,24 +21,46 @@ def test_first_layer_images_checks_the_shape():
 
 
 def test_figures_are_written_as_png(tmp_path):
-    history = {"loss_history": [2.3, 1.0, 0.5], "train_acc_history": [0.1, 0.8], "val_acc_history": [0.1, 0.7]}
+    history = {
+        "loss_history": [2.3, 1.0, 0.5],
+        "train_acc_history": [0.1, 0.8],
+        "val_acc_history": [0.1, 0.7],
+    }
     plots.plot_history(history, tmp_path / "h.png")
     plots.plot_optimizer_comparison({"sgd": history, "adam": history}, tmp_path / "o.png")
-    plots.show_net_weights(FullyConnectedNet([9], input_dim=64, num_classes=3, seed=0), (8, 8), tmp_path / "w.png")
+    plots.show_net_weights(
+        FullyConnectedNet([9], input_dim=64, num_classes=3, seed=0), (8, 8), tmp_path / "w.png"
+    )
     plots.plot_confusion_matrix(np.array([[5, 1], [2, 7]]), ["a", "b"], tmp_path / "c.png")
-    grid = [{"learning_rate": lr, "reg": reg, "val_acc": lr * 100 + reg} for lr in (1e-3, 1e-2) for reg in (0, 1e-3)]
+    grid = [
+        {"learning_rate": lr, "reg": reg, "val_acc": lr * 100 + reg}
+        for lr in (1e-3, 1e-2)
+        for reg in (0, 1e-3)
+    ]
     plots.plot_search_results(grid, tmp_path / "g.png")
     rng = np.random.default_rng(0)
-    random = [{"learning_rate": 10 ** rng.uniform(-4, -2), "reg": 10 ** rng.uniform(-6, -2),
-               "val_acc": rng.random()} for _ in range(30)]
+    random = [
+        {
+            "learning_rate": 10 ** rng.uniform(-4, -2),
+            "reg": 10 ** rng.uniform(-6, -2),
+            "val_acc": rng.random(),
+        }
+        for _ in range(30)
+    ]
     plots.plot_search_results(random, tmp_path / "r.png")
     for name in ("h", "o", "w", "c", "g", "r"):
         assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_plot_history_panels(tmp_path):
-    history = {"loss_history": [2.3, 1.0], "train_acc_history": [0.1, 0.8], "val_acc_history": [0.1, 0.7]}
+    history = {
+        "loss_history": [2.3, 1.0],
+        "train_acc_history": [0.1, 0.8],
+        "val_acc_history": [0.1, 0.7],
+    }
     assert len(plots.plot_history(history, panels=("loss",)).axes) == 1
     assert len(plots.plot_history(history).axes) == 2
-    with pytest.raises(ValueError, match=r"panels must be a non-empty selection of \['loss', 'accuracy'\]"):
+    with pytest.raises(
+        ValueError, match=r"panels must be a non-empty selection of \['loss', 'accuracy'\]"
+    ):
         plots.plot_history(history, panels=("lr",))

@@ -16,8 +16,19 @@ DATA = stratified_split(*load_digits(), val_size=0.15, test_size=0.15, seed=0)
 
 def solver(tmp_path, **kw):
     model = FullyConnectedNet([20], input_dim=64, num_classes=10, seed=0, dtype=np.float64)
-    return Solver(model, DATA, update_rule="adam", optim_config={"learning_rate": 1e-3}, batch_size=64,
-                  num_epochs=2, seed=0, verbose=False, progress=False, checkpoint_name=str(tmp_path / "ck"), **kw)
+    return Solver(
+        model,
+        DATA,
+        update_rule="adam",
+        optim_config={"learning_rate": 1e-3},
+        batch_size=64,
+        num_epochs=2,
+        seed=0,
+        verbose=False,
+        progress=False,
+        checkpoint_name=str(tmp_path / "ck"),
+        **kw,
+    )
 
 
 def test_a_double_ctrl_c_inside_a_step_lets_the_step_finish(tmp_path, monkeypatch):
@@ -47,7 +58,9 @@ def test_a_double_ctrl_c_inside_a_step_lets_the_step_finish(tmp_path, monkeypatc
     interrupted = solver(tmp_path / "run")
     interrupted.train()
     assert interrupted.stop_reason == "interrupted"
-    assert interrupted.t == 10 and len(interrupted.loss_history) == 10  # the step was finished and counted
+    assert (
+        interrupted.t == 10 and len(interrupted.loss_history) == 10
+    )  # the step was finished and counted
     monkeypatch.setattr(Optimizer, "step", original_step)
 
     resumed = solver(tmp_path / "run", resume=tmp_path / "run" / "ck_interrupted.npz")

@@ -39,7 +39,9 @@ from fcnet.data import data_home
 def load(**options):
     if (data_home() / "mnist").is_dir():
         return load_mnist(**options)
-    return load_fashion_mnist(**options)  # no MNIST here (and no download): the same format, Fashion-MNIST
+    return load_fashion_mnist(
+        **options
+    )  # no MNIST here (and no download): the same format, Fashion-MNIST
 
 
 # %% [markdown]
@@ -61,9 +63,10 @@ for key in grad_numerical.keys():
 # ## Chapter 6.1: the optimizers on f(x, y) = x²/20 + y² (`ch06/optimizer_compare_naive.py`)
 # The book's updates work on plain Python floats too.
 
+
 # %%
 def f(x, y):
-    return x ** 2 / 20.0 + y ** 2
+    return x**2 / 20.0 + y**2
 
 
 def df(x, y):
@@ -80,20 +83,23 @@ optimizers["Adam"] = Adam(lr=0.3)
 plt.figure(figsize=(8, 8))
 for idx, key in enumerate(optimizers, start=1):
     x_history, y_history = [], []
-    params['x'], params['y'] = init_pos
+    params["x"], params["y"] = init_pos
     for i in range(30):
-        x_history.append(params['x'])
-        y_history.append(params['y'])
-        grads['x'], grads['y'] = df(params['x'], params['y'])
+        x_history.append(params["x"])
+        y_history.append(params["y"])
+        grads["x"], grads["y"] = df(params["x"], params["y"])
         optimizers[key].update(params, grads)
     X, Y = np.meshgrid(np.arange(-10, 10, 0.01), np.arange(-5, 5, 0.01))
     Z = f(X, Y)
     Z[Z > 7] = 0
     plt.subplot(2, 2, idx)
-    plt.plot(x_history, y_history, 'o-', color="red")
+    plt.plot(x_history, y_history, "o-", color="red")
     plt.contour(X, Y, Z)
-    plt.ylim(-10, 10); plt.xlim(-10, 10); plt.plot(0, 0, '+'); plt.title(key)
-    print(key, float(params['x']), float(params['y']))
+    plt.ylim(-10, 10)
+    plt.xlim(-10, 10)
+    plt.plot(0, 0, "+")
+    plt.title(key)
+    print(key, float(params["x"]), float(params["y"]))
 plt.show()
 
 # %% [markdown]
@@ -102,10 +108,12 @@ plt.show()
 # %%
 (x_train, t_train), (x_test, t_test) = load(normalize=True)
 np.random.seed(0)
-optimizers = {'SGD': SGD(), 'Momentum': Momentum(), 'AdaGrad': AdaGrad(), 'Adam': Adam()}
+optimizers = {"SGD": SGD(), "Momentum": Momentum(), "AdaGrad": AdaGrad(), "Adam": Adam()}
 networks, train_loss = {}, {}
 for key in optimizers:
-    networks[key] = MultiLayerNet(input_size=784, hidden_size_list=[100, 100, 100, 100], output_size=10)
+    networks[key] = MultiLayerNet(
+        input_size=784, hidden_size_list=[100, 100, 100, 100], output_size=10
+    )
     train_loss[key] = []
 for i in range(300):
     batch_mask = np.random.choice(x_train.shape[0], 128)
@@ -120,8 +128,12 @@ for i in range(300):
             print(key + ":" + str(networks[key].loss(x_batch, t_batch)))
 for key in optimizers:
     plt.plot(smooth_curve(train_loss[key]), label=key)
-plt.xlabel("iterations"); plt.ylabel("loss"); plt.ylim(0, 1.5); plt.legend(); plt.show()
-assert np.mean(train_loss['Adam'][-50:]) < np.mean(train_loss['SGD'][-50:])
+plt.xlabel("iterations")
+plt.ylabel("loss")
+plt.ylim(0, 1.5)
+plt.legend()
+plt.show()
+assert np.mean(train_loss["Adam"][-50:]) < np.mean(train_loss["SGD"][-50:])
 
 # %% [markdown]
 # ## Chapter 6.2: weight initialisation (`ch06/weight_init_activation_histogram.py`, `weight_init_compare.py`)
@@ -136,14 +148,20 @@ for name, scale in [("std 1", 1.0), ("std 0.01", 0.01), ("Xavier", np.sqrt(1.0 /
         activations.append(z)
     plt.figure(figsize=(10, 2))
     for i, a in enumerate(activations):
-        plt.subplot(1, 5, i + 1); plt.title(f"{name}: layer {i + 1}"); plt.hist(a.flatten(), 30, range=(0, 1))
+        plt.subplot(1, 5, i + 1)
+        plt.title(f"{name}: layer {i + 1}")
+        plt.hist(a.flatten(), 30, range=(0, 1))
     plt.show()
 
-weight_init_types = {'std=0.01': 0.01, 'Xavier': 'sigmoid', 'He': 'relu'}
+weight_init_types = {"std=0.01": 0.01, "Xavier": "sigmoid", "He": "relu"}
 networks, train_loss = {}, {}
 for key, weight_type in weight_init_types.items():
-    networks[key] = MultiLayerNet(input_size=784, hidden_size_list=[100, 100, 100, 100], output_size=10,
-                                  weight_init_std=weight_type)
+    networks[key] = MultiLayerNet(
+        input_size=784,
+        hidden_size_list=[100, 100, 100, 100],
+        output_size=10,
+        weight_init_std=weight_type,
+    )
     train_loss[key] = []
 optimizer = SGD(lr=0.01)
 for i in range(300):
@@ -154,15 +172,20 @@ for i in range(300):
         train_loss[key].append(networks[key].loss(x_train[batch_mask], t_train[batch_mask]))
 for key in weight_init_types:
     plt.plot(smooth_curve(train_loss[key]), label=key)
-plt.legend(); plt.show()
-assert train_loss['He'][-1] < train_loss['std=0.01'][-1]  # std 0.01 does not learn at all in 300 steps
+plt.legend()
+plt.show()
+assert (
+    train_loss["He"][-1] < train_loss["std=0.01"][-1]
+)  # std 0.01 does not learn at all in 300 steps
 
 # %% [markdown]
 # ## Chapter 6.3: batch normalization (`ch06/batch_norm_gradient_check.py`, `batch_norm_test.py`)
 
 # %%
 (x_train, t_train), (x_test, t_test) = load(normalize=True, one_hot_label=True)
-network = MultiLayerNetExtend(input_size=784, hidden_size_list=[10, 10], output_size=10, use_batchnorm=True)
+network = MultiLayerNetExtend(
+    input_size=784, hidden_size_list=[10, 10], output_size=10, use_batchnorm=True
+)
 grad_backprop = network.gradient(x_train[:2], t_train[:2])
 grad_numerical = network.numerical_gradient(x_train[:2], t_train[:2])
 for key in grad_numerical.keys():
@@ -170,10 +193,19 @@ for key in grad_numerical.keys():
 
 (x_train, t_train), (x_test, t_test) = load(normalize=True)
 x_train, t_train = x_train[:1000], t_train[:1000]
-bn_network = MultiLayerNetExtend(input_size=784, hidden_size_list=[100, 100, 100, 100, 100], output_size=10,
-                                 weight_init_std=0.05, use_batchnorm=True)
-network = MultiLayerNetExtend(input_size=784, hidden_size_list=[100, 100, 100, 100, 100], output_size=10,
-                              weight_init_std=0.05)
+bn_network = MultiLayerNetExtend(
+    input_size=784,
+    hidden_size_list=[100, 100, 100, 100, 100],
+    output_size=10,
+    weight_init_std=0.05,
+    use_batchnorm=True,
+)
+network = MultiLayerNetExtend(
+    input_size=784,
+    hidden_size_list=[100, 100, 100, 100, 100],
+    output_size=10,
+    weight_init_std=0.05,
+)
 optimizer = SGD(lr=0.01)
 train_acc_list, bn_train_acc_list = [], []
 for i in range(200):
@@ -184,8 +216,10 @@ for i in range(200):
     if i % 10 == 0:
         train_acc_list.append(network.accuracy(x_train, t_train))
         bn_train_acc_list.append(bn_network.accuracy(x_train, t_train))
-plt.plot(bn_train_acc_list, label='Batch Normalization'); plt.plot(train_acc_list, '--', label='Normal')
-plt.legend(); plt.show()
+plt.plot(bn_train_acc_list, label="Batch Normalization")
+plt.plot(train_acc_list, "--", label="Normal")
+plt.legend()
+plt.show()
 print("batch norm:", bn_train_acc_list[-1], "without:", train_acc_list[-1])
 assert bn_train_acc_list[-1] > train_acc_list[-1]
 
@@ -195,21 +229,54 @@ assert bn_train_acc_list[-1] > train_acc_list[-1]
 
 # %%
 x_train, t_train = x_train[:300], t_train[:300]
-for label, kwargs in [("no regularisation", {}), ("weight decay 0.1", {"weight_decay_lambda": 0.1})]:
-    network = MultiLayerNet(input_size=784, hidden_size_list=[100, 100, 100, 100, 100, 100], output_size=10,
-                            **kwargs)
-    trainer = Trainer(network, x_train, t_train, x_test[:2000], t_test[:2000], epochs=60, mini_batch_size=100,
-                      optimizer='sgd', optimizer_param={'lr': 0.01}, verbose=False)
+for label, kwargs in [
+    ("no regularisation", {}),
+    ("weight decay 0.1", {"weight_decay_lambda": 0.1}),
+]:
+    network = MultiLayerNet(
+        input_size=784, hidden_size_list=[100, 100, 100, 100, 100, 100], output_size=10, **kwargs
+    )
+    trainer = Trainer(
+        network,
+        x_train,
+        t_train,
+        x_test[:2000],
+        t_test[:2000],
+        epochs=60,
+        mini_batch_size=100,
+        optimizer="sgd",
+        optimizer_param={"lr": 0.01},
+        verbose=False,
+    )
     trainer.train()
     gap = trainer.train_acc_list[-1] - trainer.test_acc_list[-1]
-    print(f"{label}: train {trainer.train_acc_list[-1]:.3f}, test {trainer.test_acc_list[-1]:.3f}, gap {gap:.3f}")
-    plt.plot(trainer.train_acc_list, label=f"{label}: train"); plt.plot(trainer.test_acc_list, '--', label=f"{label}: test")
-plt.legend(); plt.show()
+    print(
+        f"{label}: train {trainer.train_acc_list[-1]:.3f}, test {trainer.test_acc_list[-1]:.3f}, gap {gap:.3f}"
+    )
+    plt.plot(trainer.train_acc_list, label=f"{label}: train")
+    plt.plot(trainer.test_acc_list, "--", label=f"{label}: test")
+plt.legend()
+plt.show()
 
-network = MultiLayerNetExtend(input_size=784, hidden_size_list=[100, 100, 100, 100, 100, 100], output_size=10,
-                              use_dropout=True, dropout_ration=0.2)
-trainer = Trainer(network, x_train, t_train, x_test[:2000], t_test[:2000], epochs=60, mini_batch_size=100,
-                  optimizer='sgd', optimizer_param={'lr': 0.01}, verbose=False)
+network = MultiLayerNetExtend(
+    input_size=784,
+    hidden_size_list=[100, 100, 100, 100, 100, 100],
+    output_size=10,
+    use_dropout=True,
+    dropout_ration=0.2,
+)
+trainer = Trainer(
+    network,
+    x_train,
+    t_train,
+    x_test[:2000],
+    t_test[:2000],
+    epochs=60,
+    mini_batch_size=100,
+    optimizer="sgd",
+    optimizer_param={"lr": 0.01},
+    verbose=False,
+)
 trainer.train()
 print(f"dropout 0.2: train {trainer.train_acc_list[-1]:.3f}, test {trainer.test_acc_list[-1]:.3f}")
 
@@ -226,15 +293,39 @@ results_val = {}
 for _ in range(8):
     weight_decay = 10 ** np.random.uniform(-8, -4)
     lr = 10 ** np.random.uniform(-6, -2)
-    network = MultiLayerNet(input_size=784, hidden_size_list=[100, 100, 100, 100, 100, 100], output_size=10,
-                            weight_decay_lambda=weight_decay)
-    trainer = Trainer(network, x_train, t_train, x_val, t_val, epochs=20, mini_batch_size=100,
-                      optimizer='sgd', optimizer_param={'lr': lr}, verbose=False)
+    network = MultiLayerNet(
+        input_size=784,
+        hidden_size_list=[100, 100, 100, 100, 100, 100],
+        output_size=10,
+        weight_decay_lambda=weight_decay,
+    )
+    trainer = Trainer(
+        network,
+        x_train,
+        t_train,
+        x_val,
+        t_val,
+        epochs=20,
+        mini_batch_size=100,
+        optimizer="sgd",
+        optimizer_param={"lr": lr},
+        verbose=False,
+    )
     trainer.train()
-    print("val acc:" + str(trainer.test_acc_list[-1]) + " | lr:" + str(lr) + ", weight decay:" + str(weight_decay))
+    print(
+        "val acc:"
+        + str(trainer.test_acc_list[-1])
+        + " | lr:"
+        + str(lr)
+        + ", weight decay:"
+        + str(weight_decay)
+    )
     results_val["lr:" + str(lr) + ", weight decay:" + str(weight_decay)] = trainer.test_acc_list
 best = sorted(results_val.items(), key=lambda item: item[1][-1], reverse=True)
 for i, (key, val_acc_list) in enumerate(best[:4]):
-    plt.subplot(2, 2, i + 1); plt.title("Best-" + str(i + 1)); plt.ylim(0.0, 1.0); plt.plot(val_acc_list)
+    plt.subplot(2, 2, i + 1)
+    plt.title("Best-" + str(i + 1))
+    plt.ylim(0.0, 1.0)
+    plt.plot(val_acc_list)
 plt.show()
 print("best:", best[0][0], best[0][1][-1])

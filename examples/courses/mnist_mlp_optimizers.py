@@ -22,22 +22,27 @@ import matplotlib.pyplot as plt
 # %matplotlib inline
 
 # %%
-path = '/usr/share/datasets/fashion-mnist'
+path = "/usr/share/datasets/fashion-mnist"
 (x_train, y_train), (x_test, y_test) = load_mnist(path, normalize=True, one_hot_label=True)
-print('The shape of X_train is:', x_train.shape)
-print('The shape of Y_train is:', y_train.shape)
-print('The shape of X_test is:', x_test.shape)
-print('The shape of Y_test is:', y_test.shape)
+print("The shape of X_train is:", x_train.shape)
+print("The shape of Y_train is:", y_train.shape)
+print("The shape of X_test is:", x_test.shape)
+print("The shape of Y_test is:", y_test.shape)
 
 # %%
 fig = plt.figure()
 for i in range(1, 5):
     ax = fig.add_subplot(1, 4, i)
-    ax.imshow(x_train[i, :].reshape(28, 28), cmap='Greys')
+    ax.imshow(x_train[i, :].reshape(28, 28), cmap="Greys")
 plt.show()
-print('one hot 标签:', y_train[1, :], y_train[2, :], y_train[3, :], y_train[4, :])
-print('对应的实际标签:', np.argmax(y_train[1, :]), np.argmax(y_train[2, :]), np.argmax(y_train[3, :]),
-      np.argmax(y_train[4, :]))
+print("one hot 标签:", y_train[1, :], y_train[2, :], y_train[3, :], y_train[4, :])
+print(
+    "对应的实际标签:",
+    np.argmax(y_train[1, :]),
+    np.argmax(y_train[2, :]),
+    np.argmax(y_train[3, :]),
+    np.argmax(y_train[4, :]),
+)
 
 # %% the homework's layer checks
 leakyRelu = LeakyRelu()
@@ -58,15 +63,17 @@ train_size = x_train.shape[0]
 batch_size = 100
 network = TwoLayerNet(input_size=784, hidden_size=300, output_size=10)
 train_network(network, update_parameters, iters_num, train_size, batch_size, 0.1)
-results = {'sgd': network.test_acc_list}
+results = {"sgd": network.test_acc_list}
 
 # %% AdaGrad, RMSprop, momentum, Nesterov momentum, Adam and AdaBelief, with the homework's rates
-for name, update, initialize in [('adagrad', update_parameters_with_adagrad, initialize_grads_squared),
-                                 ('rmsprop', update_parameters_with_rmsprop, initialize_grads_squared),
-                                 ('momentum', update_parameters_with_momentum, initialize_velocity),
-                                 ('nesterov', update_parameters_with_nesterov_momentum, initialize_velocity),
-                                 ('adam', update_parameters_with_adam, initialize_adam),
-                                 ('adambelief', update_parameters_with_adambelief, initialize_adambelief)]:
+for name, update, initialize in [
+    ("adagrad", update_parameters_with_adagrad, initialize_grads_squared),
+    ("rmsprop", update_parameters_with_rmsprop, initialize_grads_squared),
+    ("momentum", update_parameters_with_momentum, initialize_velocity),
+    ("nesterov", update_parameters_with_nesterov_momentum, initialize_velocity),
+    ("adam", update_parameters_with_adam, initialize_adam),
+    ("adambelief", update_parameters_with_adambelief, initialize_adambelief),
+]:
     print(name)
     network = TwoLayerNet(input_size=784, hidden_size=300, output_size=10)
     state = initialize(network)
@@ -75,9 +82,9 @@ for name, update, initialize in [('adagrad', update_parameters_with_adagrad, ini
 
 # %%
 for name, accuracies in results.items():
-    plt.plot(accuracies, '-o', label=name)
-plt.xlabel('epoch')
-plt.ylabel('test accuracy')
+    plt.plot(accuracies, "-o", label=name)
+plt.xlabel("epoch")
+plt.ylabel("test accuracy")
 plt.legend()
 plt.show()
-assert results['adam'][-1] > 0.8 and results['sgd'][-1] > 0.75
+assert results["adam"][-1] > 0.8 and results["sgd"][-1] > 0.75

@@ -11,10 +11,14 @@ from typing import Any
 import numpy as np
 
 
-def as_float_array(name: str, a: Any, ndim: int | None = None, min_ndim: int | None = None) -> np.ndarray:
+def as_float_array(
+    name: str, a: Any, ndim: int | None = None, min_ndim: int | None = None
+) -> np.ndarray:
     """Return `a` as a floating-point ndarray (no copy when it already is one), checking its rank."""
     arr = np.asarray(a)
-    kind = arr.dtype.kind  # 'f' float, 'i'/'u' integer, 'b' bool (cheaper than np.issubdtype on every step)
+    kind = (
+        arr.dtype.kind
+    )  # 'f' float, 'i'/'u' integer, 'b' bool (cheaper than np.issubdtype on every step)
     if kind != "f":
         if kind in "iub":
             arr = arr.astype(np.float64)
@@ -31,7 +35,9 @@ def check_vector(name: str, a: Any, length: int, what: str) -> np.ndarray:
     """Check that `a` is a 1-D float array of `length` elements; `what` says where the length comes from."""
     arr = as_float_array(name, a)
     if arr.shape != (length,):
-        raise ValueError(f"{name} must have shape ({length},) to match {what}, got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have shape ({length},) to match {what}, got shape {arr.shape}"
+        )
     return arr
 
 
@@ -66,12 +72,16 @@ def check_labels(name: str, y: Any, num_samples: int, num_classes: int) -> np.nd
             )
         is_zero_or_one = (arr == 0) | (arr == 1)
         if not (np.all(is_zero_or_one) and np.all(arr.sum(axis=1) == 1)):
-            bad = int(np.flatnonzero(~(np.all(is_zero_or_one, axis=1) & (arr.sum(axis=1) == 1)))[0])
+            bad = int(
+                np.flatnonzero(~(np.all(is_zero_or_one, axis=1) & (arr.sum(axis=1) == 1)))[0]
+            )
             raise ValueError(f"{name} row {bad} is not one-hot: {arr[bad].tolist()}")
         return arr.argmax(axis=1)
     if arr.ndim != 1:
-        raise ValueError(f"{name} must be labels of shape ({num_samples},) or one-hot of shape "
-                         f"({num_samples}, {num_classes}), got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be labels of shape ({num_samples},) or one-hot of shape "
+            f"({num_samples}, {num_classes}), got shape {arr.shape}"
+        )
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer class labels, got dtype {arr.dtype}")
     if arr.shape[0] != num_samples:
@@ -83,11 +93,21 @@ def check_labels(name: str, y: Any, num_samples: int, num_classes: int) -> np.nd
 
 
 def _is_real(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
 
 
-def check_real(name: str, value: Any, low: float = -np.inf, high: float = np.inf, *, low_open: bool = False,
-               high_open: bool = False, allow_none: bool = False) -> float | None:
+def check_real(
+    name: str,
+    value: Any,
+    low: float = -np.inf,
+    high: float = np.inf,
+    *,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: bool = False,
+) -> float | None:
     """A finite real number in the interval [low, high] (each end open when asked), returned as a Python float
     (a Python float takes the dtype of the array it meets, so float32 parameters stay float32)."""
     if value is None and allow_none:
@@ -95,7 +115,9 @@ def check_real(name: str, value: Any, low: float = -np.inf, high: float = np.inf
     if not _is_real(value):
         raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
     number = float(value)
-    inside = (number > low if low_open else number >= low) and (number < high if high_open else number <= high)
+    inside = (number > low if low_open else number >= low) and (
+        number < high if high_open else number <= high
+    )
     if not (np.isfinite(number) and inside):
         interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open or high == np.inf else ']'}"
         raise ValueError(f"{name} must be a finite number in {interval}, got {value!r}")
@@ -106,7 +128,11 @@ def check_int(name: str, value: Any, minimum: int = 1, *, allow_none: bool = Fal
     """An integer >= minimum (bools and floats refused), returned as a Python int."""
     if value is None and allow_none:
         return None
-    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)) or value < minimum:
+    if (
+        not isinstance(value, (int, np.integer))
+        or isinstance(value, (bool, np.bool_))
+        or value < minimum
+    ):
         expected = f"an integer >= {minimum}" + (" or None" if allow_none else "")
         raise ValueError(f"{name} must be {expected}, got {value!r}")
     return int(value)

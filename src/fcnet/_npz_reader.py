@@ -18,7 +18,9 @@ from typing import BinaryIO, Callable
 import numpy as np
 
 ALLOWED_KINDS = "fiubU"  # floats, integers, booleans, fixed-width text
-MAX_EXPANSION = 200  # a deflated member may expand this many times (plus SMALL_MEMBER bytes) at most
+MAX_EXPANSION = (
+    200  # a deflated member may expand this many times (plus SMALL_MEMBER bytes) at most
+)
 SMALL_MEMBER = 1 << 20
 
 
@@ -50,7 +52,9 @@ def npy_header(f: BinaryIO, where: str) -> tuple[tuple[int, ...], np.dtype, int]
             raise ValueError(f"unknown .npy version {version}")
         return shape, dtype, f.tell()
     except Exception as exc:  # noqa: BLE001 -- numpy's header parser raises many types on crafted bytes
-        raise UnreadableFile(f"{where} has no readable array header ({type(exc).__name__}: {exc})") from None
+        raise UnreadableFile(
+            f"{where} has no readable array header ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def _header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Member:
@@ -63,17 +67,26 @@ def _header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Memb
     with f:
         shape, dtype, header_bytes = npy_header(f, where)
     if dtype.hasobject or dtype.kind not in ALLOWED_KINDS or dtype.fields is not None:
-        raise UnreadableFile(f"{where} has dtype {dtype}; fcnet files hold only real numbers and text")
+        raise UnreadableFile(
+            f"{where} has dtype {dtype}; fcnet files hold only real numbers and text"
+        )
     if not all(isinstance(n, int) and n >= 0 for n in shape):
         raise UnreadableFile(f"{where} declares an invalid shape {shape}")
     declared = math.prod(shape) * dtype.itemsize
     held = info.file_size - header_bytes
     if declared != held:
-        raise UnreadableFile(f"{where} declares shape {shape} of {dtype} ({declared:,} bytes) but holds "
-                             f"{held:,} bytes")
-    if info.compress_type != zipfile.ZIP_STORED and info.file_size > MAX_EXPANSION * info.compress_size + SMALL_MEMBER:
-        raise UnreadableFile(f"{where} expands from {info.compress_size:,} to {info.file_size:,} bytes (a "
-                             "compression bomb?); fcnet writes its members uncompressed")
+        raise UnreadableFile(
+            f"{where} declares shape {shape} of {dtype} ({declared:,} bytes) but holds "
+            f"{held:,} bytes"
+        )
+    if (
+        info.compress_type != zipfile.ZIP_STORED
+        and info.file_size > MAX_EXPANSION * info.compress_size + SMALL_MEMBER
+    ):
+        raise UnreadableFile(
+            f"{where} expands from {info.compress_size:,} to {info.file_size:,} bytes (a "
+            "compression bomb?); fcnet writes its members uncompressed"
+        )
     return Member(name, tuple(shape), dtype, info, header_bytes)
 
 
@@ -82,7 +95,9 @@ def members(path: Path) -> tuple[zipfile.ZipFile, dict[str, Member]]:
     try:
         archive = zipfile.ZipFile(path)
     except Exception as exc:  # noqa: BLE001 -- zipfile raises many types on crafted bytes
-        raise UnreadableFile(f"{path} is not a readable fcnet file (truncated or another format): {exc}") from None
+        raise UnreadableFile(
+            f"{path} is not a readable fcnet file (truncated or another format): {exc}"
+        ) from None
     try:
         found = {}
         for info in archive.infolist():
@@ -102,11 +117,17 @@ def read_member(archive: zipfile.ZipFile, member: Member, path: Path) -> np.ndar
         with archive.open(member.info) as f:
             return np.lib.format.read_array(f, allow_pickle=False)
     except Exception as exc:  # noqa: BLE001 -- zipfile and zlib raise many types on crafted bytes
-        raise UnreadableFile(f"{path}: member {member.name!r} cannot be read: {type(exc).__name__}: {exc}") from None
+        raise UnreadableFile(
+            f"{path}: member {member.name!r} cannot be read: {type(exc).__name__}: {exc}"
+        ) from None
 
 
-def read_arrays(path: Path, wanted: Callable[[str], bool]) -> tuple[dict[str, np.ndarray], dict[str, Member]]:
+def read_arrays(
+    path: Path, wanted: Callable[[str], bool]
+) -> tuple[dict[str, np.ndarray], dict[str, Member]]:
     """The arrays of the members whose names `wanted` accepts, and every member's header."""
     archive, found = members(path)
     with archive:
-        return {name: read_member(archive, m, path) for name, m in found.items() if wanted(name)}, found
+        return {
+            name: read_member(archive, m, path) for name, m in found.items() if wanted(name)
+        }, found

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from fcnet import io
+from fcnet import saving
 
 
 class BestState:
@@ -20,7 +20,7 @@ class BestState:
         self.epoch = 0
 
     def keep(self, model: Any, val_acc: float | None, score: float | None, epoch: int) -> None:
-        self.arrays = {k: np.array(v, copy=True) for k, v in io.model_state(model).items()}
+        self.arrays = {k: np.array(v, copy=True) for k, v in saving.model_state(model).items()}
         self.val_acc, self.score, self.epoch = val_acc, score, epoch
 
     def offer(self, model: Any, val_acc: float, score: float, epoch: int) -> bool:
@@ -32,10 +32,10 @@ class BestState:
 
     def restore(self, model: Any) -> None:
         if self.arrays is not None:
-            io.load_model_state(model, self.arrays, "the best state")
+            saving.load_model_state(model, self.arrays, "the best state")
 
     def params(self) -> dict[str, np.ndarray]:
-        return io.section(self.arrays or {}, "param/")
+        return saving.section(self.arrays or {}, "param/")
 
     def meta(self) -> dict[str, Any]:
         """The JSON part, for a checkpoint (the arrays go beside it)."""

@@ -1,28 +1,46 @@
-"""The ``fcnet`` command: its arguments (types with their bounds, options, help) and main(); the command bodies are
-in fcnet.commands, the work in fcnet.runs and fcnet.search."""
+"""The ``fcnet`` command: its parser (each command's options, help and examples) and main(); the argument types
+and shared option groups are in fcnet.cli_arguments, the command bodies in fcnet.commands and
+fcnet.search_commands, the work in fcnet.runs, fcnet.experiments and fcnet.search."""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 
-import numpy as np
 
-from fcnet.commands import (CliError, cmd_compare, cmd_evaluate, cmd_export, cmd_gradcheck, cmd_info, cmd_predict,
-                            cmd_search, cmd_search_worker, cmd_train)
+from fcnet.commands import (
+    CliError,
+    cmd_compare,
+    cmd_evaluate,
+    cmd_export,
+    cmd_gradcheck,
+    cmd_info,
+    cmd_predict,
+    cmd_train,
+)
+from fcnet.cli_arguments import (
+    MAX_SAMPLES,
+    NON_NEGATIVE,
+    POSITIVE,
+    POSITIVE_INT,
+    PROBABILITY,
+    SEED,
+    add_data_options,
+    add_network_options,
+    add_study_options,
+    add_training_options,
+    hidden,
+    number,
+    rule_learning_rate,
+    weight_scale,
+)
 from fcnet.export.files import FORMATS as EXPORT_FORMATS
-from fcnet.solver_options import EARLY_STOPPING_METRICS
-from fcnet.data import DATASETS
 from fcnet.layer_utils import NORMALIZATIONS
-from fcnet.models import ACTIVATIONS
 from fcnet.optim import UPDATE_RULES
-from fcnet.schedules import SCHEDULES
-from fcnet.runs import MAX_HIDDEN_UNITS, MAX_SEED
-from fcnet.study_engine import HEARTBEAT_SECONDS, MAX_TRIALS, PRUNERS
-from fcnet.study_storage import MAX_HEARTBEAT
+from fcnet.search_commands import cmd_search, cmd_search_worker
+from fcnet.study_engine import MAX_TRIALS, PRUNERS
 
 EXAMPLES = {
     "train": """examples:
@@ -61,148 +79,12 @@ EXAMPLES = {
 }
 
 
-def _number(kind, minimum=None, exclusive=False, maximum=None, max_exclusive=False):
-    """An argparse type: a number of `kind` (int or float) in the given range, else a one-line error."""
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {'an integer' if kind is int else 'a number'}, "
-                                             f"got {text!r}") from None
-        too_low = minimum is not None and (value <= minimum if exclusive else value < minimum)
-        too_high = maximum is not None and (value >= maximum if max_exclusive else value > maximum)
-        if not np.isfinite(value) or too_low or too_high:
-            spec = "d" if kind is int else "g"
-            low = "" if minimum is None else f"{'>' if exclusive else '>='} {minimum:{spec}}"
-            high = "" if maximum is None else f"{'<' if max_exclusive else '<='} {maximum:{spec}}"
-            bounds = [low] if too_low and kind is int else [low, high]  # an integer: the bound it broke
-            what = "an integer" if kind is int else "a finite number"
-            raise argparse.ArgumentTypeError(f"expected {what} {' and '.join(filter(None, bounds))}, got {text}")
-        return value
-    parse.__name__ = kind.__name__  # argparse names the type in its messages
-    return parse
-
-
-MAX_SAMPLES = 100_000  # gradcheck's random batch; the other bounds are declared where they are enforced
-_POSITIVE_INT, _SEED = _number(int, 1), _number(int, 0, maximum=MAX_SEED)
-_HIDDEN_SIZE = _number(int, 1, maximum=MAX_HIDDEN_UNITS)
-_POSITIVE, _NON_NEGATIVE = _number(float, 0, exclusive=True), _number(float, 0)
-_PROBABILITY = _number(float, 0, maximum=1, max_exclusive=True)
-
-
-def _json_object(text: str) -> dict:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise argparse.ArgumentTypeError(f"expected a JSON object such as '{{\"step_size\": 5}}', got {text!r} "
-                                         f"({exc.msg})") from None
-    if not isinstance(value, dict):
-        raise argparse.ArgumentTypeError(f"expected a JSON object such as '{{\"step_size\": 5}}', got {text!r}")
-    return value
-
-
-def _rule_learning_rate(text: str) -> tuple[str, float]:
-    from fcnet.optim import ALIASES, UPDATE_RULES
-
-    rule, sep, lr = text.partition("=")
-    rule = ALIASES.get(rule, rule)
-    if not sep or rule not in UPDATE_RULES:
-        raise argparse.ArgumentTypeError(f"expected RULE=LR with RULE one of {sorted(UPDATE_RULES)}, got {text!r}")
-    return rule, _POSITIVE(lr)
-
-
-def _hidden(value: str) -> list[int]:
-    try:
-        dims = [int(v) for v in value.split(",") if v]
-    except ValueError:
-        dims = []
-    if not dims or min(dims) < 1 or max(dims) > MAX_HIDDEN_UNITS:
-        raise argparse.ArgumentTypeError(f"hidden sizes must be integers from 1 to {MAX_HIDDEN_UNITS:,} separated "
-                                         f"by commas, got {value!r}")
-    return dims
-
-
-def _weight_scale(value: str):
-    if value in ("he", "xavier"):
-        return value
-    try:
-        return _POSITIVE(value)
-    except argparse.ArgumentTypeError:
-        raise argparse.ArgumentTypeError(f"weight scale must be a number > 0, 'he' or 'xavier', "
-                                         f"got {value!r}") from None
-
-
-def _add_network_options(p: argparse.ArgumentParser, dtype: bool = True) -> None:
-    g = p.add_argument_group("network")
-    g.add_argument("--hidden", type=_HIDDEN_SIZE, nargs="*", metavar="H", help="hidden layer sizes (default: 100)")
-    g.add_argument("--activation", choices=list(ACTIVATIONS))
-    g.add_argument("--alpha", type=_NON_NEGATIVE, help="leaky ReLU slope (default 0.01)")
-    g.add_argument("--normalization", choices=["none", *NORMALIZATIONS])
-    g.add_argument("--dropout", type=_PROBABILITY, help="probability of dropping a hidden unit")
-    g.add_argument("--reg", type=_NON_NEGATIVE, help="L2 strength")
-    g.add_argument("--weight-scale", type=_weight_scale, help="initial weight std, or 'he' / 'xavier' (default he)")
-    if dtype:
-        g.add_argument("--dtype", choices=["float32", "float64"])
-    g.add_argument("--seed", type=_SEED, help="seed of weights, batches and dropout (default 0)")
-
-
-def _add_data_options(p: argparse.ArgumentParser, default_dataset: str | None = None,
-                      limit_help: str = "use a stratified subset of this many training samples") -> None:
-    g = p.add_argument_group("data")
-    g.add_argument("--dataset", choices=list(DATASETS), default=default_dataset,
-                   help="default: digits (bundled with scikit-learn)")
-    g.add_argument("--data-dir", help="directory holding the dataset files (default: the data home or a download)")
-    g.add_argument("--limit", type=_POSITIVE_INT, help=limit_help)
-
-
-def _add_training_options(p: argparse.ArgumentParser, learning_rate: bool = True, optimizer: bool = True,
-                          lr_help: str = "learning rate (default 1e-3)") -> None:
-    g = p.add_argument_group("training")
-    if optimizer:
-        g.add_argument("--optimizer", choices=list(UPDATE_RULES), help="update rule (default adam)")
-    if learning_rate:
-        g.add_argument("--lr", type=_NON_NEGATIVE, help=lr_help)
-    for name in ("momentum", "beta1", "beta2", "decay-rate"):
-        g.add_argument(f"--{name}", type=_PROBABILITY, help=f"update rule's {name.replace('-', '_')}")
-    g.add_argument("--epsilon", type=_POSITIVE, help="update rule's epsilon")
-    g.add_argument("--weight-decay", type=_NON_NEGATIVE, help="decoupled weight decay")
-    g.add_argument("--lr-decay", type=_number(float, 0, exclusive=True, maximum=1),
-                   help="multiply the learning rate by this after each epoch")
-    g.add_argument("--schedule", choices=list(SCHEDULES), help="learning-rate schedule")
-    g.add_argument("--schedule-options", type=_json_object, metavar="JSON",
-                   help='options of the schedule, e.g. \'{"step_size": 5, "gamma": 0.5}\'')
-    g.add_argument("--epochs", type=_POSITIVE_INT, help="number of epochs (default 30)")
-    g.add_argument("--batch-size", type=_POSITIVE_INT, help="samples per update (default 64)")
-    g.add_argument("--early-stopping", type=_POSITIVE_INT, metavar="PATIENCE", help="stop after PATIENCE epochs "
-                   "without improvement of validation accuracy")
-    g.add_argument("--early-stopping-metric", choices=list(EARLY_STOPPING_METRICS),
-                   help="what early stopping and the best state watch (default val_acc)")
-    g.add_argument("--min-delta", type=_NON_NEGATIVE, help="smallest change that counts as an improvement (default 0)")
-    g.add_argument("--divergence-factor", type=_number(float, 1, exclusive=True),
-                   help="stop when a minibatch loss exceeds this many times its start (default 100)")
-    g.add_argument("--restore-best", action=argparse.BooleanOptionalAction, default=None,
-                   help="end with the best state by validation (default) or, with --no-restore-best, the last one")
-    g.add_argument("--num-train-samples", type=_POSITIVE_INT,
-                   help="training samples scored at each check (default 1000)")
-    g.add_argument("--num-val-samples", type=_POSITIVE_INT, help="validation samples scored (default: all)")
-    g.add_argument("--sample-with-replacement", action=argparse.BooleanOptionalAction, default=None,
-                   help="draw minibatches with replacement, as cs231n's Solver does (default: epochs of "
-                        "permutations)")
-
-
-THREADED_COMMANDS = ("train", "evaluate", "predict", "compare-optimizers")  # a search runs each trial on 1 thread
-
-
-def _add_study_options(p, required: bool) -> None:
-    g = p.add_argument_group("shared study (Optuna storage)")
-    g.add_argument("--storage", required=required, metavar="URL",
-                   help="an Optuna RDB storage, e.g. postgresql://user:password@host/db (default: a journal file in "
-                        "--out, for this machine only)")
-    g.add_argument("--study", required=required, metavar="NAME", help="the study's name in --storage")
-    g.add_argument("--heartbeat", type=_number(int, 1, maximum=MAX_HEARTBEAT), default=HEARTBEAT_SECONDS,
-                   metavar="SECONDS",
-                   help=f"worker heartbeat; a trial silent for 3 heartbeats is run again (default "
-                        f"{HEARTBEAT_SECONDS})")
+THREADED_COMMANDS = (
+    "train",
+    "evaluate",
+    "predict",
+    "compare-optimizers",
+)  # a search runs each trial on 1 thread
 
 
 class _Parser(argparse.ArgumentParser):
@@ -211,115 +93,249 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="fcnet", description="Build, train and inspect fully-connected networks.",
-                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                     epilog="examples:\n  fcnet train\n  fcnet evaluate runs/<run>\n  fcnet search --trials 20 --jobs 2"
-                            "\nRun 'fcnet COMMAND --help' for each command's options.")
+    parser = _Parser(
+        prog="fcnet",
+        description="Build, train and inspect fully-connected networks.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  fcnet train\n  fcnet evaluate runs/<run>\n  fcnet search --trials 20 --jobs 2"
+        "\nRun 'fcnet COMMAND --help' for each command's options.",
+    )
     from fcnet import __version__
 
     parser.add_argument("--version", action="version", version=f"fcnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def command(name, help_text, func):
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EXAMPLES[name],
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EXAMPLES[name],
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=func)
         if name in THREADED_COMMANDS:
-            p.add_argument("--threads", type=_POSITIVE_INT, default=1,
-                           help="BLAS threads for the matrix products (default 1: on a shared machine more threads "
-                                "can be many times slower; see README)")
+            p.add_argument(
+                "--threads",
+                type=POSITIVE_INT,
+                default=1,
+                help="BLAS threads for the matrix products (default 1: on a shared machine more threads "
+                "can be many times slower; see README)",
+            )
         return p
 
     p = command("train", "train a network and write a run directory", cmd_train)
-    _add_data_options(p)
-    _add_network_options(p)
-    _add_training_options(p)
+    add_data_options(p)
+    add_network_options(p)
+    add_training_options(p)
     p.add_argument("--config", help="JSON file of options (command-line options override it)")
-    p.add_argument("--out", help="run directory (default runs/train-<time>); it must not exist yet")
-    p.add_argument("--resume", metavar="DIR", help="continue the run in DIR from its newest good checkpoint, with its "
-                   "config.json (after kill, Ctrl-C or a full disk); --epochs may extend it")
-    p.add_argument("--force", action="store_true", help="replace the run in an existing --out directory")
-    p.add_argument("--keep-checkpoints", type=_POSITIVE_INT, default=2, metavar="K",
-                   help="keep the last K epoch checkpoints and the best epoch's (default 2)")
+    p.add_argument(
+        "--out", help="run directory (default runs/train-<time>); it must not exist yet"
+    )
+    p.add_argument(
+        "--resume",
+        metavar="DIR",
+        help="continue the run in DIR from its newest good checkpoint, with its "
+        "config.json (after kill, Ctrl-C or a full disk); --epochs may extend it",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="replace the run in an existing --out directory"
+    )
+    p.add_argument(
+        "--keep-checkpoints",
+        type=POSITIVE_INT,
+        default=2,
+        metavar="K",
+        help="keep the last K epoch checkpoints and the best epoch's (default 2)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress output")
 
-    p = command("evaluate", "accuracy, per-class accuracy and confusion matrix of a model", cmd_evaluate)
+    p = command(
+        "evaluate", "accuracy, per-class accuracy and confusion matrix of a model", cmd_evaluate
+    )
     p.add_argument("model", help="a run directory or a model file")
-    _add_data_options(p, limit_help="evaluate only the first N samples of the split")
-    p.add_argument("--split", choices=["train", "val", "test"], default="test",
-                   help="default test: data the model was not trained on; 'train' is the run's own training set")
-    p.add_argument("--out", help="directory for the confusion matrix PNG (default: beside the model)")
-    p.add_argument("--download", action="store_true",
-                   help="download the dataset if it is not on this machine (never done unless asked)")
+    add_data_options(p, limit_help="evaluate only the first N samples of the split")
+    p.add_argument(
+        "--split",
+        choices=["train", "val", "test"],
+        default="test",
+        help="default test: data the model was not trained on; 'train' is the run's own training set",
+    )
+    p.add_argument(
+        "--out", help="directory for the confusion matrix PNG (default: beside the model)"
+    )
+    p.add_argument(
+        "--download",
+        action="store_true",
+        help="download the dataset if it is not on this machine (never done unless asked)",
+    )
 
     p = command("predict", "labels and probabilities for .npy arrays or images", cmd_predict)
     p.add_argument("model", help="a run directory or a model file")
-    p.add_argument("inputs", nargs="+", help=".npy files ((N, ...) or one sample) or PNG/JPEG images")
-    p.add_argument("--top", type=_POSITIVE_INT, default=3, help="how many classes to show (default 3)")
-    p.add_argument("--resize", action="store_true", help="scale images of another size to the model's input")
+    p.add_argument(
+        "inputs", nargs="+", help=".npy files ((N, ...) or one sample) or PNG/JPEG images"
+    )
+    p.add_argument(
+        "--top", type=POSITIVE_INT, default=3, help="how many classes to show (default 3)"
+    )
+    p.add_argument(
+        "--resize", action="store_true", help="scale images of another size to the model's input"
+    )
 
     p = command("export", "write a model as ONNX, a PyTorch program or safetensors", cmd_export)
     p.add_argument("model", help="a run directory or a model file (an FCNetClassifier too)")
-    p.add_argument("--format", choices=list(EXPORT_FORMATS), default="onnx",
-                   help="onnx (.onnx: onnxruntime, the browser), torch (.pt2: torch.export.load(path).module()), "
-                        "safetensors (.safetensors: weights with PyTorch's key names)")
+    p.add_argument(
+        "--format",
+        choices=list(EXPORT_FORMATS),
+        default="onnx",
+        help="onnx (.onnx: onnxruntime, the browser), torch (.pt2: torch.export.load(path).module()), "
+        "safetensors (.safetensors: weights with PyTorch's key names)",
+    )
     p.add_argument("--out", required=True, help="the file to write, ending in the format's suffix")
-    p.add_argument("--opset", type=_number(int, 17, maximum=23), default=17, help="ONNX opset (default 17)")
-    p.add_argument("--logits", action="store_true", help="ONNX: output logits instead of probabilities")
+    p.add_argument(
+        "--opset", type=number(int, 17, maximum=23), default=17, help="ONNX opset (default 17)"
+    )
+    p.add_argument(
+        "--logits", action="store_true", help="ONNX: output logits instead of probabilities"
+    )
 
-    p = command("info", "architecture, parameters per layer, dtype and training summary of a model", cmd_info)
+    p = command(
+        "info",
+        "architecture, parameters per layer, dtype and training summary of a model",
+        cmd_info,
+    )
     p.add_argument("model", help="a run directory or a model file")
 
-    p = command("compare-optimizers", "train one network with each update rule and plot the histories",
-                cmd_compare)
-    _add_data_options(p)
-    _add_network_options(p)
-    _add_training_options(p, optimizer=False, lr_help="one learning rate for every rule (default: the MNIST MLP homework's rates)")
-    p.add_argument("--rules", nargs="+", default=["sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop",
-                                                  "adam", "adabelief"],
-                   choices=list(UPDATE_RULES))
-    p.add_argument("--lrs", nargs="+", type=_rule_learning_rate, metavar="RULE=LR",
-                   help="a learning rate per rule, over --lr and the MNIST MLP homework's rates")
+    p = command(
+        "compare-optimizers",
+        "train one network with each update rule and plot the histories",
+        cmd_compare,
+    )
+    add_data_options(p)
+    add_network_options(p)
+    add_training_options(
+        p,
+        optimizer=False,
+        lr_help="one learning rate for every rule (default: the MNIST MLP homework's rates)",
+    )
+    p.add_argument(
+        "--rules",
+        nargs="+",
+        default=[
+            "sgd",
+            "sgd_momentum",
+            "nesterov_momentum",
+            "adagrad",
+            "rmsprop",
+            "adam",
+            "adabelief",
+        ],
+        choices=list(UPDATE_RULES),
+    )
+    p.add_argument(
+        "--lrs",
+        nargs="+",
+        type=rule_learning_rate,
+        metavar="RULE=LR",
+        help="a learning rate per rule, over --lr and the MNIST MLP homework's rates",
+    )
     p.add_argument("--config", help="JSON file of options")
     p.add_argument("--out", help="output directory (default runs/compare-<time>)")
 
-    p = command("search", "grid or random hyperparameter search, in parallel, resumable", cmd_search)
-    _add_data_options(p)
-    _add_training_options(p, learning_rate=False)
+    p = command(
+        "search", "grid or random hyperparameter search, in parallel, resumable", cmd_search
+    )
+    add_data_options(p)
+    add_training_options(p, learning_rate=False)
     g = p.add_argument_group("search space")
-    g.add_argument("--mode", choices=["random", "grid", "tpe"], default="random",
-                   help="random: seeded draws; grid: every combination; tpe: Optuna's TPE sampler proposes each "
-                        "trial from the results so far (not independent of the number of workers)")
-    g.add_argument("--trials", type=_number(int, 1, maximum=MAX_TRIALS), default=10,
-                   help="random search: number of trials (default 10)")
-    g.add_argument("--lr", dest="lr_space", type=_NON_NEGATIVE, nargs="+",
-                   help="random: LOW HIGH (log-uniform, LOW > 0); grid: the values")
-    g.add_argument("--reg", dest="reg_range", type=_NON_NEGATIVE, nargs="+",
-                   help="random: LOW HIGH (log-uniform, LOW > 0); grid: the values (0 allowed)")
-    g.add_argument("--hidden", dest="hidden_choices", type=_hidden, action="append",
-                   help="a choice of hidden sizes, comma-separated (repeat the option for more)")
-    g.add_argument("--weight-scale", dest="weight_scales", type=_weight_scale, nargs="+")
-    g.add_argument("--dropout", dest="dropouts", type=_PROBABILITY, nargs="+")
-    g.add_argument("--normalization", dest="normalizations", nargs="+", choices=["none", *NORMALIZATIONS])
-    p.add_argument("--jobs", type=_POSITIVE_INT, default=1, help="trials in parallel processes (default 1)")
-    p.add_argument("--search-seed", type=_SEED, default=0, help="seed of the trial draws (default 0)")
-    p.add_argument("--show", type=_POSITIVE_INT, default=10, help="rows of the ranked table (default 10)")
+    g.add_argument(
+        "--mode",
+        choices=["random", "grid", "tpe"],
+        default="random",
+        help="random: seeded draws; grid: every combination; tpe: Optuna's TPE sampler proposes each "
+        "trial from the results so far (not independent of the number of workers)",
+    )
+    g.add_argument(
+        "--trials",
+        type=number(int, 1, maximum=MAX_TRIALS),
+        default=10,
+        help="random search: number of trials (default 10)",
+    )
+    g.add_argument(
+        "--lr",
+        dest="lr_space",
+        type=NON_NEGATIVE,
+        nargs="+",
+        help="random: LOW HIGH (log-uniform, LOW > 0); grid: the values",
+    )
+    g.add_argument(
+        "--reg",
+        dest="reg_range",
+        type=NON_NEGATIVE,
+        nargs="+",
+        help="random: LOW HIGH (log-uniform, LOW > 0); grid: the values (0 allowed)",
+    )
+    g.add_argument(
+        "--hidden",
+        dest="hidden_choices",
+        type=hidden,
+        action="append",
+        help="a choice of hidden sizes, comma-separated (repeat the option for more)",
+    )
+    g.add_argument("--weight-scale", dest="weight_scales", type=weight_scale, nargs="+")
+    g.add_argument("--dropout", dest="dropouts", type=PROBABILITY, nargs="+")
+    g.add_argument(
+        "--normalization", dest="normalizations", nargs="+", choices=["none", *NORMALIZATIONS]
+    )
+    p.add_argument(
+        "--jobs", type=POSITIVE_INT, default=1, help="trials in parallel processes (default 1)"
+    )
+    p.add_argument(
+        "--search-seed", type=SEED, default=0, help="seed of the trial draws (default 0)"
+    )
+    p.add_argument(
+        "--show", type=POSITIVE_INT, default=10, help="rows of the ranked table (default 10)"
+    )
     p.add_argument("--config", help="JSON file of base options")
-    p.add_argument("--out", help="output directory (default runs/search-<time>); an existing one is resumed")
-    _add_study_options(p, required=False)
-    p.add_argument("--pruner", choices=list(PRUNERS), default="none",
-                   help="stop unpromising trials after an epoch (default none: every trial runs in full)")
+    p.add_argument(
+        "--out", help="output directory (default runs/search-<time>); an existing one is resumed"
+    )
+    add_study_options(p, required=False)
+    p.add_argument(
+        "--pruner",
+        choices=list(PRUNERS),
+        default="none",
+        help="stop unpromising trials after an epoch (default none: every trial runs in full)",
+    )
 
-    p = command("search-worker", "run the trials of a shared search study until none is left", cmd_search_worker)
-    _add_study_options(p, required=True)
-    p.add_argument("--out", help="where this worker keeps its trained models (default runs/worker-<time>)")
+    p = command(
+        "search-worker",
+        "run the trials of a shared search study until none is left",
+        cmd_search_worker,
+    )
+    add_study_options(p, required=True)
+    p.add_argument(
+        "--out", help="where this worker keeps its trained models (default runs/worker-<time>)"
+    )
 
-    p = command("gradcheck", "numerical gradient check of a configured network (always in float64)", cmd_gradcheck)
-    _add_network_options(p, dtype=False)
-    p.add_argument("--samples", type=_number(int, 1, maximum=MAX_SAMPLES), default=4, help="samples in the random batch (default 4; "
-                   "batch norm needs 2 or more)")
-    p.add_argument("--tolerance", type=_POSITIVE, default=1e-7,
-                   help="largest acceptable relative error (default 1e-7)")
+    p = command(
+        "gradcheck",
+        "numerical gradient check of a configured network (always in float64)",
+        cmd_gradcheck,
+    )
+    add_network_options(p, dtype=False)
+    p.add_argument(
+        "--samples",
+        type=number(int, 1, maximum=MAX_SAMPLES),
+        default=4,
+        help="samples in the random batch (default 4; batch norm needs 2 or more)",
+    )
+    p.add_argument(
+        "--tolerance",
+        type=POSITIVE,
+        default=1e-7,
+        help="largest acceptable relative error (default 1e-7)",
+    )
     p.add_argument("--config", help="JSON file of options")
     return parser
 
@@ -333,7 +349,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(args.threads) if getattr(args, "threads", None) else contextlib.nullcontext():
+        with (
+            threadpool_limits(args.threads)
+            if getattr(args, "threads", None)
+            else contextlib.nullcontext()
+        ):
             args.func(args)
         return 0
     except CliError as exc:
@@ -352,8 +372,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except MemoryError as exc:
-        print(f"error: not enough memory: {exc or 'an array was too large'}; use smaller sizes (--hidden, "
-              "--batch-size, --samples, --limit) or a smaller file", file=sys.stderr)
+        print(
+            f"error: not enough memory: {exc or 'an array was too large'}; use smaller sizes (--hidden, "
+            "--batch-size, --samples, --limit) or a smaller file",
+            file=sys.stderr,
+        )
         return 1
 
 

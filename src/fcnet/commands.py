@@ -4,32 +4,52 @@ fcnet.search, fcnet.study_engine) and prints what it did. fcnet.cli declares the
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from fcnet.study_storage import masked_url
 
 class CliError(Exception):
     """An error to report in one line."""
 
 
 _OPTION_TO_FIELD = {
-    "dataset": "dataset", "data_dir": "data_dir", "limit": "limit", "hidden": "hidden_dims",
-    "activation": "activation", "alpha": "alpha", "normalization": "normalization", "dropout": "dropout",
-    "reg": "reg", "weight_scale": "weight_scale", "dtype": "dtype", "seed": "seed", "optimizer": "update_rule",
-    "lr": "learning_rate", "momentum": "momentum", "beta1": "beta1", "beta2": "beta2", "epsilon": "epsilon",
-    "decay_rate": "decay_rate", "weight_decay": "weight_decay", "lr_decay": "lr_decay", "schedule": "lr_schedule",
-    "schedule_options": "lr_schedule_options", "epochs": "num_epochs", "batch_size": "batch_size",
-    "early_stopping": "early_stopping_patience", "early_stopping_metric": "early_stopping_metric",
-    "min_delta": "early_stopping_min_delta", "divergence_factor": "divergence_factor",
-    "restore_best": "restore_best", "num_train_samples": "num_train_samples",
-    "num_val_samples": "num_val_samples", "sample_with_replacement": "sample_with_replacement",
+    "dataset": "dataset",
+    "data_dir": "data_dir",
+    "limit": "limit",
+    "hidden": "hidden_dims",
+    "activation": "activation",
+    "alpha": "alpha",
+    "normalization": "normalization",
+    "dropout": "dropout",
+    "reg": "reg",
+    "weight_scale": "weight_scale",
+    "dtype": "dtype",
+    "seed": "seed",
+    "optimizer": "update_rule",
+    "lr": "learning_rate",
+    "momentum": "momentum",
+    "beta1": "beta1",
+    "beta2": "beta2",
+    "epsilon": "epsilon",
+    "decay_rate": "decay_rate",
+    "weight_decay": "weight_decay",
+    "lr_decay": "lr_decay",
+    "schedule": "lr_schedule",
+    "schedule_options": "lr_schedule_options",
+    "epochs": "num_epochs",
+    "batch_size": "batch_size",
+    "early_stopping": "early_stopping_patience",
+    "early_stopping_metric": "early_stopping_metric",
+    "min_delta": "early_stopping_min_delta",
+    "divergence_factor": "divergence_factor",
+    "restore_best": "restore_best",
+    "num_train_samples": "num_train_samples",
+    "num_val_samples": "num_val_samples",
+    "sample_with_replacement": "sample_with_replacement",
 }
 
 
@@ -40,7 +60,9 @@ def _config(args: argparse.Namespace):
     values = {}
     if getattr(args, "config", None):
         values = read_json_object(Path(args.config), f"--config {args.config}")
-        TrainConfig.from_dict(values, source=f"--config {args.config}")  # its own errors name the file
+        TrainConfig.from_dict(
+            values, source=f"--config {args.config}"
+        )  # its own errors name the file
     for option, name in _OPTION_TO_FIELD.items():
         value = getattr(args, option, None)
         if value is not None:
@@ -55,11 +77,16 @@ def _resume_config(args):
     """The config of the run directory given to --resume; only --epochs (to extend it) may be given with it."""
     from fcnet.runs import TrainConfig, read_json_object
 
-    given = [f"--{option.replace('_', '-')}" for option in [*_OPTION_TO_FIELD, "config", "out", "force"]
-             if getattr(args, option, None) not in (None, False) and option != "epochs"]
+    given = [
+        f"--{option.replace('_', '-')}"
+        for option in [*_OPTION_TO_FIELD, "config", "out", "force"]
+        if getattr(args, option, None) not in (None, False) and option != "epochs"
+    ]
     if given:
-        raise CliError(f"--resume takes its settings from {Path(args.resume) / 'config.json'}; do not give "
-                       f"{', '.join(given)} (only --epochs, to extend the run)")
+        raise CliError(
+            f"--resume takes its settings from {Path(args.resume) / 'config.json'}; do not give "
+            f"{', '.join(given)} (only --epochs, to extend the run)"
+        )
     path = Path(args.resume) / "config.json"
     values = read_json_object(path, f"--resume {path}") if path.is_file() else {}
     if args.epochs is not None:
@@ -72,25 +99,43 @@ def cmd_train(args) -> None:
 
     config = _resume_config(args) if args.resume else _config(args)
     out = Path(args.resume or args.out or f"runs/train-{time.strftime('%Y%m%d-%H%M%S')}")
-    print(f"Training {config.hidden_dims} {config.activation} network on {config.dataset} with "
-          f"{config.update_rule} (lr {config.learning_rate:g}) for {config.num_epochs} epochs -> {out}")
+    print(
+        f"Training {config.hidden_dims} {config.activation} network on {config.dataset} with "
+        f"{config.update_rule} (lr {config.learning_rate:g}) for {config.num_epochs} epochs -> {out}"
+    )
     try:
-        summary = train_run(config, out, verbose=not args.quiet, resume=bool(args.resume), force=args.force,
-                            keep_checkpoints=args.keep_checkpoints)  # a RunDirError is a ValueError: one line
+        summary = train_run(
+            config,
+            out,
+            verbose=not args.quiet,
+            resume=bool(args.resume),
+            force=args.force,
+            keep_checkpoints=args.keep_checkpoints,
+        )  # a RunDirError is a ValueError: one line
     except KeyboardInterrupt:
         resumable = (out / "config.json").is_file() and any(out.glob("checkpoint_*.npz"))
-        print("error: interrupted" + (f"; continue with 'fcnet train --resume {out}'" if resumable else ""),
-              file=sys.stderr)
+        print(
+            "error: interrupted"
+            + (f"; continue with 'fcnet train --resume {out}'" if resumable else ""),
+            file=sys.stderr,
+        )
         raise SystemExit(130) from None
     if summary["stop_reason"] == "interrupted":
-        print(f"Interrupted: the best state so far is in {out / 'model.npz'}; continue with "
-              f"'fcnet train --resume {out}'", file=sys.stderr)
+        print(
+            f"Interrupted: the best state so far is in {out / 'model.npz'}; continue with "
+            f"'fcnet train --resume {out}'",
+            file=sys.stderr,
+        )
         raise SystemExit(130)
     test = "n/a" if summary["test_acc"] is None else f"{summary['test_acc']:.4f}"
-    print(f"Final validation accuracy: {summary['val_acc']:.4f}   test accuracy: {test}   "
-          f"({summary['epochs']} epochs, {summary['stop_reason']}, {summary['seconds']:.1f} s)")
-    print(f"Run directory: {out} (config.json, history.csv, model.npz, loss.png, accuracy.png"
-          f"{', weights.png' if (out / 'weights.png').exists() else ''})")
+    print(
+        f"Final validation accuracy: {summary['val_acc']:.4f}   test accuracy: {test}   "
+        f"({summary['epochs']} epochs, {summary['stop_reason']}, {summary['seconds']:.1f} s)"
+    )
+    print(
+        f"Run directory: {out} (config.json, history.csv, model.npz, loss.png, accuracy.png"
+        f"{', weights.png' if (out / 'weights.png').exists() else ''})"
+    )
 
 
 def _load_model(path):
@@ -134,11 +179,16 @@ def cmd_evaluate(args) -> None:
         raise CliError(f"{args.model} is not in a run directory: say which data with --dataset")
     same_data = dataset == saved.get("dataset")
     # the training split is the run's own (its --limit subset), so that "train" means what the model was fit on
-    data = load_dataset(dataset, data_dir=args.data_dir or saved.get("data_dir"), seed=saved.get("seed", 0),
-                        limit=saved.get("limit") if same_data else None, download=args.download)
+    data = load_dataset(
+        dataset,
+        data_dir=args.data_dir or saved.get("data_dir"),
+        seed=saved.get("seed", 0),
+        limit=saved.get("limit") if same_data else None,
+        download=args.download,
+    )
     X, y = data[f"X_{args.split}"], data[f"y_{args.split}"]
     if args.limit is not None:
-        X, y = X[:args.limit], y[:args.limit]
+        X, y = X[: args.limit], y[: args.limit]
     names = labels or class_names(dataset, model.num_classes)
     if labels is not None:  # an estimator predicts its own classes_: compare in their order
         y = _label_indices(y, labels, dataset)
@@ -161,8 +211,10 @@ def _label_indices(y: np.ndarray, labels: list[str], dataset: str) -> np.ndarray
     index = {label: i for i, label in enumerate(labels)}
     unknown = sorted({str(v) for v in np.unique(y)} - set(index))
     if unknown:
-        raise CliError(f"{dataset} has labels {unknown[:5]} that the estimator never saw (its classes: "
-                       f"{labels[:10]})")
+        raise CliError(
+            f"{dataset} has labels {unknown[:5]} that the estimator never saw (its classes: "
+            f"{labels[:10]})"
+        )
     return np.array([index[str(v)] for v in y], dtype=np.int64)
 
 
@@ -179,7 +231,11 @@ def cmd_predict(args) -> None:
     top = min(args.top, model.num_classes)
     for label, p in zip(labels, proba):
         best = np.argsort(p)[::-1][:top]
-        print(f"{label}: {names[best[0]]}  (" + ", ".join(f"{names[k]}: {p[k]:.3f}" for k in best) + ")")
+        print(
+            f"{label}: {names[best[0]]}  ("
+            + ", ".join(f"{names[k]}: {p[k]:.3f}" for k in best)
+            + ")"
+        )
 
 
 def cmd_export(args) -> None:
@@ -187,12 +243,18 @@ def cmd_export(args) -> None:
 
     model, _ = _load_model(args.model)
     if str(args.model).endswith(".onnx"):
-        raise CliError(f"{args.model} is already an exported file; export a run directory or an fcnet model file")
+        raise CliError(
+            f"{args.model} is already an exported file; export a run directory or an fcnet model file"
+        )
     import fcnet
     from fcnet.runs import resolve_model_path
 
-    saved = fcnet.load(resolve_model_path(args.model))  # the estimator itself, when it is one: its class labels
-    path = export_model(saved, args.format, args.out, opset=args.opset, probabilities=not args.logits)
+    saved = fcnet.load(
+        resolve_model_path(args.model)
+    )  # the estimator itself, when it is one: its class labels
+    path = export_model(
+        saved, args.format, args.out, opset=args.opset, probabilities=not args.logits
+    )
     print(f"Wrote {path} ({args.format})")
 
 
@@ -202,10 +264,16 @@ def cmd_info(args) -> None:
     model, labels = _load_model(args.model)
     path = resolve_model_path(args.model)
     saved = _saved_config(args.model)
-    kind = type(model).__name__ if labels is None else f"FCNetClassifier (classes {labels[:10]}) over a {type(model).__name__}"
-    print(f"{path}: {kind}, {model.input_dim} inputs -> {model.hidden_dims} -> "
-          f"{model.num_classes} classes, {model.activation}, normalization {model.normalization or 'none'}, "
-          f"dropout {model.dropout:g}, {model.loss_name} loss, dtype {model.dtype.name}")
+    kind = (
+        type(model).__name__
+        if labels is None
+        else f"FCNetClassifier (classes {labels[:10]}) over a {type(model).__name__}"
+    )
+    print(
+        f"{path}: {kind}, {model.input_dim} inputs -> {model.hidden_dims} -> "
+        f"{model.num_classes} classes, {model.activation}, normalization {model.normalization or 'none'}, "
+        f"dropout {model.dropout:g}, {model.loss_name} loss, dtype {model.dtype.name}"
+    )
     rows = describe_model(model)
     for name, shape, count in rows:
         print(f"  {name:<10} {shape:>12} {count:>10,d}")
@@ -214,168 +282,92 @@ def cmd_info(args) -> None:
     if saved and summary_file.is_file():
         try:
             summary = json.loads(summary_file.read_text())
-            print(f"trained on {saved.get('dataset')} with {saved.get('update_rule')} (lr {saved.get('learning_rate')})"
-                  f" for {summary['epochs']} epochs ({summary['stop_reason']}): best validation accuracy "
-                  f"{summary['best_val_acc']:.4f}, test accuracy "
-                  f"{'n/a' if summary.get('test_acc') is None else format(summary['test_acc'], '.4f')}")
+            print(
+                f"trained on {saved.get('dataset')} with {saved.get('update_rule')} (lr {saved.get('learning_rate')})"
+                f" for {summary['epochs']} epochs ({summary['stop_reason']}): best validation accuracy "
+                f"{summary['best_val_acc']:.4f}, test accuracy "
+                f"{'n/a' if summary.get('test_acc') is None else format(summary['test_acc'], '.4f')}"
+            )
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise CliError(f"{summary_file} is not a readable run summary: {exc}") from None
 
 
 def cmd_compare(args) -> None:
     from fcnet import plots
-    from fcnet.runs import compare_optimizers
-
-    from fcnet.runs import HOMEWORK_LEARNING_RATES, check_writable, rule_configs
+    from fcnet.experiments import HOMEWORK_LEARNING_RATES, compare_optimizers, rule_configs
+    from fcnet.run_dirs import check_writable
 
     config = _config(args)
-    lrs = {rule: args.lr if args.lr is not None else HOMEWORK_LEARNING_RATES[rule] for rule in args.rules}
+    lrs = {
+        rule: args.lr if args.lr is not None else HOMEWORK_LEARNING_RATES[rule]
+        for rule in args.rules
+    }
     lrs.update(dict(args.lrs or []))
     out = Path(args.out or f"runs/compare-{time.strftime('%Y%m%d-%H%M%S')}")
-    rule_configs(config, args.rules, lrs)  # every rule's options, before anything is written or trained
+    rule_configs(
+        config, args.rules, lrs
+    )  # every rule's options, before anything is written or trained
     check_writable(out)
 
-    def report(rule, solver):
-        print(f"  {rule:<18} lr {lrs[rule]:<8g} best val {solver.best_val_acc:.4f}  ({solver.seconds:.1f} s, "
-              f"{solver.stop_reason})", flush=True)
+    def report(rule, result):
+        print(
+            f"  {rule:<18} lr {lrs[rule]:<8g} best val {result.solver.best_val_acc:.4f}  "
+            f"({result.seconds:.1f} s, {result.solver.stop_reason})",
+            flush=True,
+        )
 
-    print(f"Training one {config.hidden_dims} network per rule on {config.dataset} for {config.num_epochs} epochs")
-    solvers = compare_optimizers(config, args.rules, lrs, on_result=report)
+    print(
+        f"Training one {config.hidden_dims} network per rule on {config.dataset} for {config.num_epochs} epochs"
+    )
+    results = compare_optimizers(config, args.rules, lrs, on_result=report)
+    solvers = {rule: result.solver for rule, result in results.items()}
     print(f"{'rule':<18} {'lr':>8} {'final loss':>10} {'best val':>9} {'test':>7} {'seconds':>8}")
-    for rule, s in solvers.items():
-        test = "n/a" if s.test_acc is None else f"{s.test_acc:.4f}"
-        print(f"{rule:<18} {s.base_learning_rate:>8g} {np.mean(s.loss_history[-10:]):>10.4f} "
-              f"{s.best_val_acc:>9.4f} {test:>7} {s.seconds:>8.1f}")
+    for rule, result in results.items():
+        s = result.solver
+        test = "n/a" if result.test_acc is None else f"{result.test_acc:.4f}"
+        print(
+            f"{rule:<18} {s.base_learning_rate:>8g} {np.mean(s.loss_history[-10:]):>10.4f} "
+            f"{s.best_val_acc:>9.4f} {test:>7} {result.seconds:>8.1f}"
+        )
     out.mkdir(parents=True, exist_ok=True)
     plots.plot_optimizer_comparison(solvers, out / "optimizers.png")
-    from fcnet import io
+    from fcnet import saving
 
-    io.write_text(out / "optimizers.json", json.dumps({r: {"learning_rate": s.base_learning_rate,
-                                                            "best_val_acc": s.best_val_acc,
-                                                            "test_acc": s.test_acc, **s.history.to_dict(),
-                                                            **s.summary()}
-                                                        for r, s in solvers.items()}))
+    saving.write_text(
+        out / "optimizers.json",
+        json.dumps(
+            {
+                r: {
+                    "learning_rate": s.base_learning_rate,
+                    "best_val_acc": s.best_val_acc,
+                    "test_acc": results[r].test_acc,
+                    **s.history.to_dict(),
+                    **s.summary(),
+                }
+                for r, s in solvers.items()
+            }
+        ),
+    )
     print(f"Wrote {out / 'optimizers.png'} and {out / 'optimizers.json'}")
 
 
-@contextlib.contextmanager
-def _database_errors(url: str | None):
-    """A database failure during a search (the server stopped, the network went) as one line that says to run
-    the same command again once the server is back; the password is never printed."""
-    import threading
-
-    from fcnet import study_engine
-
-    errors = study_engine.database_errors()
-    previous_hook = threading.excepthook
-
-    def quiet_database_errors(hook_args) -> None:  # Optuna's heartbeat thread: the main thread reports it
-        if not issubclass(hook_args.exc_type, errors):
-            previous_hook(hook_args)
-
-    threading.excepthook = quiet_database_errors
-    try:
-        yield
-    except errors as exc:
-        raise CliError(str(study_engine.storage_error(exc, url or "the local study"))) from None
-    finally:
-        threading.excepthook = previous_hook
-
-
-def report(row: dict) -> None:
-    """One line per finished trial of a search."""
-    status = {"interrupted": "interrupted, not ranked", "pruned": f"pruned after epoch {row['epochs']}"}.get(
-        row["stop_reason"], f"val {float(row['val_acc']):.4f}")
-    print(f"  trial {int(row['trial']):>3}: {status}  lr {float(row['learning_rate']):.2e}  "
-          f"reg {float(row['reg']):.2e}  hidden {row['hidden_dims']}", flush=True)
-
-
-def cmd_search_worker(args) -> None:
-    from fcnet import study_engine
-    from fcnet.search import study_configs, work_on
-
-    out = Path(args.out or f"runs/worker-{time.strftime('%Y%m%d-%H%M%S')}")
-    with _database_errors(args.storage):
-        study = study_engine.open_study(args.storage, args.study, args.heartbeat)
-        configs = study_configs(study)
-    (out / "trials").mkdir(parents=True, exist_ok=True)
-    print(f"worker on study {args.study!r} at {masked_url(args.storage)}: {len(configs)} trials; models -> "
-          f"{out / 'trials'}", flush=True)
-    try:
-        with _database_errors(args.storage):
-            work_on(study, configs, out, report)
-    except KeyboardInterrupt:
-        print("Interrupted: the trial in flight is queued again for another worker", file=sys.stderr)
-        raise SystemExit(130)
-    print(f"The study has no trial left: {study_engine.describe(study)}")
-
-
-def cmd_search(args) -> None:
-    from fcnet.runs import check_out_dir
-    from fcnet.search import run_search
-
-    config = _config(args)
-    def range_or_values(given: list[float]) -> tuple | list:  # LOW HIGH of a drawn search; a grid's values
-        return tuple(given) if args.mode in ("random", "tpe") and len(given) == 2 else list(given)
-
-    space = {}
-    if args.lr_space:
-        space["learning_rate"] = range_or_values(args.lr_space)
-    if args.reg_range:
-        space["reg"] = range_or_values(args.reg_range)
-    if args.hidden_choices:
-        space["hidden_dims"] = args.hidden_choices
-    if args.weight_scales:
-        space["weight_scale"] = args.weight_scales
-    if args.dropouts:
-        space["dropout"] = args.dropouts
-    if args.normalizations:
-        space["normalization"] = [None if n == "none" else n for n in args.normalizations]
-    out = Path(args.out or f"runs/search-{time.strftime('%Y%m%d-%H%M%S')}")
-    where = f"study {args.study!r} at {masked_url(args.storage)}, " if args.storage else ""
-    print(f"{args.mode} search on {config.dataset}, {where}{args.jobs} local worker(s) -> {out} (run again to resume)")
-
-    check_out_dir(out)
-    cores = os.cpu_count() or 1
-    if args.jobs > 4 * cores:
-        raise CliError(f"--jobs {args.jobs} on a machine with {cores} cores: at most {4 * cores} (each worker "
-                       "trains on one core; more only fight for them)")
-    if args.jobs > cores:
-        print(f"warning: --jobs {args.jobs} is more than this machine's {cores} cores; the workers will share "
-              "them and each trial will take longer", file=sys.stderr)
-
-    try:
-        with _database_errors(args.storage):
-            results = run_search(config, out, space, mode=args.mode, num_trials=args.trials, jobs=args.jobs,
-                                 seed=args.search_seed, on_result=report, storage=args.storage,
-                                 study_name=args.study, pruner=args.pruner, heartbeat=args.heartbeat)
-    except KeyboardInterrupt:
-        where = (f"the finished trials are in {out / 'results.csv'}" if (out / "results.csv").is_file()
-                 else "no trial had finished")
-        print(f"Interrupted: {where}; run the same command again to resume", file=sys.stderr)
-        raise SystemExit(130)
-    print(f"\n{'rank':>4} {'trial':>5} {'val':>7} {'test':>7} {'lr':>9} {'reg':>9} hidden")
-    for rank, r in enumerate(results[: args.show], 1):
-        test = f"{float(r['test_acc']):.4f}" if r["test_acc"] not in ("", None) else "n/a"
-        print(f"{rank:>4} {int(r['trial']):>5} {float(r['val_acc']):>7.4f} {test:>7} "
-              f"{float(r['learning_rate']):>9.2e} {float(r['reg']):>9.2e} {r['hidden_dims']}")
-    written = [str(out / name) for name in ("results.csv", "search.png", "best_model.npz") if (out / name).exists()]
-    print(f"Wrote {', '.join(written)}")
-
-
 def cmd_gradcheck(args) -> None:
-    from fcnet.runs import gradient_check
+    from fcnet.experiments import gradient_check
 
     config = _config(args)
     if config.normalization == "batchnorm" and args.samples < 2:
-        raise CliError(f"--samples {args.samples}: batch normalization in training mode needs at least 2 samples per "
-                       "batch; give --samples 2 or more")
+        raise CliError(
+            f"--samples {args.samples}: batch normalization in training mode needs at least 2 samples per "
+            "batch; give --samples 2 or more"
+        )
     errors = gradient_check(config, num_samples=args.samples, seed=config.seed)
     worst = max(errors.values())
     print("relative error per parameter (norm-wise, against the largest gradient's scale):")
     for name, error in errors.items():
         print(f"{name} relative error: {error:.2e}")
-    print(f"largest relative error: {worst:.2e} ({'ok' if worst < args.tolerance else 'TOO LARGE'})")
+    print(
+        f"largest relative error: {worst:.2e} ({'ok' if worst < args.tolerance else 'TOO LARGE'})"
+    )
     if worst >= args.tolerance:
         raise SystemExit(1)
 

@@ -24,22 +24,43 @@ def exploded(loss: float, first_loss: float | None, factor: float | None) -> boo
     return factor is not None and loss > factor * reference
 
 
-def explain(loss: float, first_loss: float, factor: float | None, updates_done: int, learning_rate: float | None,
-            input_scale: float, dtype: np.dtype, weight_decay: float = 0.0) -> str:
+def explain(
+    loss: float,
+    first_loss: float,
+    factor: float | None,
+    updates_done: int,
+    learning_rate: float | None,
+    input_scale: float,
+    dtype: np.dtype,
+    weight_decay: float = 0.0,
+) -> str:
     """What happened and its likely causes, without suggesting values that make no sense."""
-    what = (f"the loss is {loss}" if not math.isfinite(loss) else
-            f"the loss {loss:.3g} is over {factor:g} times its starting level {first_loss:.3g}")
+    what = (
+        f"the loss is {loss}"
+        if not math.isfinite(loss)
+        else f"the loss {loss:.3g} is over {factor:g} times its starting level {first_loss:.3g}"
+    )
     causes = []
     shrink = (learning_rate or 0.0) * (weight_decay or 0.0)
-    if updates_done > 0 and shrink >= 1:  # each step multiplies the weights by 1 - lr * weight_decay <= 0
-        causes.append(f"weight_decay ({weight_decay:g}) times the learning rate ({learning_rate:g}) is {shrink:g}, "
-                      f"so each step multiplies the weights by {1 - shrink:g}; use a weight_decay below "
-                      f"{1 / learning_rate:g} (typical values are 1e-4 to 1e-2)")
-    elif updates_done > 0 and learning_rate:  # before any update, the learning rate cannot be the cause
-        causes.append(f"the learning rate ({learning_rate:g}) is too high; try {learning_rate / 10:g} or lower")
+    if (
+        updates_done > 0 and shrink >= 1
+    ):  # each step multiplies the weights by 1 - lr * weight_decay <= 0
+        causes.append(
+            f"weight_decay ({weight_decay:g}) times the learning rate ({learning_rate:g}) is {shrink:g}, "
+            f"so each step multiplies the weights by {1 - shrink:g}; use a weight_decay below "
+            f"{1 / learning_rate:g} (typical values are 1e-4 to 1e-2)"
+        )
+    elif (
+        updates_done > 0 and learning_rate
+    ):  # before any update, the learning rate cannot be the cause
+        causes.append(
+            f"the learning rate ({learning_rate:g}) is too high; try {learning_rate / 10:g} or lower"
+        )
     if input_scale > LARGE_INPUT_FOR_ADVICE:
         causes.append(f"the inputs reach {input_scale:.3g}; standardize them to about unit scale")
     if dtype.itemsize < 4:
         causes.append(f"the model's dtype {dtype} has a small range; use float32")
-    cause = "; or ".join(causes) or "the model or the data (the loss was not finite before any update)"
+    cause = (
+        "; or ".join(causes) or "the model or the data (the loss was not finite before any update)"
+    )
     return f"{what}. Likely cause: {cause}"

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-Solver = Any  # fcnet.solver.Solver, which imports this module (named here for the reader, not imported)
+Solver = (
+    Any  # fcnet.solver.Solver, which imports this module (named here for the reader, not imported)
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,11 @@ def score(solver: Solver, record: EpochRecord) -> float:
     """Higher is better: the validation accuracy, or minus the validation loss when early stopping watches the loss
     (one metric both decides when to stop and which state to keep, as in Keras)."""
     o = solver.options
-    if o.early_stopping_patience and o.early_stopping_metric == "val_loss" and record.val_loss is not None:
+    if (
+        o.early_stopping_patience
+        and o.early_stopping_metric == "val_loss"
+        and record.val_loss is not None
+    ):
         return -record.val_loss
     return record.val_acc
 
@@ -54,18 +60,27 @@ def call_epoch_callback(solver: Solver, record: EpochRecord) -> None:
 def stop_early(solver: Solver, record: EpochRecord) -> None:
     """Stop when the watched metric has not improved by min_delta for `early_stopping_patience` checks."""
     o = solver.options
-    if o.early_stopping_patience and solver.history.checks_since_best(
-            o.early_stopping_metric, o.early_stopping_min_delta) >= o.early_stopping_patience:
+    if (
+        o.early_stopping_patience
+        and solver.history.checks_since_best(o.early_stopping_metric, o.early_stopping_min_delta)
+        >= o.early_stopping_patience
+    ):
         solver.stop_training = True
-        solver.events.append({"event": "early_stopping", "iteration": record.iteration, "epoch": record.epoch})
-        solver.say(f"Early stopping: no improvement of {o.early_stopping_metric} for {o.early_stopping_patience} "
-                   "epochs")
+        solver.events.append(
+            {"event": "early_stopping", "iteration": record.iteration, "epoch": record.epoch}
+        )
+        solver.say(
+            f"Early stopping: no improvement of {o.early_stopping_metric} for {o.early_stopping_patience} "
+            "epochs"
+        )
 
 
 def schedule_learning_rate(solver: Solver, record: EpochRecord) -> None:
     """Set the learning rate of the next epoch from the schedule."""
     if solver.base_learning_rate is not None:
-        factor = solver.options.schedule.factor(record.epoch, solver.options.num_epochs, solver.val_acc_history)
+        factor = solver.options.schedule.factor(
+            record.epoch, solver.options.num_epochs, solver.val_acc_history
+        )
         solver.optimizer.learning_rate = solver.base_learning_rate * factor
 
 
@@ -87,5 +102,10 @@ def save_epoch_checkpoint(solver: Solver, record: EpochRecord) -> None:
 
 
 EpochStep = Callable[[Solver, EpochRecord], None]
-DEFAULT_STEPS: tuple[EpochStep, ...] = (keep_best, call_epoch_callback, stop_early, schedule_learning_rate,
-                                        save_epoch_checkpoint)
+DEFAULT_STEPS: tuple[EpochStep, ...] = (
+    keep_best,
+    call_epoch_callback,
+    stop_early,
+    schedule_learning_rate,
+    save_epoch_checkpoint,
+)

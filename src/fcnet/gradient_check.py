@@ -20,10 +20,14 @@ def rel_error(x: np.ndarray, y: np.ndarray) -> float:
 def _check_perturbable(x: np.ndarray, h: float) -> None:
     """x is perturbed in place by h: it must be a float array (an integer one would truncate x + h to x)."""
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"x must be a NumPy float array (it is perturbed in place), got {type(x).__name__}")
+        raise TypeError(
+            f"x must be a NumPy float array (it is perturbed in place), got {type(x).__name__}"
+        )
     if x.dtype.kind != "f":
-        raise TypeError(f"x has dtype {x.dtype}: the numerical gradient moves x by h = {h:g} in place, which an "
-                        "array of that dtype cannot hold; pass x.astype(np.float64)")
+        raise TypeError(
+            f"x has dtype {x.dtype}: the numerical gradient moves x by h = {h:g} in place, which an "
+            "array of that dtype cannot hold; pass x.astype(np.float64)"
+        )
 
 
 def _perturbed(f: Callable, x: np.ndarray, index: tuple, h: float):
@@ -39,8 +43,9 @@ def _perturbed(f: Callable, x: np.ndarray, index: tuple, h: float):
     return plus, minus
 
 
-def eval_numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, verbose: bool = True,
-                            h: float = 1e-5) -> np.ndarray:
+def eval_numerical_gradient(
+    f: Callable[[np.ndarray], float], x: np.ndarray, verbose: bool = True, h: float = 1e-5
+) -> np.ndarray:
     """Numerical gradient of a scalar function f at x (any shape); returns an array shaped like x.
 
     x is perturbed in place, one element at a time, and restored exactly after each perturbation.
@@ -55,8 +60,9 @@ def eval_numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, ver
     return grad
 
 
-def eval_numerical_gradient_array(f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, df: np.ndarray,
-                                  h: float = 1e-5) -> np.ndarray:
+def eval_numerical_gradient_array(
+    f: Callable[[np.ndarray], np.ndarray], x: np.ndarray, df: np.ndarray, h: float = 1e-5
+) -> np.ndarray:
     """Numerical gradient of ``sum(f(x) * df)`` at x, for an array-valued f; returns an array shaped like x."""
     _check_perturbable(x, h)
     grad = np.zeros(x.shape, dtype=np.float64)
@@ -66,8 +72,14 @@ def eval_numerical_gradient_array(f: Callable[[np.ndarray], np.ndarray], x: np.n
     return grad
 
 
-def grad_check_sparse(f: Callable[[np.ndarray], float], x: np.ndarray, analytic_grad: np.ndarray,
-                      num_checks: int = 10, h: float = 1e-5, seed: int | None = None) -> list[float]:
+def grad_check_sparse(
+    f: Callable[[np.ndarray], float],
+    x: np.ndarray,
+    analytic_grad: np.ndarray,
+    num_checks: int = 10,
+    h: float = 1e-5,
+    seed: int | None = None,
+) -> list[float]:
     """Compare the analytic gradient with the numerical one at `num_checks` random elements of x.
 
     Prints one line per element, as cs231n does, and returns the relative errors.

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from fcnet.layers import (
-    affine_backward,
-    affine_forward,
-    batchnorm_backward_alt,
-    batchnorm_forward,
-    layernorm_backward,
-    layernorm_forward,
-    relu_backward,
-    relu_forward,
-)
+from fcnet import (
+    layers as L,
+)  # kernels looked up when called: one rule for every module (ARCHITECTURE.md)
 
 Cache = tuple
 
@@ -22,15 +15,17 @@ NORMALIZATIONS = ("batchnorm", "layernorm")
 
 def affine_relu_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, Cache]:
     """Affine then ReLU. x: (N, d_1, ..., d_k); w: (D, M); b: (M,). Returns out (N, M) and cache."""
-    a, fc_cache = affine_forward(x, w, b)
-    out, relu_cache = relu_forward(a)
+    a, fc_cache = L.affine_forward(x, w, b)
+    out, relu_cache = L.relu_forward(a)
     return out, (fc_cache, relu_cache)
 
 
-def affine_relu_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def affine_relu_backward(
+    dout: np.ndarray, cache: Cache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of :func:`affine_relu_forward`. Returns dx, dw, db."""
     fc_cache, relu_cache = cache
-    return affine_backward(relu_backward(dout, relu_cache), fc_cache)
+    return L.affine_backward(L.relu_backward(dout, relu_cache), fc_cache)
 
 
 def affine_norm_relu_forward(
@@ -49,20 +44,22 @@ def affine_norm_relu_forward(
     """
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
-    norm_forward = batchnorm_forward if normalization == "batchnorm" else layernorm_forward
-    a, fc_cache = affine_forward(x, w, b)
+    norm_forward = L.batchnorm_forward if normalization == "batchnorm" else L.layernorm_forward
+    a, fc_cache = L.affine_forward(x, w, b)
     normed, norm_cache = norm_forward(a, gamma, beta, norm_param)
-    out, relu_cache = relu_forward(normed)
+    out, relu_cache = L.relu_forward(normed)
     return out, (normalization, fc_cache, norm_cache, relu_cache)
 
 
 def affine_norm_relu_backward(dout: np.ndarray, cache: Cache):
     """Backward pass of :func:`affine_norm_relu_forward`. Returns dx, dw, db, dgamma, dbeta."""
     normalization, fc_cache, norm_cache, relu_cache = cache
-    norm_backward = batchnorm_backward_alt if normalization == "batchnorm" else layernorm_backward
-    dnormed = relu_backward(dout, relu_cache)
+    norm_backward = (
+        L.batchnorm_backward_alt if normalization == "batchnorm" else L.layernorm_backward
+    )
+    dnormed = L.relu_backward(dout, relu_cache)
     da, dgamma, dbeta = norm_backward(dnormed, norm_cache)
-    dx, dw, db = affine_backward(da, fc_cache)
+    dx, dw, db = L.affine_backward(da, fc_cache)
     return dx, dw, db, dgamma, dbeta
 
 

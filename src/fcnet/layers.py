@@ -8,12 +8,23 @@ normalization layers store their running statistics back into their parameter di
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
 
-from fcnet._checks import as_float_array, check_labels, check_mode, check_probability, check_real, check_vector
+from fcnet._checks import (
+    as_float_array,
+    check_mode,
+    check_probability,
+    check_real,
+    check_vector,
+)
+
+# the losses live in fcnet.loss_kernels; re-exported here, where cs231n's layers.py keeps them
+from fcnet.loss_kernels import log_softmax as log_softmax
+from fcnet.loss_kernels import softmax as softmax
+from fcnet.loss_kernels import softmax_loss as softmax_loss
+from fcnet.loss_kernels import svm_loss as svm_loss
 
 Cache = tuple
 
@@ -42,8 +53,9 @@ def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     return out, (x, w, b)
 
 
-def affine_backward(dout: np.ndarray, cache: Cache, input_grad: bool = True
-                    ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+def affine_backward(
+    dout: np.ndarray, cache: Cache, input_grad: bool = True
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
     """Backward pass of :func:`affine_forward`.
 
     dout: (N, M) upstream gradient.
@@ -52,8 +64,10 @@ def affine_backward(dout: np.ndarray, cache: Cache, input_grad: bool = True
     """
     x, w, _ = cache
     if np.shape(dout) != (x.shape[0], w.shape[1]):
-        raise ValueError(f"dout must have the forward output's shape ({x.shape[0]}, {w.shape[1]}), "
-                         f"got {np.shape(dout)}")
+        raise ValueError(
+            f"dout must have the forward output's shape ({x.shape[0]}, {w.shape[1]}), "
+            f"got {np.shape(dout)}"
+        )
     x2d = x.reshape(x.shape[0], -1)
     dx = (dout @ w.T).reshape(x.shape) if input_grad else None
     dw = x2d.T @ dout
@@ -158,14 +172,22 @@ def batchnorm_forward(
         running_mean = np.zeros(num_features, dtype=x.dtype)
     if running_var is None:
         running_var = np.zeros(num_features, dtype=x.dtype)
-    running_mean = check_vector("bn_param['running_mean']", running_mean, num_features, "x's features")
-    running_var = check_vector("bn_param['running_var']", running_var, num_features, "x's features")
+    running_mean = check_vector(
+        "bn_param['running_mean']", running_mean, num_features, "x's features"
+    )
+    running_var = check_vector(
+        "bn_param['running_var']", running_var, num_features, "x's features"
+    )
 
     if mode == "train":
-        if x.shape[0] < 2:  # one sample normalizes to 0 everywhere: nothing would be learned (PyTorch refuses too)
-            raise ValueError(f"batch normalization in training mode needs at least 2 samples per batch, got "
-                             f"{x.shape[0]} sample{'' if x.shape[0] == 1 else 's'} (x of shape {x.shape}); use a "
-                             "batch size >= 2, or evaluation mode")
+        if (
+            x.shape[0] < 2
+        ):  # one sample normalizes to 0 everywhere: nothing would be learned (PyTorch refuses too)
+            raise ValueError(
+                f"batch normalization in training mode needs at least 2 samples per batch, got "
+                f"{x.shape[0]} sample{'' if x.shape[0] == 1 else 's'} (x of shape {x.shape}); use a "
+                "batch size >= 2, or evaluation mode"
+            )
         mean = x.mean(axis=0)
         x_mu = x - mean
         var = np.mean(x_mu * x_mu, axis=0)
@@ -185,7 +207,9 @@ def _scale_shift_backward(dout: np.ndarray, x_hat: np.ndarray, gamma: np.ndarray
     return dout * gamma, np.sum(dout * x_hat, axis=0), dout.sum(axis=0)
 
 
-def batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def batchnorm_backward(
+    dout: np.ndarray, cache: Cache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of batch normalization, node by node through the computational graph.
 
     dout: (N, D). Returns dx (N, D), dgamma (D,), dbeta (D,).
@@ -204,7 +228,9 @@ def batchnorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.n
     return dx, dgamma, dbeta
 
 
-def _normalized_input_gradient(dx_hat: np.ndarray, x_hat: np.ndarray, inv_std: np.ndarray, axis: int) -> np.ndarray:
+def _normalized_input_gradient(
+    dx_hat: np.ndarray, x_hat: np.ndarray, inv_std: np.ndarray, axis: int
+) -> np.ndarray:
     """Gradient through ``x_hat = (x - mean(x)) / sqrt(var(x) + eps)`` with statistics taken along `axis`.
 
     The closed form: dx = inv_std * (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)).
@@ -214,7 +240,9 @@ def _normalized_input_gradient(dx_hat: np.ndarray, x_hat: np.ndarray, inv_std: n
     return inv_std * (dx_hat - mean_dx_hat - x_hat * mean_dx_hat_x_hat)
 
 
-def batchnorm_backward_alt(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def batchnorm_backward_alt(
+    dout: np.ndarray, cache: Cache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of batch normalization in the simplified closed form.
 
     dout: (N, D). Returns dx (N, D), dgamma (D,), dbeta (D,); equal to :func:`batchnorm_backward` to round-off.
@@ -242,7 +270,9 @@ def layernorm_forward(
     return gamma * x_hat + beta, (x_hat, inv_std, gamma)
 
 
-def layernorm_backward(dout: np.ndarray, cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def layernorm_backward(
+    dout: np.ndarray, cache: Cache
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Backward pass of layer normalization. dout: (N, D). Returns dx (N, D), dgamma (D,), dbeta (D,)."""
     x_hat, inv_std, gamma = cache
     dx_hat, dgamma, dbeta = _scale_shift_backward(dout, x_hat, gamma)
@@ -277,7 +307,10 @@ def dropout_forward(x: np.ndarray, dropout_param: dict) -> tuple[np.ndarray, Cac
         rng = np.random.default_rng(dropout_param["seed"])
     else:
         rng = dropout_param.get("rng") or np.random.default_rng()
-    keep = rng.random(x.shape, dtype=x.dtype if x.dtype in (np.float32, np.float64) else np.float64) >= p
+    keep = (
+        rng.random(x.shape, dtype=x.dtype if x.dtype in (np.float32, np.float64) else np.float64)
+        >= p
+    )
     return apply_dropout_mask(x, keep, 1.0 / (1.0 - p))
 
 
@@ -297,86 +330,3 @@ def dropout_backward(dout: np.ndarray, cache: Cache) -> np.ndarray:
     if mode == "test":
         return dout.copy()
     return dout * mask
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Losses
-# ---------------------------------------------------------------------------------------------------------------
-def _check_loss_inputs(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    x = as_float_array("x", x, ndim=2)
-    if x.shape[0] == 0:
-        raise ValueError(f"x must hold at least one sample, got shape {x.shape}")
-    labels = check_labels("y", y, x.shape[0], x.shape[1])
-    if not np.all(np.isfinite(x)):
-        warnings.warn(f"x holds {int(np.sum(~np.isfinite(x)))} non-finite scores, so the loss is not finite "
-                      "(has the model diverged?)", RuntimeWarning, stacklevel=3)
-    return x, labels
-
-
-def _sample_scale(sample_weight: Any, n: int, dtype: np.dtype) -> np.ndarray | None:
-    """Per-sample factors (N,) ``w / sum(w)`` of a weighted mean, or None for the plain mean (weights None).
-    Weighting a sample by 2 is then the same as giving it twice (scikit-learn's and PyTorch's convention)."""
-    if sample_weight is None:
-        return None
-    w = as_float_array("sample_weight", sample_weight, ndim=1)
-    if w.shape[0] != n:
-        raise ValueError(f"sample_weight has {w.shape[0]} weights but there are {n} samples")
-    if not np.all(np.isfinite(w)) or np.any(w < 0) or not w.sum() > 0:
-        raise ValueError("sample_weight must be finite and >= 0 with a positive sum, got values from "
-                         f"{w.min():g} to {w.max():g} (sum {w.sum():g})")
-    return (w / w.sum()).astype(dtype, copy=False)
-
-
-def svm_loss(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """Multiclass SVM (hinge) loss with margin 1, averaged over the batch (weighted by `sample_weight` (N,) when
-    given: ``sum(w_i * loss_i) / sum(w)``).
-
-    x: (N, C) scores; y: (N,) integer labels in [0, C) or (N, C) one-hot rows.
-    Returns loss (float) and dx (N, C).
-    """
-    x, y = _check_loss_inputs(x, y)
-    n = x.shape[0]
-    scale = _sample_scale(sample_weight, n, x.dtype)
-    rows = np.arange(n)
-    correct = x[rows, y][:, None]
-    margins = np.maximum(0, x - correct + 1)
-    margins[rows, y] = 0
-    positive = (margins > 0).astype(x.dtype)
-    positive[rows, y] = -positive.sum(axis=1)
-    if scale is None:
-        return float(margins.sum() / n), positive / n
-    return float(scale @ margins.sum(axis=1)), positive * scale[:, None]
-
-
-def log_softmax(x: np.ndarray) -> np.ndarray:
-    """Row-wise log-softmax of scores x (N, C), stable for any finite scores."""
-    shifted = x - x.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-
-
-def softmax(x: np.ndarray) -> np.ndarray:
-    """Row-wise softmax probabilities of scores x (N, C)."""
-    return np.exp(log_softmax(x))
-
-
-def softmax_loss(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """Softmax cross-entropy loss, averaged over the batch (weighted by `sample_weight` (N,) when given:
-    ``sum(w_i * loss_i) / sum(w)``).
-
-    x: (N, C) scores; y: (N,) integer labels in [0, C) or (N, C) one-hot rows.
-    Returns loss (float) and dx (N, C). Computed in log space, so any finite scores give a finite loss.
-    """
-    x, y = _check_loss_inputs(x, y)
-    n = x.shape[0]
-    scale = _sample_scale(sample_weight, n, x.dtype)
-    rows = np.arange(n)
-    log_probs = log_softmax(x)
-    dx = np.exp(log_probs)
-    dx[rows, y] -= 1
-    if scale is None:
-        loss = -log_probs[rows, y].sum() / n
-        dx /= n
-    else:
-        loss = -(scale @ log_probs[rows, y])
-        dx *= scale[:, None]
-    return float(loss), dx

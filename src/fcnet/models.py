@@ -12,50 +12,16 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 
-from fcnet._checks import check_labels, check_probability, check_real, check_seed
+from fcnet._checks import check_labels, check_real, check_seed
 from fcnet import layer_utils
 from fcnet import modules as M
+from fcnet._model_checks import _check_choice, _check_dtype, _resolve_dropout, _weight_std
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
 NORMALIZATIONS = (None, *layer_utils.NORMALIZATIONS)  # declared once, beside the sandwich layers
 LOSSES = ("softmax", "svm")
 WEIGHT_INITS = ("he", "xavier")
 PREDICT_BATCH_SIZE = 1000
-
-
-def _weight_std(weight_scale: float | str, fan_in: int, fan_out: int) -> float:
-    if weight_scale == "he":
-        return float(np.sqrt(2.0 / fan_in))
-    if weight_scale == "xavier":
-        return float(np.sqrt(2.0 / (fan_in + fan_out)))
-    return float(weight_scale)
-
-
-def _check_dtype(dtype: Any) -> np.dtype:
-    try:
-        checked = np.dtype(dtype)
-    except TypeError:
-        checked = None
-    if checked is None or not np.issubdtype(checked, np.floating):
-        raise TypeError(f"dtype must be a floating-point dtype such as 'float32' or 'float64', got {dtype!r}")
-    return checked
-
-
-def _check_choice(name: str, value: Any, choices: tuple) -> None:
-    if value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
-
-
-def _resolve_dropout(dropout: float | None, dropout_keep_ratio: float | None) -> float:
-    """The drop probability from either spelling (`dropout` = drop, `dropout_keep_ratio` = keep)."""
-    if dropout_keep_ratio is not None:
-        keep = float(dropout_keep_ratio)
-        if not 0.0 < keep <= 1.0:
-            raise ValueError(f"dropout_keep_ratio must be in (0, 1], got {dropout_keep_ratio!r}")
-        if dropout not in (None, 0, 0.0) and abs(float(dropout) - (1.0 - keep)) > 1e-12:
-            raise ValueError(f"dropout={dropout!r} and dropout_keep_ratio={dropout_keep_ratio!r} disagree; give one")
-        return 1.0 - keep
-    return check_probability("dropout", 0.0 if dropout is None else dropout)
 
 
 class FullyConnectedNet:
@@ -77,23 +43,41 @@ class FullyConnectedNet:
     loss: 'softmax' or 'svm'.
     """
 
-    def __init__(self, hidden_dims: Iterable[int], input_dim: int = 3 * 32 * 32, num_classes: int = 10,
-                 dropout: float | None = 0.0, normalization: str | None = None, reg: float = 0.0,
-                 weight_scale: float | str = 1e-2, dtype: Any = np.float32, seed: int | None = None, *,
-                 use_batchnorm: bool | None = None, dropout_keep_ratio: float | None = None,
-                 activation: str = "relu", alpha: float = 0.01, loss: str = "softmax") -> None:
+    def __init__(
+        self,
+        hidden_dims: Iterable[int],
+        input_dim: int = 3 * 32 * 32,
+        num_classes: int = 10,
+        dropout: float | None = 0.0,
+        normalization: str | None = None,
+        reg: float = 0.0,
+        weight_scale: float | str = 1e-2,
+        dtype: Any = np.float32,
+        seed: int | None = None,
+        *,
+        use_batchnorm: bool | None = None,
+        dropout_keep_ratio: float | None = None,
+        activation: str = "relu",
+        alpha: float = 0.01,
+        loss: str = "softmax",
+    ) -> None:
         if isinstance(hidden_dims, (int, np.integer)):
             hidden_dims = [hidden_dims]
         elif isinstance(hidden_dims, (str, bytes)) or not isinstance(hidden_dims, Iterable):
-            raise TypeError(f"hidden_dims must be a list of positive integers (or one integer), got {hidden_dims!r}")
+            raise TypeError(
+                f"hidden_dims must be a list of positive integers (or one integer), got {hidden_dims!r}"
+            )
         hidden_dims = list(hidden_dims)
         for name, value in [("input_dim", input_dim), ("num_classes", num_classes)] + [
-                (f"hidden_dims[{i}]", h) for i, h in enumerate(hidden_dims)]:
+            (f"hidden_dims[{i}]", h) for i, h in enumerate(hidden_dims)
+        ]:
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if use_batchnorm:
             if normalization not in (None, "batchnorm"):
-                raise ValueError(f"use_batchnorm=True conflicts with normalization={normalization!r}")
+                raise ValueError(
+                    f"use_batchnorm=True conflicts with normalization={normalization!r}"
+                )
             normalization = "batchnorm"
         _check_choice("normalization", normalization, NORMALIZATIONS)
         _check_choice("activation", activation, ACTIVATIONS)
@@ -139,22 +123,42 @@ class FullyConnectedNet:
             std = _weight_std(self.weight_scale, fan_in, fan_out)
             W = self._initial_weight(rng, std, fan_in, fan_out).astype(self.dtype)
             b = np.zeros(fan_out, dtype=self.dtype)
-            layers.append((f"affine{i}", M.Affine(W, b, names={"W": f"W{i}", "b": f"b{i}"}, params=store,
-                                                  input_grad=i > 1)))
+            layers.append(
+                (
+                    f"affine{i}",
+                    M.Affine(
+                        W, b, names={"W": f"W{i}", "b": f"b{i}"}, params=store, input_grad=i > 1
+                    ),
+                )
+            )
             if i == self.num_layers:
                 break
             if self.normalization is not None:
-                gamma, beta = np.ones(fan_out, dtype=self.dtype), np.zeros(fan_out, dtype=self.dtype)
+                gamma, beta = (
+                    np.ones(fan_out, dtype=self.dtype),
+                    np.zeros(fan_out, dtype=self.dtype),
+                )
                 norm_cls = M.BatchNorm if self.normalization == "batchnorm" else M.LayerNorm
-                layers.append((f"{self.normalization}{i}",
-                               norm_cls(gamma, beta, names={"gamma": f"gamma{i}", "beta": f"beta{i}"}, params=store)))
+                layers.append(
+                    (
+                        f"{self.normalization}{i}",
+                        norm_cls(
+                            gamma,
+                            beta,
+                            names={"gamma": f"gamma{i}", "beta": f"beta{i}"},
+                            params=store,
+                        ),
+                    )
+                )
             layers.append((f"{self.activation}{i}", self._make_activation()))
             if self.use_dropout:
                 layers.append((f"dropout{i}", self._make_dropout(i)))
         return layers
 
     # The two hooks through which the course packages (fcnet.courses) draw weights and dropout masks their way.
-    def _initial_weight(self, rng: np.random.Generator, std: float, fan_in: int, fan_out: int) -> np.ndarray:
+    def _initial_weight(
+        self, rng: np.random.Generator, std: float, fan_in: int, fan_out: int
+    ) -> np.ndarray:
         """Layer weights (fan_in, fan_out) with standard deviation `std`, drawn from the model's generator."""
         return std * rng.standard_normal((fan_in, fan_out))
 
@@ -170,10 +174,18 @@ class FullyConnectedNet:
     def get_config(self) -> dict:
         """The constructor arguments that rebuild this architecture (used by :func:`fcnet.save`)."""
         return {
-            "hidden_dims": self.hidden_dims, "input_dim": self.input_dim, "num_classes": self.num_classes,
-            "dropout": self.dropout, "normalization": self.normalization, "reg": self.reg,
-            "weight_scale": self.weight_scale, "dtype": self.dtype.name, "seed": self.seed,
-            "activation": self.activation, "alpha": self.alpha, "loss": self.loss_name,
+            "hidden_dims": self.hidden_dims,
+            "input_dim": self.input_dim,
+            "num_classes": self.num_classes,
+            "dropout": self.dropout,
+            "normalization": self.normalization,
+            "reg": self.reg,
+            "weight_scale": self.weight_scale,
+            "dtype": self.dtype.name,
+            "seed": self.seed,
+            "activation": self.activation,
+            "alpha": self.alpha,
+            "loss": self.loss_name,
         }
 
     @classmethod
@@ -233,11 +245,15 @@ class FullyConnectedNet:
     def _check_X(self, X: Any) -> np.ndarray:
         X = np.asarray(X)
         if X.ndim < 2:
-            raise ValueError(f"X must have shape (N, {self.input_dim}) or (N, d_1, ..., d_k), got shape {X.shape}")
+            raise ValueError(
+                f"X must have shape (N, {self.input_dim}) or (N, d_1, ..., d_k), got shape {X.shape}"
+            )
         features = int(np.prod(X.shape[1:]))
         if features != self.input_dim:
-            raise ValueError(f"X has {features} features per sample but the model expects "
-                             f"input_dim={self.input_dim}")
+            raise ValueError(
+                f"X has {features} features per sample but the model expects "
+                f"input_dim={self.input_dim}"
+            )
         return X.astype(self.dtype, copy=False)
 
     @staticmethod
@@ -246,10 +262,14 @@ class FullyConnectedNet:
         # the sum non-finite, and finite float32 values cannot overflow it; a non-finite sum is then looked into
         if np.isfinite(X.sum(dtype=np.float64)) or np.all(np.isfinite(X)):
             return X
-        raise ValueError(f"X holds {int(np.sum(~np.isfinite(X)))} non-finite values (NaN or inf); "
-                         "a prediction from them would mean nothing")
+        raise ValueError(
+            f"X holds {int(np.sum(~np.isfinite(X)))} non-finite values (NaN or inf); "
+            "a prediction from them would mean nothing"
+        )
 
-    def loss(self, X: np.ndarray, y: np.ndarray | None = None, sample_weight: np.ndarray | None = None):
+    def loss(
+        self, X: np.ndarray, y: np.ndarray | None = None, sample_weight: np.ndarray | None = None
+    ):
         """Scores (N, C) when y is None; else (loss, grads) for a training step.
 
         X: (N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim; y: (N,) labels in [0, C) or (N, C) one-hot;
@@ -260,7 +280,9 @@ class FullyConnectedNet:
             with self._mode(training=False):
                 return self.layers.forward(X)
         if X.shape[0] == 0:
-            raise ValueError(f"X must hold at least one sample to compute a loss, got shape {X.shape}")
+            raise ValueError(
+                f"X must hold at least one sample to compute a loss, got shape {X.shape}"
+            )
         check_labels("y", y, X.shape[0], self.num_classes)
         with self._mode(training=True):
             scores = self.layers.forward(X)
@@ -281,15 +303,17 @@ class FullyConnectedNet:
             raise ValueError(f"batch_size must be >= 1, got {batch_size!r}")
         with self._mode(training=False):
             for start in range(0, X.shape[0], batch_size):
-                yield start, self.layers.forward(X[start:start + batch_size])
+                yield start, self.layers.forward(X[start : start + batch_size])
 
-    def _map_batches(self, X: np.ndarray, batch_size: int, transform, tail: tuple, dtype) -> np.ndarray:
+    def _map_batches(
+        self, X: np.ndarray, batch_size: int, transform, tail: tuple, dtype
+    ) -> np.ndarray:
         """transform(scores) for every batch, gathered into one array of shape (N, *tail): the activations of
         all samples are never held at once."""
         X = self._check_finite(self._check_X(X))
         out = np.empty((X.shape[0], *tail), dtype=dtype)
         for start, scores in self._batches(X, batch_size):
-            out[start:start + len(scores)] = transform(scores)
+            out[start : start + len(scores)] = transform(scores)
         return out
 
     def predict(self, X: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE) -> np.ndarray:
@@ -302,22 +326,32 @@ class FullyConnectedNet:
 
         return self._map_batches(X, batch_size, softmax, (self.num_classes,), self.dtype)
 
-    def evaluate(self, X: np.ndarray, y: np.ndarray, batch_size: int = PREDICT_BATCH_SIZE,
-                 sample_weight: np.ndarray | None = None) -> tuple[float, float]:
+    def evaluate(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        batch_size: int = PREDICT_BATCH_SIZE,
+        sample_weight: np.ndarray | None = None,
+    ) -> tuple[float, float]:
         """(accuracy, mean loss without the L2 term) in evaluation mode, in one pass of `batch_size` samples;
         both weighted by `sample_weight` (N,) when given."""
         X = self._check_finite(self._check_X(X))
         y = check_labels("y", y, X.shape[0], self.num_classes)
-        w = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        w = (
+            np.ones(X.shape[0])
+            if sample_weight is None
+            else np.asarray(sample_weight, dtype=np.float64)
+        )
         if w.shape != (X.shape[0],):
             raise ValueError(f"sample_weight must have shape ({X.shape[0]},), got {w.shape}")
         correct, total = 0.0, 0.0
         for start, scores in self._batches(X, batch_size):
-            labels, weights = y[start:start + batch_size], w[start:start + batch_size]
+            labels, weights = y[start : start + batch_size], w[start : start + batch_size]
             correct += float(weights @ (scores.argmax(axis=1) == labels))
             if weights.sum() > 0:
-                total += self.loss_layer.forward(scores, labels, None if sample_weight is None else weights) * \
-                    float(weights.sum())
+                total += self.loss_layer.forward(
+                    scores, labels, None if sample_weight is None else weights
+                ) * float(weights.sum())
         return correct / w.sum(), total / w.sum()
 
     def __repr__(self) -> str:
@@ -327,11 +361,27 @@ class FullyConnectedNet:
 class TwoLayerNet(FullyConnectedNet):
     """affine - ReLU - affine - softmax, with cs231n's signature and defaults (float64)."""
 
-    def __init__(self, input_dim: int = 3 * 32 * 32, hidden_dim: int = 100, num_classes: int = 10,
-                 weight_scale: float | str = 1e-3, reg: float = 0.0, dtype: Any = np.float64,
-                 seed: int | None = None, **kwargs: Any) -> None:
-        super().__init__([hidden_dim], input_dim=input_dim, num_classes=num_classes, weight_scale=weight_scale,
-                         reg=reg, dtype=dtype, seed=seed, **kwargs)
+    def __init__(
+        self,
+        input_dim: int = 3 * 32 * 32,
+        hidden_dim: int = 100,
+        num_classes: int = 10,
+        weight_scale: float | str = 1e-3,
+        reg: float = 0.0,
+        dtype: Any = np.float64,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            [hidden_dim],
+            input_dim=input_dim,
+            num_classes=num_classes,
+            weight_scale=weight_scale,
+            reg=reg,
+            dtype=dtype,
+            seed=seed,
+            **kwargs,
+        )
 
     @classmethod
     def from_config(cls, config: dict) -> "TwoLayerNet":

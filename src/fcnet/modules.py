@@ -10,13 +10,18 @@ effect.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from fcnet import layers as L
 from fcnet._checks import check_probability, check_real
+from fcnet.loss_modules import (
+    SoftmaxWithLoss as SoftmaxWithLoss,
+)  # re-exported: fcnet.modules holds every layer
+from fcnet.loss_modules import SVMLoss as SVMLoss  # re-exported
+from fcnet.param_view import ParamView
 
 
 class Module:
@@ -24,16 +29,22 @@ class Module:
 
     param_roles: tuple[str, ...] = ()
 
-    def __init__(self, arrays: Mapping[str, np.ndarray] | None = None, names: Mapping[str, str] | None = None,
-                 params: dict | None = None) -> None:
+    def __init__(
+        self,
+        arrays: Mapping[str, np.ndarray] | None = None,
+        names: Mapping[str, str] | None = None,
+        params: dict | None = None,
+    ) -> None:
         self.training = True
         self.params: dict = {} if params is None else params
         self.names = {role: role for role in self.param_roles}
         if names:
             unknown = set(names) - set(self.param_roles)
             if unknown:
-                raise ValueError(f"names has unknown roles {sorted(unknown)}; {type(self).__name__} has "
-                                 f"{list(self.param_roles)}")
+                raise ValueError(
+                    f"names has unknown roles {sorted(unknown)}; {type(self).__name__} has "
+                    f"{list(self.param_roles)}"
+                )
             self.names.update(names)
         for role, array in (arrays or {}).items():
             self.params[self.names[role]] = array
@@ -44,7 +55,9 @@ class Module:
     def _cache(self) -> Any:
         """What the last training-mode forward kept for backward."""
         if self._kept is None:
-            raise RuntimeError(f"{type(self).__name__}.backward needs a forward pass in training mode first")
+            raise RuntimeError(
+                f"{type(self).__name__}.backward needs a forward pass in training mode first"
+            )
         return self._kept
 
     @_cache.setter
@@ -93,10 +106,19 @@ class Affine(Module):
 
     param_roles = ("W", "b")
 
-    def __init__(self, W: np.ndarray, b: np.ndarray, *, names: Mapping[str, str] | None = None,
-                 params: dict | None = None, input_grad: bool = True) -> None:
+    def __init__(
+        self,
+        W: np.ndarray,
+        b: np.ndarray,
+        *,
+        names: Mapping[str, str] | None = None,
+        params: dict | None = None,
+        input_grad: bool = True,
+    ) -> None:
         super().__init__({"W": W, "b": b}, names, params)
-        self.input_grad = input_grad  # False: backward returns None for x (a first layer's data needs none)
+        self.input_grad = (
+            input_grad  # False: backward returns None for x (a first layer's data needs none)
+        )
 
     W = property(lambda self: self._param("W"))
     b = property(lambda self: self._param("b"))
@@ -114,44 +136,41 @@ class Affine(Module):
 
 
 class _Activation(Module):
-    """A parameter-free elementwise layer defined by a forward/backward pair of kernels."""
+    """A parameter-free elementwise layer defined by the kernels ``<kernel>_forward`` / ``<kernel>_backward`` of
+    fcnet.layers, looked up when called (so that a kernel put in place of fcnet's, as the grader does, is used)."""
 
-    _forward = staticmethod(L.relu_forward)
-    _backward = staticmethod(L.relu_backward)
+    kernel = "relu"
 
     def __init__(self) -> None:
         super().__init__()
 
     def forward(self, x):
-        out, self._cache = self._forward(x)
+        out, self._cache = getattr(L, f"{self.kernel}_forward")(x)
         return out
 
     def backward(self, dout):
-        return self._backward(dout, self._cache)
+        return getattr(L, f"{self.kernel}_backward")(dout, self._cache)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
 
 class ReLU(_Activation):
-    _forward = staticmethod(L.relu_forward)
-    _backward = staticmethod(L.relu_backward)
+    kernel = "relu"
 
 
 class Sigmoid(_Activation):
-    _forward = staticmethod(L.sigmoid_forward)
-    _backward = staticmethod(L.sigmoid_backward)
+    kernel = "sigmoid"
 
 
 class Tanh(_Activation):
-    _forward = staticmethod(L.tanh_forward)
-    _backward = staticmethod(L.tanh_backward)
+    kernel = "tanh"
 
 
 class LeakyReLU(_Activation):
     """``x`` where x > 0, ``alpha * x`` elsewhere (the MNIST MLP homework uses alpha = 0.1)."""
 
-    _backward = staticmethod(L.leaky_relu_backward)
+    kernel = "leaky_relu"
 
     def __init__(self, alpha: float = 0.01) -> None:
         super().__init__()
@@ -170,8 +189,16 @@ class BatchNorm(Module):
 
     param_roles = ("gamma", "beta")
 
-    def __init__(self, gamma: np.ndarray, beta: np.ndarray, *, momentum: float = 0.9, eps: float = 1e-5,
-                 names: Mapping[str, str] | None = None, params: dict | None = None) -> None:
+    def __init__(
+        self,
+        gamma: np.ndarray,
+        beta: np.ndarray,
+        *,
+        momentum: float = 0.9,
+        eps: float = 1e-5,
+        names: Mapping[str, str] | None = None,
+        params: dict | None = None,
+    ) -> None:
         super().__init__({"gamma": gamma, "beta": beta}, names, params)
         if not 0.0 <= float(momentum) <= 1.0:
             raise ValueError(f"momentum must be in [0, 1], got {momentum}")
@@ -180,8 +207,11 @@ class BatchNorm(Module):
         dim = np.shape(gamma)[0]
         dtype = np.asarray(gamma).dtype
         self.bn_param: dict[str, Any] = {
-            "mode": "train", "momentum": float(momentum), "eps": float(eps),
-            "running_mean": np.zeros(dim, dtype=dtype), "running_var": np.zeros(dim, dtype=dtype),
+            "mode": "train",
+            "momentum": float(momentum),
+            "eps": float(eps),
+            "running_mean": np.zeros(dim, dtype=dtype),
+            "running_var": np.zeros(dim, dtype=dtype),
         }
         self.buffer_prefix = self.names["gamma"].replace("gamma", "")
 
@@ -189,7 +219,9 @@ class BatchNorm(Module):
         return f"{stat}{self.buffer_prefix}"
 
     def buffers(self):
-        return {self._buffer_key(stat): self.bn_param[stat] for stat in ("running_mean", "running_var")}
+        return {
+            self._buffer_key(stat): self.bn_param[stat] for stat in ("running_mean", "running_var")
+        }
 
     def load_buffers(self, buffers):
         for stat in ("running_mean", "running_var"):
@@ -197,7 +229,9 @@ class BatchNorm(Module):
 
     def forward(self, x):
         self.bn_param["mode"] = "train" if self.training else "test"
-        out, self._cache = L.batchnorm_forward(x, self._param("gamma"), self._param("beta"), self.bn_param)
+        out, self._cache = L.batchnorm_forward(
+            x, self._param("gamma"), self._param("beta"), self.bn_param
+        )
         return out
 
     def backward(self, dout):
@@ -211,15 +245,24 @@ class LayerNorm(Module):
 
     param_roles = ("gamma", "beta")
 
-    def __init__(self, gamma: np.ndarray, beta: np.ndarray, *, eps: float = 1e-5,
-                 names: Mapping[str, str] | None = None, params: dict | None = None) -> None:
+    def __init__(
+        self,
+        gamma: np.ndarray,
+        beta: np.ndarray,
+        *,
+        eps: float = 1e-5,
+        names: Mapping[str, str] | None = None,
+        params: dict | None = None,
+    ) -> None:
         super().__init__({"gamma": gamma, "beta": beta}, names, params)
         if not float(eps) > 0:
             raise ValueError(f"eps must be > 0, got {eps}")
         self.ln_param = {"eps": float(eps)}
 
     def forward(self, x):
-        out, self._cache = L.layernorm_forward(x, self._param("gamma"), self._param("beta"), self.ln_param)
+        out, self._cache = L.layernorm_forward(
+            x, self._param("gamma"), self._param("beta"), self.ln_param
+        )
         return out
 
     def backward(self, dout):
@@ -235,14 +278,21 @@ class Dropout(Module):
     dropout gradient-checkable); otherwise masks come from `rng` (a numpy Generator), fresh at every forward.
     """
 
-    def __init__(self, p: float = 0.5, *, seed: int | None = None, rng: np.random.Generator | None = None) -> None:
+    def __init__(
+        self, p: float = 0.5, *, seed: int | None = None, rng: np.random.Generator | None = None
+    ) -> None:
         super().__init__()
         self.p = check_probability("p", p)
         self.seed = seed
         self.rng = rng if rng is not None else np.random.default_rng()
 
     def forward(self, x):
-        param = {"mode": "train" if self.training else "test", "p": self.p, "seed": self.seed, "rng": self.rng}
+        param = {
+            "mode": "train" if self.training else "test",
+            "p": self.p,
+            "seed": self.seed,
+            "rng": self.rng,
+        }
         out, self._cache = L.dropout_forward(x, param)
         return out
 
@@ -251,84 +301,6 @@ class Dropout(Module):
 
     def __repr__(self) -> str:
         return f"Dropout(p={self.p})"
-
-
-class _Loss:
-    """A loss layer: ``forward(x, y)`` -> scalar loss, ``backward(dout=1)`` -> dx."""
-
-    _loss_fn = staticmethod(L.softmax_loss)
-
-    def __init__(self) -> None:
-        self.loss: float | None = None
-        self._dx: np.ndarray | None = None
-
-    def forward(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
-        """The (weighted) mean loss of scores x (N, C) for labels y; sample_weight (N,) or None."""
-        self.loss, self._dx = self._loss_fn(x, y, sample_weight)
-        return self.loss
-
-    def backward(self, dout: float = 1.0) -> np.ndarray:
-        if self._dx is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        return self._dx * dout if dout != 1 else self._dx
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-class SoftmaxWithLoss(_Loss):
-    """Softmax cross-entropy; y as integer labels (N,) or one-hot rows (N, C)."""
-
-    _loss_fn = staticmethod(L.softmax_loss)
-
-
-class SVMLoss(_Loss):
-    """Multiclass hinge loss; y as integer labels (N,) or one-hot rows (N, C)."""
-
-    _loss_fn = staticmethod(L.svm_loss)
-
-
-class ParamView(MutableMapping):
-    """A dict-like view of the parameters of several modules, keyed by their names.
-
-    Reading gives the very arrays the modules use; assigning replaces the array in the module (the shape must
-    stay the same). Keys cannot be added or removed.
-    """
-
-    def __init__(self, modules: list[Module]) -> None:
-        self._owner: dict[str, Module] = {}
-        for module in modules:
-            for key in module.parameters():
-                if key in self._owner:
-                    raise ValueError(f"two layers have a parameter named {key!r}; give them distinct `names=`")
-                self._owner[key] = module
-
-    def __getitem__(self, key: str) -> np.ndarray:
-        return self._owner[key].params[key]
-
-    def __setitem__(self, key: str, value: np.ndarray) -> None:
-        if key not in self._owner:
-            raise KeyError(f"no parameter named {key!r}; the parameters are {list(self._owner)}")
-        value = np.asarray(value)
-        old = self[key]
-        if value.shape != old.shape:
-            raise ValueError(f"params[{key!r}] must have shape {old.shape}, got {value.shape}")
-        if value.dtype.kind != "f":  # an integer array would fail at the first in-place update
-            raise TypeError(f"params[{key!r}] must be a float array (this model's is {old.dtype}), got dtype "
-                            f"{value.dtype}; use .astype({old.dtype.name!r})")
-        self._owner[key].params[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        raise TypeError("parameters cannot be removed from a model")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._owner)
-
-    def __len__(self) -> int:
-        return len(self._owner)
-
-    def __repr__(self) -> str:
-        return "{" + ", ".join(f"{k!r}: array{tuple(v.shape)}" for k, v in self.items()) + "}"
 
 
 class Sequential(Module):
@@ -354,7 +326,9 @@ class Sequential(Module):
         return out
 
     @grads.setter
-    def grads(self, value) -> None:  # the base class initialises it; the layers own the real gradients
+    def grads(
+        self, value
+    ) -> None:  # the base class initialises it; the layers own the real gradients
         pass
 
     def buffers(self) -> dict[str, np.ndarray]:

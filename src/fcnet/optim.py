@@ -36,17 +36,26 @@ class Hyperparameter:
     high_open: bool = False
 
     def check(self, name: str, value: Any) -> float:
-        return check_real(name, value, self.low, self.high, low_open=self.low_open, high_open=self.high_open)
+        return check_real(
+            name, value, self.low, self.high, low_open=self.low_open, high_open=self.high_open
+        )
 
 
 def _rule_settings(learning_rate: float, **others: Hyperparameter) -> dict[str, Hyperparameter]:
-    return {"learning_rate": Hyperparameter(learning_rate), **others, "weight_decay": Hyperparameter(0.0)}
+    return {
+        "learning_rate": Hyperparameter(learning_rate),
+        **others,
+        "weight_decay": Hyperparameter(0.0),
+    }
 
 
 _FRACTION = {"low": 0.0, "high": 1.0, "high_open": True}  # [0, 1)
 _MOMENTUM = Hyperparameter(0.9, **_FRACTION)
-_ADAM = {"beta1": Hyperparameter(0.9, **_FRACTION), "beta2": Hyperparameter(0.999, **_FRACTION),
-         "epsilon": Hyperparameter(1e-8, low_open=True)}
+_ADAM = {
+    "beta1": Hyperparameter(0.9, **_FRACTION),
+    "beta2": Hyperparameter(0.999, **_FRACTION),
+    "epsilon": Hyperparameter(1e-8, low_open=True),
+}
 
 # Every rule's hyperparameters, declared once: default and allowed range. Everything else a rule keeps in its
 # config is per-parameter state (STATE_KEYS).
@@ -55,14 +64,22 @@ HYPERPARAMETERS: dict[str, dict[str, Hyperparameter]] = {
     "sgd_momentum": _rule_settings(1e-2, momentum=_MOMENTUM),
     "nesterov_momentum": _rule_settings(1e-2, momentum=_MOMENTUM),
     "adagrad": _rule_settings(1e-2, epsilon=Hyperparameter(1e-7, low_open=True)),
-    "rmsprop": _rule_settings(1e-2, decay_rate=Hyperparameter(0.99, **_FRACTION),
-                              epsilon=Hyperparameter(1e-8, low_open=True)),
+    "rmsprop": _rule_settings(
+        1e-2,
+        decay_rate=Hyperparameter(0.99, **_FRACTION),
+        epsilon=Hyperparameter(1e-8, low_open=True),
+    ),
     "adam": _rule_settings(1e-3, **_ADAM),
     "adabelief": _rule_settings(1e-3, **_ADAM),
 }
 STATE_KEYS: dict[str, tuple[str, ...]] = {
-    "sgd": (), "sgd_momentum": ("velocity",), "nesterov_momentum": ("velocity",), "adagrad": ("cache",),
-    "rmsprop": ("cache",), "adam": ("m", "v", "t"), "adabelief": ("m", "s", "t"),
+    "sgd": (),
+    "sgd_momentum": ("velocity",),
+    "nesterov_momentum": ("velocity",),
+    "adagrad": ("cache",),
+    "rmsprop": ("cache",),
+    "adam": ("m", "v", "t"),
+    "adabelief": ("m", "s", "t"),
 }
 
 
@@ -73,11 +90,15 @@ def check_config_keys(rule: str, config: dict, hyperparameters: Any, state_keys:
     their Optimizer checks the names instead."""
     unknown = sorted(set(config) - set(hyperparameters) - set(state_keys))
     if unknown:
-        raise ValueError(f"unknown config key{'s' if len(unknown) > 1 else ''} {unknown} for update rule {rule!r}; "
-                         f"its settings: {sorted(hyperparameters)}, its state: {sorted(state_keys)}")
+        raise ValueError(
+            f"unknown config key{'s' if len(unknown) > 1 else ''} {unknown} for update rule {rule!r}; "
+            f"its settings: {sorted(hyperparameters)}, its state: {sorted(state_keys)}"
+        )
 
 
-def check_state(rule: str, config: dict, shape: tuple, names: dict[str, str] | None = None) -> None:
+def check_state(
+    rule: str, config: dict, shape: tuple, names: dict[str, str] | None = None
+) -> None:
     """The rule's state in config, where present: arrays of w's shape, and a step count t that is an integer
     >= 0. names maps fcnet's state keys to the caller's (a course's) for the message."""
     names = names or {}
@@ -88,12 +109,18 @@ def check_state(rule: str, config: dict, shape: tuple, names: dict[str, str] | N
         shown = names.get(key, key)
         if key == "t":
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"config[{shown!r}] (the step count) must be an integer >= 0, got {value!r}")
+                raise ValueError(
+                    f"config[{shown!r}] (the step count) must be an integer >= 0, got {value!r}"
+                )
         elif np.shape(value) != shape:
-            raise ValueError(f"config[{shown!r}] has shape {np.shape(value)}, but w has shape {shape}")
+            raise ValueError(
+                f"config[{shown!r}] has shape {np.shape(value)}, but w has shape {shape}"
+            )
 
 
-def _setup(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, checked: bool = False) -> dict:
+def _setup(
+    w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, checked: bool = False
+) -> dict:
     """Fill the rule's defaults into config and check (and cast to Python floats) its hyperparameters; with
     `checked`, the caller vouches for a complete, checked config (fcnet's Optimizer checks once, not every step)."""
     if config is None:
@@ -127,16 +154,28 @@ def _finish(w: np.ndarray, step: np.ndarray, config: dict, out: np.ndarray | Non
 
 # Each rule allocates one scratch array, `step`, which ends up as next_w: on this machine a fresh temporary the
 # size of a weight matrix costs more than the arithmetic on it.
-def sgd(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
-        checked: bool = False) -> tuple[np.ndarray, dict]:
+def sgd(
+    w: np.ndarray,
+    dw: np.ndarray,
+    config: dict | None = None,
+    *,
+    out: np.ndarray | None = None,
+    checked: bool = False,
+) -> tuple[np.ndarray, dict]:
     """Vanilla SGD: ``w - learning_rate * dw``. config: learning_rate (1e-2)."""
     config = _setup(w, dw, config, "sgd", checked)
     step = np.multiply(dw, config["learning_rate"])
     return _finish(w, step, config, out), config
 
 
-def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
-                 checked: bool = False) -> tuple[np.ndarray, dict]:
+def sgd_momentum(
+    w: np.ndarray,
+    dw: np.ndarray,
+    config: dict | None = None,
+    *,
+    out: np.ndarray | None = None,
+    checked: bool = False,
+) -> tuple[np.ndarray, dict]:
     """SGD with momentum: ``v = momentum * v - learning_rate * dw; w + v``.
 
     config: learning_rate (1e-2), momentum (0.9), velocity (zeros like w).
@@ -150,8 +189,14 @@ def sgd_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, o
     return _finish(w, step, config, out), config
 
 
-def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *,
-                      out: np.ndarray | None = None, checked: bool = False) -> tuple[np.ndarray, dict]:
+def nesterov_momentum(
+    w: np.ndarray,
+    dw: np.ndarray,
+    config: dict | None = None,
+    *,
+    out: np.ndarray | None = None,
+    checked: bool = False,
+) -> tuple[np.ndarray, dict]:
     """Nesterov momentum in the MNIST MLP homework's form: ``v = momentum * v + learning_rate * dw;
     w - (momentum * v + learning_rate * dw)`` (the same trajectory as torch.optim.SGD(nesterov=True)).
 
@@ -170,8 +215,14 @@ def nesterov_momentum(w: np.ndarray, dw: np.ndarray, config: dict | None = None,
     return _finish(w, step, config, out), config
 
 
-def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
-            checked: bool = False) -> tuple[np.ndarray, dict]:
+def adagrad(
+    w: np.ndarray,
+    dw: np.ndarray,
+    config: dict | None = None,
+    *,
+    out: np.ndarray | None = None,
+    checked: bool = False,
+) -> tuple[np.ndarray, dict]:
     """AdaGrad: ``cache += dw**2; w - learning_rate * dw / (sqrt(cache) + epsilon)``.
 
     config: learning_rate (1e-2), epsilon (1e-7, the MNIST MLP homework's), cache (zeros like w).
@@ -183,8 +234,14 @@ def adagrad(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: n
     return _finish(w, _scaled_step(dw, cache, config, step), config, out), config
 
 
-def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
-            checked: bool = False) -> tuple[np.ndarray, dict]:
+def rmsprop(
+    w: np.ndarray,
+    dw: np.ndarray,
+    config: dict | None = None,
+    *,
+    out: np.ndarray | None = None,
+    checked: bool = False,
+) -> tuple[np.ndarray, dict]:
     """RMSProp: ``cache = decay_rate * cache + (1 - decay_rate) * dw**2;
     w - learning_rate * dw / (sqrt(cache) + epsilon)``.
 
@@ -199,12 +256,20 @@ def rmsprop(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: n
     return _finish(w, _scaled_step(dw, cache, config, step), config, out), config
 
 
-def _scaled_step(g: np.ndarray, second: np.ndarray, config: dict, out: np.ndarray, scale: float = 1.0,
-                 correction: float = 1.0) -> np.ndarray:
+def _scaled_step(
+    g: np.ndarray,
+    second: np.ndarray,
+    config: dict,
+    out: np.ndarray,
+    scale: float = 1.0,
+    correction: float = 1.0,
+) -> np.ndarray:
     """``learning_rate * scale * g / (sqrt(second / correction) + epsilon)``, computed in `out`."""
     np.sqrt(second, out=out)
     if correction != 1.0:
-        out *= 1 / math.sqrt(correction)  # a Python float: a NumPy float64 scalar would run a float64 loop
+        out *= 1 / math.sqrt(
+            correction
+        )  # a Python float: a NumPy float64 scalar would run a float64 loop
     out += config["epsilon"]
     np.divide(g, out, out=out)
     out *= config["learning_rate"] * scale
@@ -214,8 +279,14 @@ def _scaled_step(g: np.ndarray, second: np.ndarray, config: dict, out: np.ndarra
 def _moment_step(m: np.ndarray, second: np.ndarray, config: dict, out: np.ndarray) -> np.ndarray:
     """The shared end of Adam and AdaBelief: the bias-corrected first moment over the root of the second."""
     t = config["t"]
-    return _scaled_step(m, second, config, out, scale=1 / (1 - config["beta1"] ** t),
-                        correction=1 - config["beta2"] ** t)
+    return _scaled_step(
+        m,
+        second,
+        config,
+        out,
+        scale=1 / (1 - config["beta1"] ** t),
+        correction=1 - config["beta2"] ** t,
+    )
 
 
 # A gradient that is exactly zero (a border pixel that is zero in every image, a dead unit) shrinks a moment by
@@ -229,8 +300,9 @@ def _flush_tiny(a: np.ndarray) -> None:
     a[np.abs(a) < FLUSH_BELOW] = 0
 
 
-def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, second: str,
-                  checked: bool) -> tuple:
+def _first_moment(
+    w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, second: str, checked: bool
+) -> tuple:
     """The common start of Adam and AdaBelief: defaults, state, t += 1 and the first moment's update.
 
     Returns (config, m, second moment array, the scratch array)."""
@@ -246,8 +318,14 @@ def _first_moment(w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str,
     return config, m, second_moment, step
 
 
-def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
-         checked: bool = False) -> tuple[np.ndarray, dict]:
+def adam(
+    w: np.ndarray,
+    dw: np.ndarray,
+    config: dict | None = None,
+    *,
+    out: np.ndarray | None = None,
+    checked: bool = False,
+) -> tuple[np.ndarray, dict]:
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),
     m, v (zeros like w), t (0)."""
     config, m, v, step = _first_moment(w, dw, config, "adam", "v", checked)
@@ -258,8 +336,14 @@ def adam(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.n
     return _finish(w, _moment_step(m, v, config, step), config, out), config
 
 
-def adabelief(w: np.ndarray, dw: np.ndarray, config: dict | None = None, *, out: np.ndarray | None = None,
-              checked: bool = False) -> tuple[np.ndarray, dict]:
+def adabelief(
+    w: np.ndarray,
+    dw: np.ndarray,
+    config: dict | None = None,
+    *,
+    out: np.ndarray | None = None,
+    checked: bool = False,
+) -> tuple[np.ndarray, dict]:
     """AdaBelief (the MNIST MLP homework's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
     config, m, s, step = _first_moment(w, dw, config, "adabelief", "s", checked)

@@ -21,7 +21,7 @@ def _figure(width: float, height: float):
 
 def _save(fig, path: str | Path | None):
     if path is not None:
-        from fcnet.io import atomic_file
+        from fcnet.saving import atomic_file
 
         with atomic_file(Path(path), "wb") as f:
             fig.savefig(f, format="png", dpi=100)
@@ -39,12 +39,22 @@ def _history(history: Any) -> dict:
 
 
 def _draw_loss(ax, h: dict) -> None:
-    ax.plot(np.arange(1, len(h["loss_history"]) + 1), h["loss_history"], "o", markersize=2, alpha=0.6,
-            label="training (per iteration)")
+    ax.plot(
+        np.arange(1, len(h["loss_history"]) + 1),
+        h["loss_history"],
+        "o",
+        markersize=2,
+        alpha=0.6,
+        label="training (per iteration)",
+    )
     per_epoch = h.get("iterations_per_epoch")
-    if h.get("val_loss_history") and per_epoch:  # check 0 follows iteration 1, check e the end of epoch e
+    if (
+        h.get("val_loss_history") and per_epoch
+    ):  # check 0 follows iteration 1, check e the end of epoch e
         at = [1] + [e * per_epoch for e in range(1, len(h["val_loss_history"]))]
-        ax.plot(at, h["val_loss_history"], "-o", color="tab:orange", label="validation (per epoch)")
+        ax.plot(
+            at, h["val_loss_history"], "-o", color="tab:orange", label="validation (per epoch)"
+        )
         ax.legend(loc="upper right")
     ax.set(title="Loss", xlabel="Iteration", ylabel="Loss")
 
@@ -56,8 +66,12 @@ def _draw_accuracy(ax, h: dict) -> None:
     ax.legend(loc="lower right")
 
 
-def plot_history(history: Any, path: str | Path | None = None, panels: Sequence[str] = ("loss", "accuracy"),
-                 title: str | None = None):
+def plot_history(
+    history: Any,
+    path: str | Path | None = None,
+    panels: Sequence[str] = ("loss", "accuracy"),
+    title: str | None = None,
+):
     """Training loss per iteration (with the validation loss per epoch when recorded) and train/validation
     accuracy per epoch, stacked, as the courses plot.
 
@@ -67,7 +81,9 @@ def plot_history(history: Any, path: str | Path | None = None, panels: Sequence[
     draw = {"loss": _draw_loss, "accuracy": _draw_accuracy}
     unknown = [p for p in panels if p not in draw]
     if unknown or not panels:
-        raise ValueError(f"panels must be a non-empty selection of {list(draw)}, got {list(panels)}")
+        raise ValueError(
+            f"panels must be a non-empty selection of {list(draw)}, got {list(panels)}"
+        )
     h = _history(history)
     fig = _figure(10, 4 * len(panels))
     axes = fig.subplots(len(panels), 1, squeeze=False)[:, 0]
@@ -83,8 +99,10 @@ def visualize_grid(Xs: np.ndarray, ubound: float = 255.0, padding: int = 1) -> n
     """Tile images Xs (N, H, W, C) into one grid image, each rescaled to [0, ubound] (cs231n's visualize_grid)."""
     Xs = np.asarray(Xs)
     if Xs.ndim != 4 or Xs.shape[0] == 0:
-        raise ValueError(f"Xs must be images of shape (N, H, W, C) with N >= 1, got shape {Xs.shape}; add a channel "
-                         "axis to grey images with Xs[..., None]")
+        raise ValueError(
+            f"Xs must be images of shape (N, H, W, C) with N >= 1, got shape {Xs.shape}; add a channel "
+            "axis to grey images with Xs[..., None]"
+        )
     N, H, W, C = Xs.shape
     grid_size = int(math.ceil(math.sqrt(N)))
     grid = np.zeros((grid_size * (H + padding) - padding, grid_size * (W + padding) - padding, C))
@@ -93,7 +111,7 @@ def visualize_grid(Xs: np.ndarray, ubound: float = 255.0, padding: int = 1) -> n
         img = Xs[i]
         low, high = np.min(img), np.max(img)
         y0, x0 = row * (H + padding), col * (W + padding)
-        grid[y0:y0 + H, x0:x0 + W] = ubound * (img - low) / (high - low) if high > low else 0
+        grid[y0 : y0 + H, x0 : x0 + W] = ubound * (img - low) / (high - low) if high > low else 0
     return grid
 
 
@@ -101,13 +119,19 @@ def first_layer_images(W1: np.ndarray, image_shape: Sequence[int]) -> np.ndarray
     """The columns of W1 (D, H) as H images of image_shape ((h, w) or (h, w, c), with h * w * c = D)."""
     shape = tuple(image_shape) if len(image_shape) == 3 else (*image_shape, 1)
     if int(np.prod(shape)) != W1.shape[0]:
-        raise ValueError(f"image_shape {tuple(image_shape)} has {int(np.prod(shape))} pixels but W1 has "
-                         f"{W1.shape[0]} rows")
+        raise ValueError(
+            f"image_shape {tuple(image_shape)} has {int(np.prod(shape))} pixels but W1 has "
+            f"{W1.shape[0]} rows"
+        )
     return W1.T.reshape(-1, *shape)
 
 
-def show_net_weights(net: Any, image_shape: Sequence[int] = (32, 32, 3), path: str | Path | None = None,
-                     max_units: int = 100):
+def show_net_weights(
+    net: Any,
+    image_shape: Sequence[int] = (32, 32, 3),
+    path: str | Path | None = None,
+    max_units: int = 100,
+):
     """The first layer's weights as an image grid (the courses' show_net_weights)."""
     images = first_layer_images(np.asarray(net.params["W1"]), image_shape)[:max_units]
     grid = visualize_grid(images, padding=2)
@@ -119,7 +143,11 @@ def show_net_weights(net: Any, image_shape: Sequence[int] = (32, 32, 3), path: s
         ax.imshow(grid.astype("uint8"))
     ax.axis("off")
     total = np.shape(net.params["W1"])[1]
-    shown = f"all {total} units" if len(images) == total else f"the first {len(images)} of {total} units"
+    shown = (
+        f"all {total} units"
+        if len(images) == total
+        else f"the first {len(images)} of {total} units"
+    )
     ax.set_title(f"First-layer weights ({shown})")
     return _save(fig, path)
 
@@ -128,17 +156,23 @@ def plot_optimizer_comparison(solvers: Mapping[str, Any], path: str | Path | Non
     """Training loss, training accuracy and validation accuracy of several runs (the courses' three panels)."""
     fig = _figure(12, 12)
     panels = fig.subplots(3, 1)
-    titles = [("Training loss", "Iteration", "Loss", "loss_history"),
-              ("Training accuracy", "Epoch", "Accuracy", "train_acc_history"),
-              ("Validation accuracy", "Epoch", "Accuracy", "val_acc_history")]
+    titles = [
+        ("Training loss", "Iteration", "Loss", "loss_history"),
+        ("Training accuracy", "Epoch", "Accuracy", "train_acc_history"),
+        ("Validation accuracy", "Epoch", "Accuracy", "val_acc_history"),
+    ]
     markers = "os^vD<>px*"
     for ax, (title, xlabel, ylabel, key) in zip(panels, titles):
         for i, (name, solver) in enumerate(solvers.items()):
             h = _history(solver)
             style = {"color": f"C{i % 10}", "label": name}
-            if key == "loss_history":  # a smoothed line per rule, distinguishable where raw points overlap
+            if (
+                key == "loss_history"
+            ):  # a smoothed line per rule, distinguishable where raw points overlap
                 window = max(1, len(h[key]) // 50)
-                smooth = np.convolve(h[key], np.ones(window) / window, mode="valid") if h[key] else []
+                smooth = (
+                    np.convolve(h[key], np.ones(window) / window, mode="valid") if h[key] else []
+                )
                 ax.plot(h[key], ",", alpha=0.3, color=style["color"])
                 ax.plot(np.arange(len(smooth)) + window - 1, smooth, "-", **style)
             else:
@@ -166,7 +200,9 @@ def _zero_left_of_positive(values: np.ndarray) -> tuple[np.ndarray, bool]:
     return np.where(values > 0, values, smallest), True
 
 
-def plot_search_results(results: Sequence[Mapping[str, Any]], path: str | Path | None = None, bins: int = 6):
+def plot_search_results(
+    results: Sequence[Mapping[str, Any]], path: str | Path | None = None, bins: int = 6
+):
     """A heatmap of the best validation accuracy over learning rate x regularization.
 
     results: rows with 'learning_rate', 'reg' and 'val_acc' (a grid gives one cell per pair; a random search is
@@ -184,10 +220,16 @@ def plot_search_results(results: Sequence[Mapping[str, Any]], path: str | Path |
     y_vals, y_edges = _axis_values(reg_plot, axis_bins)
     heat = np.full((len(y_vals), len(x_vals)), np.nan)
     for a, b, value in zip(lr, reg_plot, acc):
-        i = int(np.argmin(np.abs(np.log(y_vals) - np.log(b)))) if y_edges is None else min(
-            np.searchsorted(y_edges, b, side="right") - 1, len(y_vals) - 1)
-        j = int(np.argmin(np.abs(np.log(x_vals) - np.log(a)))) if x_edges is None else min(
-            np.searchsorted(x_edges, a, side="right") - 1, len(x_vals) - 1)
+        i = (
+            int(np.argmin(np.abs(np.log(y_vals) - np.log(b))))
+            if y_edges is None
+            else min(np.searchsorted(y_edges, b, side="right") - 1, len(y_vals) - 1)
+        )
+        j = (
+            int(np.argmin(np.abs(np.log(x_vals) - np.log(a))))
+            if x_edges is None
+            else min(np.searchsorted(x_edges, a, side="right") - 1, len(x_vals) - 1)
+        )
         heat[i, j] = value if np.isnan(heat[i, j]) else max(heat[i, j], value)
     fig = _figure(8, 6)
     ax = fig.subplots()
@@ -208,8 +250,12 @@ def plot_search_results(results: Sequence[Mapping[str, Any]], path: str | Path |
     return _save(fig, path)
 
 
-def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str] | None = None,
-                          path: str | Path | None = None, title: str = "Confusion matrix"):
+def plot_confusion_matrix(
+    matrix: np.ndarray,
+    class_names: Sequence[str] | None = None,
+    path: str | Path | None = None,
+    title: str = "Confusion matrix",
+):
     """A confusion matrix (rows: true class, columns: predicted), with counts in the cells."""
     matrix = np.asarray(matrix)
     names = list(class_names) if class_names is not None else [str(i) for i in range(len(matrix))]
@@ -221,7 +267,14 @@ def plot_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str] | None 
     ax.set(xlabel="predicted", ylabel="true", title=title)
     threshold = matrix.max() / 2 if matrix.size else 0
     for (i, j), value in np.ndenumerate(matrix):
-        ax.text(j, i, str(value), ha="center", va="center", fontsize=7,
-                color="white" if value > threshold else "black")
+        ax.text(
+            j,
+            i,
+            str(value),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if value > threshold else "black",
+        )
     fig.colorbar(image, ax=ax)
     return _save(fig, path)

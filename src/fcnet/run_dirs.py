@@ -18,10 +18,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from fcnet import io
+from fcnet import saving
 
-RUN_FILES = ("config.json", "model.npz", "history.csv", "history.json", "summary.json", "history.png", "loss.png",
-             "accuracy.png", "weights.png")
+RUN_FILES = (
+    "config.json",
+    "model.npz",
+    "history.csv",
+    "history.json",
+    "summary.json",
+    "history.png",
+    "loss.png",
+    "accuracy.png",
+    "weights.png",
+)
 CHECKPOINT_GLOB = "checkpoint_*.npz"
 LOCK_FILE = ".fcnet.lock"
 
@@ -37,8 +46,13 @@ def check_out_dir(out: Path) -> None:
 
 
 def _is_run_file(path: Path) -> bool:
-    return (path.name in RUN_FILES or path.name == LOCK_FILE or path.match(CHECKPOINT_GLOB)
-            or path.match("confusion_*.png") or (path.name.startswith(".") and path.name.endswith(".tmp")))
+    return (
+        path.name in RUN_FILES
+        or path.name == LOCK_FILE
+        or path.match(CHECKPOINT_GLOB)
+        or path.match("confusion_*.png")
+        or (path.name.startswith(".") and path.name.endswith(".tmp"))
+    )
 
 
 def foreign_files(out: Path) -> list[str]:
@@ -52,19 +66,25 @@ def check_run_dir(out: Path, resume: bool = False, force: bool = False) -> None:
     check_out_dir(out)
     if resume:
         if not (out / "config.json").is_file():
-            raise RunDirError(f"--resume {out}: no config.json there; it is not an fcnet run directory")
+            raise RunDirError(
+                f"--resume {out}: no config.json there; it is not an fcnet run directory"
+            )
         if not list(out.glob(CHECKPOINT_GLOB)):
             raise RunDirError(f"--resume {out}: no checkpoint there to resume from")
         return
     if not out.exists() or not any(p.name != LOCK_FILE for p in out.iterdir()):
         return
     if not force:
-        raise RunDirError(f"run directory {out} exists; give --resume to continue it, --force to replace it, or "
-                          "another --out")
+        raise RunDirError(
+            f"run directory {out} exists; give --resume to continue it, --force to replace it, or "
+            "another --out"
+        )
     foreign = foreign_files(out)
     if foreign:
-        raise RunDirError(f"--force replaces only an fcnet run directory, and {out} also holds {foreign[:5]}"
-                          f"{' ...' if len(foreign) > 5 else ''}: give another --out, or move those files")
+        raise RunDirError(
+            f"--force replaces only an fcnet run directory, and {out} also holds {foreign[:5]}"
+            f"{' ...' if len(foreign) > 5 else ''}: give another --out, or move those files"
+        )
 
 
 def check_writable(out: Path) -> None:
@@ -101,8 +121,10 @@ def _locked(out: Path) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
-            raise RunDirError(f"run directory {out} is being written by process {holder}; wait for it to end, "
-                              "or give another --out") from None
+            raise RunDirError(
+                f"run directory {out} is being written by process {holder}; wait for it to end, "
+                "or give another --out"
+            ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
@@ -118,9 +140,13 @@ def newest_checkpoints(out: Path) -> list[Path]:
 def start_run_dir(out: Path, config_values: dict, force: bool) -> None:
     """Clear (with force) the locked run directory and write config.json."""
     if force:
-        for path in [*(out / name for name in RUN_FILES), *out.glob(CHECKPOINT_GLOB), *out.glob("confusion_*.png")]:
+        for path in [
+            *(out / name for name in RUN_FILES),
+            *out.glob(CHECKPOINT_GLOB),
+            *out.glob("confusion_*.png"),
+        ]:
             path.unlink(missing_ok=True)
-    io.write_text(out / "config.json", json.dumps(config_values, indent=2))
+    saving.write_text(out / "config.json", json.dumps(config_values, indent=2))
 
 
 def resolve_model_path(path: str | Path) -> Path:
@@ -128,6 +154,8 @@ def resolve_model_path(path: str | Path) -> Path:
     path = Path(path)
     if path.is_dir():
         if not (path / "model.npz").is_file():
-            raise FileNotFoundError(f"{path} is a directory without model.npz; give a run directory or a model file")
+            raise FileNotFoundError(
+                f"{path} is a directory without model.npz; give a run directory or a model file"
+            )
         return path / "model.npz"
     return path

@@ -23,7 +23,7 @@ class Exponential:
         check_real("decay", self.decay, 0.0, 1.0, low_open=True)
 
     def factor(self, epoch: int, num_epochs: int, val_history: Sequence[float]) -> float:
-        return self.decay ** epoch
+        return self.decay**epoch
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,9 @@ class Cosine:
         check_real("min_factor", self.min_factor, 0.0, 1.0)
 
     def factor(self, epoch, num_epochs, val_history):
-        return self.min_factor + 0.5 * (1 - self.min_factor) * (1 + math.cos(math.pi * epoch / max(1, num_epochs)))
+        return self.min_factor + 0.5 * (1 - self.min_factor) * (
+            1 + math.cos(math.pi * epoch / max(1, num_epochs))
+        )
 
 
 @dataclass(frozen=True)
@@ -82,10 +84,17 @@ class ReduceOnPlateau:
         return factor
 
 
-SCHEDULES = {"exponential": Exponential, "step": Step, "cosine": Cosine, "plateau": ReduceOnPlateau}
+SCHEDULES = {
+    "exponential": Exponential,
+    "step": Step,
+    "cosine": Cosine,
+    "plateau": ReduceOnPlateau,
+}
 
 
-def make_schedule(name: str, options: dict | None = None) -> Exponential | Step | Cosine | ReduceOnPlateau:
+def make_schedule(
+    name: str, options: dict | None = None
+) -> Exponential | Step | Cosine | ReduceOnPlateau:
     """The schedule called `name` ('exponential', 'step', 'cosine', 'plateau') with its options."""
     if name not in SCHEDULES:
         raise ValueError(f"unknown lr_schedule {name!r}; known: {sorted(SCHEDULES)}")

@@ -20,9 +20,18 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from fcnet import io, study_engine
-from fcnet.runs import (TrainConfig, accuracy, build_model, check_network_fits, check_trainable, check_writable,
-                        load_data, make_solver, num_classes_of)
+from fcnet import saving, study_engine, study_storage, study_workers
+from fcnet.runs import (
+    TrainConfig,
+    accuracy,
+    build_model,
+    check_network_fits,
+    check_trainable,
+    check_writable,
+    load_data,
+    make_solver,
+    num_classes_of,
+)
 
 # What a search may vary, with the default choices. learning_rate and reg are (low, high) ranges for random
 # search (sampled log-uniformly; reg may include 0 through `reg_zero`), or explicit lists for grid search.
@@ -34,28 +43,49 @@ DEFAULT_SPACE: dict[str, Any] = {
     "dropout": [0.0],
     "normalization": [None],
 }
-RESULT_FIELDS = ["trial", "val_acc", "test_acc", "learning_rate", "reg", "hidden_dims", "weight_scale", "dropout",
-                 "normalization", "seed", "epochs", "stop_reason"]
+RESULT_FIELDS = [
+    "trial",
+    "val_acc",
+    "test_acc",
+    "learning_rate",
+    "reg",
+    "hidden_dims",
+    "weight_scale",
+    "dropout",
+    "normalization",
+    "seed",
+    "epochs",
+    "stop_reason",
+]
 
 
 def _log_uniform(rng: np.random.Generator, low: float, high: float) -> float:
     return float(math.exp(rng.uniform(math.log(low), math.log(high))))
 
 
-def trial_configs(base: TrainConfig, space: dict[str, Any], mode: str, num_trials: int, seed: int) -> list[TrainConfig]:
+def trial_configs(
+    base: TrainConfig, space: dict[str, Any], mode: str, num_trials: int, seed: int
+) -> list[TrainConfig]:
     """The configurations of every trial, in trial order."""
     space = {**DEFAULT_SPACE, **space}
     if mode == "grid":
-        axes = {k: list(v) for k, v in space.items()}  # in a grid, a (low, high) range is just its two values
+        axes = {
+            k: list(v) for k, v in space.items()
+        }  # in a grid, a (low, high) range is just its two values
         names = list(axes)
         combos = list(itertools.product(*(axes[n] for n in names)))
-        return [dataclasses.replace(base, seed=seed + i, **dict(zip(names, combo))) for i, combo in enumerate(combos)]
+        return [
+            dataclasses.replace(base, seed=seed + i, **dict(zip(names, combo)))
+            for i, combo in enumerate(combos)
+        ]
     if mode not in ("random", "tpe"):
         raise ValueError(f"mode must be 'grid', 'random' or 'tpe', got {mode!r}")
     for name, choice in space.items():
         if isinstance(choice, tuple) and not (len(choice) == 2 and 0 < choice[0] <= choice[1]):
-            raise ValueError(f"the {name} range of a random search is sampled log-uniformly: it needs "
-                             f"0 < LOW <= HIGH, got {list(choice)} (a grid search takes any values)")
+            raise ValueError(
+                f"the {name} range of a random search is sampled log-uniformly: it needs "
+                f"0 < LOW <= HIGH, got {list(choice)} (a grid search takes any values)"
+            )
     if mode == "tpe":
         return []  # Optuna's TPE sampler proposes each trial as the search goes: see suggested_config
     configs = []
@@ -71,7 +101,9 @@ def trial_configs(base: TrainConfig, space: dict[str, Any], mode: str, num_trial
     return configs
 
 
-def suggested_config(trial, base: TrainConfig, space: dict[str, Any], index: int, seed: int) -> TrainConfig:
+def suggested_config(
+    trial, base: TrainConfig, space: dict[str, Any], index: int, seed: int
+) -> TrainConfig:
     """A TPE trial's configuration, from Optuna's suggestions over the same space: (low, high) ranges sampled
     log-uniformly, lists as categories."""
     values = {}
@@ -87,10 +119,21 @@ def suggested_config(trial, base: TrainConfig, space: dict[str, Any], index: int
 def config_of_row(base: TrainConfig, row: dict) -> TrainConfig:
     """The configuration a result row was trained with (to train the best trial again on this machine)."""
     normalization = None if row["normalization"] in ("none", None) else row["normalization"]
-    weight_scale = row["weight_scale"] if row["weight_scale"] in ("he", "xavier") else float(row["weight_scale"])
-    return dataclasses.replace(base, learning_rate=float(row["learning_rate"]), reg=float(row["reg"]),
-                               hidden_dims=json.loads(row["hidden_dims"]), weight_scale=weight_scale,
-                               dropout=float(row["dropout"]), normalization=normalization, seed=int(row["seed"]))
+    weight_scale = (
+        row["weight_scale"]
+        if row["weight_scale"] in ("he", "xavier")
+        else float(row["weight_scale"])
+    )
+    return dataclasses.replace(
+        base,
+        learning_rate=float(row["learning_rate"]),
+        reg=float(row["reg"]),
+        hidden_dims=json.loads(row["hidden_dims"]),
+        weight_scale=weight_scale,
+        dropout=float(row["dropout"]),
+        normalization=normalization,
+        seed=int(row["seed"]),
+    )
 
 
 _DATA_CACHE: dict[tuple, dict] = {}
@@ -104,7 +147,9 @@ def _trial_data(config: TrainConfig) -> dict:
     return _DATA_CACHE[key]
 
 
-def train_trial(index: int, config: TrainConfig, out_dir: str | Path, report: Callable | None = None):
+def train_trial(
+    index: int, config: TrainConfig, out_dir: str | Path, report: Callable | None = None
+):
     """Train trial `index` with one BLAS thread; returns (its result row, the model).
 
     report(epoch, val_acc) is called after every epoch's check; when it returns True the trial is pruned: it stops
@@ -115,7 +160,11 @@ def train_trial(index: int, config: TrainConfig, out_dir: str | Path, report: Ca
     pruned: list[int] = []  # the epoch at which the pruner stopped the trial, if it did
 
     def on_epoch(solver) -> None:
-        if report is not None and solver.val_acc_history and report(solver.epoch, solver.val_acc_history[-1]):
+        if (
+            report is not None
+            and solver.val_acc_history
+            and report(solver.epoch, solver.val_acc_history[-1])
+        ):
             pruned.append(solver.epoch)
             solver.stop_training = True
 
@@ -124,15 +173,25 @@ def train_trial(index: int, config: TrainConfig, out_dir: str | Path, report: Ca
         model = build_model(config, int(np.prod(data["X_train"].shape[1:])), num_classes_of(data))
         solver = make_solver(model, data, config, verbose=False, epoch_callback=on_epoch)
         solver.train()
-        stop_reason = "pruned" if pruned and solver.stop_reason != "interrupted" else solver.stop_reason
+        stop_reason = (
+            "pruned" if pruned and solver.stop_reason != "interrupted" else solver.stop_reason
+        )
         if stop_reason != "interrupted":  # a cut-short trial keeps no model and is never ranked
-            io.save(model, Path(out_dir) / "trials" / f"trial_{index:04d}.npz")
+            saving.save(model, Path(out_dir) / "trials" / f"trial_{index:04d}.npz")
         row = {
-            "trial": index, "val_acc": accuracy(model, data["X_val"], data["y_val"]),
-            "test_acc": accuracy(model, data["X_test"], data["y_test"]) if "X_test" in data else "",
-            "learning_rate": config.learning_rate, "reg": config.reg, "hidden_dims": json.dumps(config.hidden_dims),
-            "weight_scale": config.weight_scale, "dropout": config.dropout,
-            "normalization": config.normalization or "none", "seed": config.seed, "epochs": solver.epoch,
+            "trial": index,
+            "val_acc": accuracy(model, data["X_val"], data["y_val"]),
+            "test_acc": accuracy(model, data["X_test"], data["y_test"])
+            if "X_test" in data
+            else "",
+            "learning_rate": config.learning_rate,
+            "reg": config.reg,
+            "hidden_dims": json.dumps(config.hidden_dims),
+            "weight_scale": config.weight_scale,
+            "dropout": config.dropout,
+            "normalization": config.normalization or "none",
+            "seed": config.seed,
+            "epochs": solver.epoch,
             "stop_reason": stop_reason,
         }
     return row, model
@@ -142,7 +201,10 @@ def read_results(path: Path) -> list[dict]:
     if not path.is_file():
         return []
     with open(path, newline="") as f:
-        return [dict(row, trial=int(row["trial"]), val_acc=float(row["val_acc"])) for row in csv.DictReader(f)]
+        return [
+            dict(row, trial=int(row["trial"]), val_acc=float(row["val_acc"]))
+            for row in csv.DictReader(f)
+        ]
 
 
 def write_results(path: Path, rows: list[dict]) -> None:
@@ -150,16 +212,22 @@ def write_results(path: Path, rows: list[dict]) -> None:
     writer = csv.DictWriter(buffer, fieldnames=RESULT_FIELDS)
     writer.writeheader()
     writer.writerows(sorted(rows, key=lambda r: r["trial"]))
-    io.write_text(path, buffer.getvalue())
+    saving.write_text(path, buffer.getvalue())
 
 
-def search_description(base: TrainConfig, space: dict[str, Any] | None, mode: str, seed: int,
-                       pruner: str = "none") -> dict:
+def search_description(
+    base: TrainConfig, space: dict[str, Any] | None, mode: str, seed: int, pruner: str = "none"
+) -> dict:
     """What makes two searches the same search (the number of random trials may grow)."""
     space = {**DEFAULT_SPACE, **(space or {})}
-    return {"mode": mode, "seed": seed, "space": json.loads(json.dumps(space)),
-            "ranges": sorted(k for k, v in space.items() if isinstance(v, tuple)),
-            "base": {k: v for k, v in dataclasses.asdict(base).items() if k != "seed"}, "pruner": pruner}
+    return {
+        "mode": mode,
+        "seed": seed,
+        "space": json.loads(json.dumps(space)),
+        "ranges": sorted(k for k, v in space.items() if isinstance(v, tuple)),
+        "base": {k: v for k, v in dataclasses.asdict(base).items() if k != "seed"},
+        "pruner": pruner,
+    }
 
 
 def study_configs(study) -> list:
@@ -167,19 +235,32 @@ def study_configs(study) -> list:
     return study_engine.configs_of(study, TRIAL_FUNCTIONS)
 
 
-def work_on(study, configs: list, out: Path, after_trial: Callable[[dict], None] | None = None) -> None:
+def work_on(
+    study, configs: list, out: Path, after_trial: Callable[[dict], None] | None = None
+) -> None:
     """Run the study's waiting trials here until every trial has ended (a search-worker's job)."""
     study_engine.work(study, configs, out, TRIAL_FUNCTIONS, after_trial)
 
 
-CHECKED_CONFIGS = 2000  # a search's trials checked before it starts (each check builds a tiny Solver)
+CHECKED_CONFIGS = (
+    2000  # a search's trials checked before it starts (each check builds a tiny Solver)
+)
 
 
-def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | None = None, mode: str = "random",
-               num_trials: int = 10, jobs: int = 1, seed: int = 0,
-               on_result: Callable[[dict], None] | None = None, storage: str | None = None,
-               study_name: str | None = None, pruner: str = "none",
-               heartbeat: int = study_engine.HEARTBEAT_SECONDS) -> list[dict]:
+def run_search(
+    base: TrainConfig,
+    out_dir: str | Path,
+    space: dict[str, Any] | None = None,
+    mode: str = "random",
+    num_trials: int = 10,
+    jobs: int = 1,
+    seed: int = 0,
+    on_result: Callable[[dict], None] | None = None,
+    storage: str | None = None,
+    study_name: str | None = None,
+    pruner: str = "none",
+    heartbeat: int = study_engine.HEARTBEAT_SECONDS,
+) -> list[dict]:
     """Run the search's trials on an Optuna study; returns every result, best validation accuracy first.
 
     Without `storage` the study is a journal file in out_dir (study.journal) and `jobs` local processes work on it;
@@ -195,29 +276,40 @@ def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | N
     if mode in ("random", "tpe") and int(num_trials) < 1:
         raise ValueError(f"num_trials must be >= 1, got {num_trials}")
     if (storage is None) != (study_name is None):
-        raise ValueError("storage and study_name (--storage and --study) go together: give both to share a study, "
-                         "or neither for a local one")
+        raise ValueError(
+            "storage and study_name (--storage and --study) go together: give both to share a study, "
+            "or neither for a local one"
+        )
     study_engine.check_pruner(pruner)
     study_engine.check_study_options(study_name, heartbeat)
     if not 1 <= int(num_trials) <= study_engine.MAX_TRIALS:
         raise ValueError(f"num_trials must be 1 to {study_engine.MAX_TRIALS:,}, got {num_trials}")
     out = Path(out_dir)
     configs = trial_configs(base, space or {}, mode, num_trials, seed)  # checks the space first
-    for config in [base, *configs[:CHECKED_CONFIGS]]:  # every option of every trial, before anything is written
+    for config in [
+        base,
+        *configs[:CHECKED_CONFIGS],
+    ]:  # every option of every trial, before anything is written
         check_network_fits(config.hidden_dims, source="the search space")
         check_trainable(config, "the search's options")
     description = search_description(base, space, mode, seed, pruner)
     _check_same_search(out, description)
     local = storage is None
     if not local:  # the shared database is reached (or refused) before anything is written here
-        study = study_engine.open_study(storage, study_name, heartbeat, create=True, description=description)
+        study = study_engine.open_study(
+            storage, study_name, heartbeat, create=True, description=description
+        )
     check_writable(out)
     (out / "trials").mkdir(parents=True, exist_ok=True)
-    io.write_text(out / "search.json", json.dumps(description, indent=1))
+    saving.write_text(out / "search.json", json.dumps(description, indent=1))
     if local:
-        storage, study_name = study_engine.local_storage(out), study_engine.LOCAL_STUDY
-        study = study_engine.open_study(storage, study_name, heartbeat, create=True, description=description)
-    study_engine.prepare(study, description, int(num_trials) if mode == "tpe" else len(configs), local=local)
+        storage, study_name = study_storage.local_storage(out), study_engine.LOCAL_STUDY
+        study = study_engine.open_study(
+            storage, study_name, heartbeat, create=True, description=description
+        )
+    study_engine.prepare(
+        study, description, int(num_trials) if mode == "tpe" else len(configs), local=local
+    )
 
     def after_trial(row: dict) -> None:
         write_results(out / "results.csv", collect(study))
@@ -228,7 +320,9 @@ def run_search(base: TrainConfig, out_dir: str | Path, space: dict[str, Any] | N
         if jobs == 1:
             study_engine.work(study, configs, out, TRIAL_FUNCTIONS, after_trial)
         else:
-            study_engine.work_in_processes(jobs, storage, study_name, out, heartbeat, TRIAL_FUNCTIONS, after_trial)
+            study_workers.work_in_processes(
+                jobs, storage, study_name, out, heartbeat, TRIAL_FUNCTIONS, after_trial
+            )
     finally:
         results = collect(study)
         write_results(out / "results.csv", results)
@@ -259,12 +353,20 @@ def _check_same_search(out: Path, description: dict) -> None:
             saved = json.loads(path.read_text())
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path} is not valid JSON: {exc}") from None
-        differences = [f"{k} {saved.get(k)!r} there, {v!r} now" for k, v in description.items() if saved.get(k) != v]
+        differences = [
+            f"{k} {saved.get(k)!r} there, {v!r} now"
+            for k, v in description.items()
+            if saved.get(k) != v
+        ]
         if differences:
-            raise ValueError(f"{out} holds another search ({'; '.join(differences)}); resume it with the same "
-                             "options, or give another --out")
+            raise ValueError(
+                f"{out} holds another search ({'; '.join(differences)}); resume it with the same "
+                "options, or give another --out"
+            )
     elif (out / "results.csv").is_file():
-        raise ValueError(f"{out} holds results of a search without search.json; give another --out")
+        raise ValueError(
+            f"{out} holds results of a search without search.json; give another --out"
+        )
 
 
 def _finish(out: Path, results: list[dict], base: TrainConfig, study) -> None:
@@ -276,11 +378,15 @@ def _finish(out: Path, results: list[dict], base: TrainConfig, study) -> None:
 
     best = ranked[0]
     trial_model = out / "trials" / f"trial_{int(best['trial']):04d}.npz"
-    if not trial_model.is_file():  # trained by a worker on another machine: train it again here (same seed)
+    if (
+        not trial_model.is_file()
+    ):  # trained by a worker on another machine: train it again here (same seed)
         train_trial(int(best["trial"]), config_of_row(base, best), out)
-    with io.atomic_file(out / "best_model.npz", "wb") as f:
+    with saving.atomic_file(out / "best_model.npz", "wb") as f:
         f.write(trial_model.read_bytes())
     plots.plot_search_results(ranked, out / "search.png")
 
 
-TRIAL_FUNCTIONS = study_engine.TrialFunctions(configs=trial_configs, suggest=suggested_config, run=train_trial)
+TRIAL_FUNCTIONS = study_engine.TrialFunctions(
+    configs=trial_configs, suggest=suggested_config, run=train_trial
+)

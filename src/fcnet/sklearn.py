@@ -69,18 +69,39 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "weight_scale": [StrOptions({"he", "xavier"}), Interval(numbers.Real, 0, None, closed="neither")],
+        "weight_scale": [
+            StrOptions({"he", "xavier"}),
+            Interval(numbers.Real, 0, None, closed="neither"),
+        ],
         "class_weight": [None, dict, StrOptions({"balanced"})],
         "dtype": [None, StrOptions({"float32", "float64"}), type],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", normalization=None, dropout=0.0, reg=0.0,
-                 update_rule="adam", learning_rate=1e-3, optimizer_params=None, batch_size=64, max_iter=200,
-                 lr_schedule=None, lr_schedule_options=None, early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, weight_scale="he", class_weight=None, dtype=None, random_state=None,
-                 verbose=False):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        normalization=None,
+        dropout=0.0,
+        reg=0.0,
+        update_rule="adam",
+        learning_rate=1e-3,
+        optimizer_params=None,
+        batch_size=64,
+        max_iter=200,
+        lr_schedule=None,
+        lr_schedule_options=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        weight_scale="he",
+        class_weight=None,
+        dtype=None,
+        random_state=None,
+        verbose=False,
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.normalization = normalization
@@ -109,21 +130,34 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
         self._validate_params()
         sizes = np.atleast_1d(self.hidden_layer_sizes)
         if sizes.ndim != 1 or sizes.size == 0 or sizes.dtype.kind not in "iu" or np.any(sizes < 1):
-            raise ValueError(f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}")
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {self.hidden_layer_sizes!r}"
+            )
         if self.early_stopping and self.validation_fraction == 0:
-            raise ValueError("validation_fraction must be in (0, 1) with early_stopping=True, got 0.0")
+            raise ValueError(
+                "validation_fraction must be in (0, 1) with early_stopping=True, got 0.0"
+            )
         if self.optimizer_params and "learning_rate" in self.optimizer_params:
-            raise ValueError(f"optimizer_params holds 'learning_rate' ({self.optimizer_params['learning_rate']}); "
-                             f"give it as learning_rate= (now {self.learning_rate})")
+            raise ValueError(
+                f"optimizer_params holds 'learning_rate' ({self.optimizer_params['learning_rate']}); "
+                f"give it as learning_rate= (now {self.learning_rate})"
+            )
         if isinstance(self.class_weight, dict) and not all(
-                isinstance(w, numbers.Real) and np.isfinite(w) and w >= 0 for w in self.class_weight.values()):
-            raise ValueError(f"class_weight must map classes to finite weights >= 0, got {self.class_weight!r}")
+            isinstance(w, numbers.Real) and np.isfinite(w) and w >= 0
+            for w in self.class_weight.values()
+        ):
+            raise ValueError(
+                f"class_weight must map classes to finite weights >= 0, got {self.class_weight!r}"
+            )
 
     def _network_dtype(self, X: np.ndarray) -> np.dtype:
         """scikit-learn's convention (as MLPClassifier): float32 input trains in float32, any other in float64,
         unless dtype is given."""
-        return np.dtype(self.dtype) if self.dtype is not None else (
-            np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64))
+        return (
+            np.dtype(self.dtype)
+            if self.dtype is not None
+            else (np.dtype(np.float32) if X.dtype == np.float32 else np.dtype(np.float64))
+        )
 
     def fit(self, X, y, sample_weight=None) -> "FCNetClassifier":
         """Train a new network for max_iter epochs (fewer with early stopping) on X (n_samples, n_features)."""
@@ -133,9 +167,18 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
         self.classes_, labels = np.unique(y, return_inverse=True)
         weights = self._weights(X, y, sample_weight)
         rng = check_random_state(self.random_state)
-        self.model_ = self._build_model(X.shape[1], int(rng.randint(2**31)), self._network_dtype(X))
+        self.model_ = self._build_model(
+            X.shape[1], int(rng.randint(2**31)), self._network_dtype(X)
+        )
         self.n_iter_, self.loss_curve_, self.optimizer_state_ = 0, [], None
-        self._train(X, labels, weights, self.max_iter, seed=int(rng.randint(2**31)), early_stopping=self.early_stopping)
+        self._train(
+            X,
+            labels,
+            weights,
+            self.max_iter,
+            seed=int(rng.randint(2**31)),
+            early_stopping=self.early_stopping,
+        )
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None) -> "FCNetClassifier":
@@ -147,71 +190,117 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         if first:
             if classes is None:
-                raise ValueError("classes must be given on the first call to partial_fit (every class the calls "
-                                 "will see)")
+                raise ValueError(
+                    "classes must be given on the first call to partial_fit (every class the calls "
+                    "will see)"
+                )
             self.classes_ = np.unique(classes)
             rng = check_random_state(self.random_state)
-            self.model_ = self._build_model(X.shape[1], int(rng.randint(2**31)), self._network_dtype(X))
+            self.model_ = self._build_model(
+                X.shape[1], int(rng.randint(2**31)), self._network_dtype(X)
+            )
             self.n_iter_, self.loss_curve_, self.optimizer_state_ = 0, [], None
         elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-            raise ValueError(f"classes {np.unique(classes).tolist()} differ from those of the first call "
-                             f"{self.classes_.tolist()}")
+            raise ValueError(
+                f"classes {np.unique(classes).tolist()} differ from those of the first call "
+                f"{self.classes_.tolist()}"
+            )
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
-            raise ValueError(f"y holds labels {unknown.tolist()} not in classes {self.classes_.tolist()}")
+            raise ValueError(
+                f"y holds labels {unknown.tolist()} not in classes {self.classes_.tolist()}"
+            )
         labels = np.searchsorted(self.classes_, y)
         seed = int(check_random_state(self.random_state).randint(2**31)) + self.n_iter_
-        self._train(X, labels, self._weights(X, y, sample_weight), 1, seed=seed, early_stopping=False)
+        self._train(
+            X, labels, self._weights(X, y, sample_weight), 1, seed=seed, early_stopping=False
+        )
         return self
 
     def _weights(self, X, y, sample_weight) -> np.ndarray:
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if not np.all(np.isfinite(weights)) or np.any(weights < 0) or not weights.sum() > 0:
-            raise ValueError(f"sample_weight must be finite and >= 0 with a positive sum, got values from "
-                             f"{np.min(weights):g} to {np.max(weights):g} (sum {np.sum(weights):g})")
+            raise ValueError(
+                f"sample_weight must be finite and >= 0 with a positive sum, got values from "
+                f"{np.min(weights):g} to {np.max(weights):g} (sum {np.sum(weights):g})"
+            )
         if self.class_weight is not None:
             weights = weights * compute_sample_weight(self.class_weight, y)
         return weights
 
     def _build_model(self, n_features: int, seed: int, dtype: np.dtype) -> FullyConnectedNet:
         hidden = [int(h) for h in np.atleast_1d(self.hidden_layer_sizes)]
-        return FullyConnectedNet(hidden, input_dim=n_features, num_classes=max(len(self.classes_), 2),
-                                 dropout=self.dropout, normalization=self.normalization, reg=self.reg,
-                                 weight_scale=self.weight_scale, dtype=dtype, seed=seed,
-                                 activation=self.activation)
+        return FullyConnectedNet(
+            hidden,
+            input_dim=n_features,
+            num_classes=max(len(self.classes_), 2),
+            dropout=self.dropout,
+            normalization=self.normalization,
+            reg=self.reg,
+            weight_scale=self.weight_scale,
+            dtype=dtype,
+            seed=seed,
+            activation=self.activation,
+        )
 
     def _train(self, X, labels, weights, epochs: int, seed: int, early_stopping: bool) -> None:
         """Train self.model_ through fcnet's Solver, continuing from optimizer_state_ when there is one."""
         if early_stopping:
             if len(labels) < 2:
-                raise ValueError(f"early_stopping needs n_samples >= 2 to hold some out, got n_samples={len(labels)}")
+                raise ValueError(
+                    f"early_stopping needs n_samples >= 2 to hold some out, got n_samples={len(labels)}"
+                )
             n_val = max(1, int(np.ceil(self.validation_fraction * len(labels))))
             counts = np.bincount(labels)
             # stratified when every class can give a sample to each side (tiny sets are split at random)
-            stratify = labels if n_val >= np.count_nonzero(counts) and np.min(counts[counts > 0]) >= 2 else None
+            stratify = (
+                labels
+                if n_val >= np.count_nonzero(counts) and np.min(counts[counts > 0]) >= 2
+                else None
+            )
             X_train, X_val, y_train, y_val, w_train, w_val = train_test_split(
-                X, labels, weights, test_size=n_val, stratify=stratify, random_state=seed)
+                X, labels, weights, test_size=n_val, stratify=stratify, random_state=seed
+            )
         else:
             X_train, y_train, w_train, X_val, y_val, w_val = X, labels, weights, X, labels, weights
-        solver = Solver(self.model_, {"X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val,
-                                      "sample_weight_train": w_train, "sample_weight_val": w_val},
-                        update_rule=self.update_rule,
-                        optim_config={"learning_rate": self.learning_rate, **(self.optimizer_params or {})},
-                        lr_schedule=self.lr_schedule, lr_schedule_options=self.lr_schedule_options,
-                        batch_size=int(min(self.batch_size, len(y_train))), num_epochs=int(epochs), seed=seed,
-                        num_train_samples=_CHECK_SAMPLES, num_val_samples=None if early_stopping else _CHECK_SAMPLES,
-                        early_stopping_patience=self.n_iter_no_change if early_stopping else None,
-                        early_stopping_metric="val_loss",  # smoother than the accuracy of a small held-out set
-                        restore_best=early_stopping, verbose=bool(self.verbose), progress=False,
-                        print_every=10**9 if not self.verbose else 100)
+        solver = Solver(
+            self.model_,
+            {
+                "X_train": X_train,
+                "y_train": y_train,
+                "X_val": X_val,
+                "y_val": y_val,
+                "sample_weight_train": w_train,
+                "sample_weight_val": w_val,
+            },
+            update_rule=self.update_rule,
+            optim_config={"learning_rate": self.learning_rate, **(self.optimizer_params or {})},
+            lr_schedule=self.lr_schedule,
+            lr_schedule_options=self.lr_schedule_options,
+            batch_size=int(min(self.batch_size, len(y_train))),
+            num_epochs=int(epochs),
+            seed=seed,
+            num_train_samples=_CHECK_SAMPLES,
+            num_val_samples=None if early_stopping else _CHECK_SAMPLES,
+            early_stopping_patience=self.n_iter_no_change if early_stopping else None,
+            early_stopping_metric="val_loss",  # smoother than the accuracy of a small held-out set
+            restore_best=early_stopping,
+            verbose=bool(self.verbose),
+            progress=False,
+            print_every=10**9 if not self.verbose else 100,
+        )
         if self.optimizer_state_ is not None:
             solver.optimizer.load_state_dict(self.optimizer_state_)
         solver.train()
         if solver.stop_reason == "diverged":
-            raise RuntimeError(f"training diverged at epoch {solver.epoch} (see the message above); lower "
-                               f"learning_rate={self.learning_rate}")
+            raise RuntimeError(
+                f"training diverged at epoch {solver.epoch} (see the message above); lower "
+                f"learning_rate={self.learning_rate}"
+            )
         self.optimizer_state_ = solver.optimizer.state_dict()
-        rows = solver.history.epoch_rows(solver.iterations_per_epoch)[1:]  # row 0 is the check after iteration 1
+        rows = solver.history.epoch_rows(solver.iterations_per_epoch)[
+            1:
+        ]  # row 0 is the check after iteration 1
         self.loss_curve_ += [row["train_loss"] for row in rows]
         self.n_iter_ += solver.epoch
         if early_stopping:
@@ -228,7 +317,9 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
         proba = self.model_.predict_proba(X).astype(np.float64)
-        if len(self.classes_) == 1:  # a one-class fit: a network of two outputs, one of them never a target
+        if (
+            len(self.classes_) == 1
+        ):  # a one-class fit: a network of two outputs, one of them never a target
             return np.ones((len(X), 1))
         return proba / proba.sum(axis=1, keepdims=True)
 
@@ -244,74 +335,17 @@ class FCNetClassifier(ClassifierMixin, BaseEstimator):
 
     # ---- fcnet's file format ------------------------------------------------------------------------------------
     def _fcnet_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """Arrays and JSON metadata for fcnet.save (no pickle)."""
-        from fcnet import io
+        """Arrays and JSON metadata for fcnet.save (no pickle): fcnet.sklearn_files.estimator_state."""
+        from fcnet.sklearn_files import estimator_state
 
         check_is_fitted(self)
-        params = self.get_params()
-        params["hidden_layer_sizes"] = list(np.atleast_1d(params["hidden_layer_sizes"]).tolist())
-        if isinstance(params["class_weight"], dict):
-            params["class_weight"] = [[_plain(k), float(v)] for k, v in params["class_weight"].items()]
-        if not (params["random_state"] is None or isinstance(params["random_state"], numbers.Integral)):
-            params["random_state"] = None  # a RandomState object is not stored
-        classes = self.classes_.astype(str) if self.classes_.dtype == object else self.classes_
-        fitted = {"n_features_in_": int(self.n_features_in_), "n_iter_": int(self.n_iter_),
-                  "loss_curve_": list(self.loss_curve_), "best_loss_": self.best_loss_,
-                  "validation_scores_": self.validation_scores_, "best_validation_score_": self.best_validation_score_}
-        if hasattr(self, "feature_names_in_"):
-            fitted["feature_names_in_"] = [str(n) for n in self.feature_names_in_]
-        arrays = {**io.model_state(self.model_), "classes": np.asarray(classes)}
-        return arrays, {"class": type(self).__name__, "params": params, "fitted": fitted,
-                        "model_config": self.model_.get_config()}
+        return estimator_state(self)
 
     @classmethod
-    def _from_fcnet_state(cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], source: str) -> "FCNetClassifier":
-        """The estimator a file describes; every stored name and size is checked against the estimator's own
-        parameters and attributes and against the stored network before anything is built."""
-        from fcnet import io
+    def _from_fcnet_state(
+        cls, arrays: dict[str, np.ndarray], meta: dict[str, Any], source: str
+    ) -> "FCNetClassifier":
+        """The estimator saved by _fcnet_state, every field checked (fcnet.sklearn_files.estimator_from_state)."""
+        from fcnet.sklearn_files import estimator_from_state
 
-        params, fitted, config = meta.get("params"), meta.get("fitted"), meta.get("model_config")
-        if not isinstance(params, dict) or not isinstance(fitted, dict):
-            raise ValueError(f"{source} is damaged: an FCNetClassifier file needs JSON objects 'params' and "
-                             f"'fitted', got {type(params).__name__} and {type(fitted).__name__}")
-        unknown = sorted(set(params) - set(cls().get_params())) + sorted(set(fitted) - set(FITTED_ATTRIBUTES))
-        if unknown:
-            raise ValueError(f"{source} is damaged: {unknown} are not FCNetClassifier parameters or fitted "
-                             f"attributes (parameters: {sorted(cls().get_params())}; fitted: "
-                             f"{sorted(FITTED_ATTRIBUTES)})")
-        io.check_stored_architecture(config, arrays, source)
-        params = dict(params)
-        if isinstance(params.get("class_weight"), list):
-            params["class_weight"] = {k: v for k, v in params["class_weight"]}
-        hidden = params.get("hidden_layer_sizes")
-        if not isinstance(hidden, list) or hidden != list(np.atleast_1d(config["hidden_dims"]).tolist()):
-            raise ValueError(f"{source} is damaged: hidden_layer_sizes {hidden!r} does not match the stored "
-                             f"network's hidden_dims {config['hidden_dims']!r}")
-        params["hidden_layer_sizes"] = tuple(hidden)
-        classes = arrays.get("classes")
-        if classes is None or classes.ndim != 1 or len(classes) != config["num_classes"]:
-            raise ValueError(f"{source} is damaged: it stores {0 if classes is None else len(classes)} class labels "
-                             f"for a network of {config['num_classes']} outputs")
-        if fitted.get("n_features_in_") != config["input_dim"]:
-            raise ValueError(f"{source} is damaged: n_features_in_ {fitted.get('n_features_in_')!r} does not match "
-                             f"the network's input_dim {config['input_dim']}")
-        estimator = cls(**params)
-        estimator.classes_ = classes
-        estimator.model_ = FullyConnectedNet.from_config(config)
-        io.load_model_state(estimator.model_, {k: v for k, v in arrays.items() if k != "classes"}, source)
-        fitted = dict(fitted)
-        if "feature_names_in_" in fitted:
-            fitted["feature_names_in_"] = np.asarray(fitted["feature_names_in_"], dtype=object)
-        for name, value in fitted.items():
-            setattr(estimator, name, value)
-        estimator.optimizer_state_ = None  # not stored: partial_fit after load starts a fresh optimizer
-        return estimator
-
-
-FITTED_ATTRIBUTES = ("n_features_in_", "n_iter_", "loss_curve_", "best_loss_", "validation_scores_",
-                     "best_validation_score_", "feature_names_in_")
-
-
-def _plain(value: Any) -> Any:
-    """A class label as a JSON value."""
-    return value.item() if isinstance(value, np.generic) else value
+        return estimator_from_state(cls, arrays, meta, source)

@@ -18,8 +18,6 @@ the best, so the state kept is one from before the explosion (the initial one if
 
 from __future__ import annotations
 
-import dataclasses
-import inspect
 import sys
 import time
 from contextlib import nullcontext
@@ -28,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from fcnet import divergence, io
-from fcnet._solver_checks import check_data, check_resumable, check_run_info, check_trainer
+from fcnet import divergence, solver_checkpoints
+from fcnet._solver_checks import check_data
 from fcnet._progress import deferred_interrupt, emit, make_bar
 from fcnet.best_state import BestState
 from fcnet.divergence import DIVERGENCE_FACTOR
@@ -37,8 +35,8 @@ from fcnet.epoch_steps import DEFAULT_STEPS, EpochRecord, EpochStep
 from fcnet.history import History
 from fcnet.optim import UPDATE_RULES
 from fcnet.optimizer import Optimizer
-from fcnet.schedules import Exponential, describe
-from fcnet.solver_options import SolverOptions
+from fcnet.schedules import Exponential
+from fcnet.solver_options import SolverOptions, keyword_signature
 
 _EVAL_BATCH = 1000  # samples per forward pass in the accuracy checks
 
@@ -59,29 +57,47 @@ class Solver:
     'interrupted'); the model holds the best state.
     """
 
-    def __init__(self, model: Any, data: dict, *, options: SolverOptions | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, model: Any, data: dict, *, options: SolverOptions | None = None, **kwargs: Any
+    ) -> None:
         if options is not None and kwargs:
-            raise TypeError(f"give the options either as options=SolverOptions(...) or as keywords, not both "
-                            f"(got options and {sorted(kwargs)})")
+            raise TypeError(
+                f"give the options either as options=SolverOptions(...) or as keywords, not both "
+                f"(got options and {sorted(kwargs)})"
+            )
         unknown = sorted(set(kwargs) - set(SolverOptions.names()))
         if unknown:
-            raise TypeError(f"Solver got unknown option(s) {unknown}; known: {list(SolverOptions.names())}")
+            raise TypeError(
+                f"Solver got unknown option(s) {unknown}; known: {list(SolverOptions.names())}"
+            )
         o = self.options = options if options is not None else SolverOptions(**kwargs)
         self.model = model
-        self.X_train, self.y_train, self.X_val, self.y_val, self._input_scale = check_data(model, data)
+        self.X_train, self.y_train, self.X_val, self.y_val, self._input_scale = check_data(
+            model, data
+        )
         self.sample_weight = data.get("sample_weight_train")  # checked by check_data
         self.val_weight = data.get("sample_weight_val")
         self.optimizer = Optimizer(model.params, o.update_rule, **o.optim_config)
         self.update_rule_name = self.optimizer.rule_name
         self.base_learning_rate = self.optimizer.learning_rate
         if self.base_learning_rate is None and o.schedule != Exponential(1.0):
-            raise ValueError("a learning-rate schedule needs a learning_rate in optim_config for a custom update rule")
+            raise ValueError(
+                "a learning-rate schedule needs a learning_rate in optim_config for a custom update rule"
+            )
         self.track_val_loss = hasattr(model, "evaluate")
-        if o.early_stopping_metric == "val_loss" and o.early_stopping_patience and not self.track_val_loss:
-            raise ValueError("early_stopping_metric='val_loss' needs a model with an evaluate(X, y) method")
+        if (
+            o.early_stopping_metric == "val_loss"
+            and o.early_stopping_patience
+            and not self.track_val_loss
+        ):
+            raise ValueError(
+                "early_stopping_metric='val_loss' needs a model with an evaluate(X, y) method"
+            )
         self.epoch_steps: list[EpochStep] = list(DEFAULT_STEPS)
         self._rng = self._generator()
-        self.run_info: dict | None = None  # what decided the data (a run directory's dataset, split seed, ...)
+        self.run_info: dict | None = (
+            None  # what decided the data (a run directory's dataset, split seed, ...)
+        )
         self.epoch = self.t = 0
         self.history = History()
         self.best = BestState()
@@ -138,8 +154,12 @@ class Solver:
 
     def _restore_best(self) -> None:
         self.best.restore(self.model)
-        if self.best.val_acc is None and self.t > 0:  # fell back to the initial state: say how good it is
-            self.best.val_acc = self.check_accuracy(self.X_val, self.y_val, self.options.num_val_samples, _EVAL_BATCH)
+        if (
+            self.best.val_acc is None and self.t > 0
+        ):  # fell back to the initial state: say how good it is
+            self.best.val_acc = self.check_accuracy(
+                self.X_val, self.y_val, self.options.num_val_samples, _EVAL_BATCH
+            )
 
     # ---- training ----------------------------------------------------------------------------------------------
     @property
@@ -158,16 +178,20 @@ class Solver:
         position = self.t % self.iterations_per_epoch
         if position == 0 or self._order is None:
             self._order = self._rng.permutation(n)
-        return self._order[position * size:(position + 1) * size]
+        return self._order[position * size : (position + 1) * size]
 
     def _step(self) -> bool:
         """One minibatch update. Returns False (and updates nothing) when the loss has diverged."""
         idx = self._next_batch()
         start = time.perf_counter()
-        if self.sample_weight is None:  # as cs231n calls it: a hand-built model need not take sample weights
+        if (
+            self.sample_weight is None
+        ):  # as cs231n calls it: a hand-built model need not take sample weights
             loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
         else:
-            loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx], sample_weight=self.sample_weight[idx])
+            loss, grads = self.model.loss(
+                self.X_train[idx], self.y_train[idx], sample_weight=self.sample_weight[idx]
+            )
         middle = time.perf_counter()
         self.loss_history.append(float(loss))
         if self._exploded(float(loss)):
@@ -178,8 +202,11 @@ class Solver:
         return True
 
     def _exploded(self, loss: float) -> bool:
-        return divergence.exploded(loss, self.loss_history[0] if self.loss_history else None,
-                                   self.options.divergence_factor)
+        return divergence.exploded(
+            loss,
+            self.loss_history[0] if self.loss_history else None,
+            self.options.divergence_factor,
+        )
 
     def train(self) -> "Solver":
         """Run the optimization until num_epochs, early stopping, divergence or Ctrl-C; then restore the best
@@ -188,13 +215,20 @@ class Solver:
         self._bar = make_bar(o.progress, o.verbose, self.num_iterations, self.t)
         dropout_rng = getattr(self.model, "dropout_rng", None)
         if self.best.arrays is None:
-            self.best.keep(self.model, None, None, 0)  # the fallback when no checked state is healthy
+            self.best.keep(
+                self.model, None, None, 0
+            )  # the fallback when no checked state is healthy
         try:
-            with dropout_rng(self._rng) if dropout_rng else nullcontext(), deferred_interrupt() as interrupts:
+            with (
+                dropout_rng(self._rng) if dropout_rng else nullcontext(),
+                deferred_interrupt() as interrupts,
+            ):
                 while self.t < self.num_iterations and not self.stop_training:
                     if interrupts.requested():
                         raise KeyboardInterrupt
-                    with interrupts.critical():  # a second Ctrl-C waits for the step: no half update is saved
+                    with (
+                        interrupts.critical()
+                    ):  # a second Ctrl-C waits for the step: no half update is saved
                         stepped = self._step()
                         self.t += stepped
                     if not stepped:
@@ -225,7 +259,9 @@ class Solver:
             self._bar.update(1)
             self._bar.set_postfix(loss=f"{self.loss_history[-1]:.4f}", refresh=False)
         if self.options.verbose and (self.t - 1) % self.options.print_every == 0:
-            self.say(f"(Iteration {self.t} / {self.num_iterations}) loss: {self.loss_history[-1]:f}")
+            self.say(
+                f"(Iteration {self.t} / {self.num_iterations}) loss: {self.loss_history[-1]:f}"
+            )
 
     def _interrupted(self) -> None:
         self.stop_reason = "interrupted"
@@ -239,41 +275,72 @@ class Solver:
     def _diverged(self) -> None:
         loss, lr = self.loss_history[-1], self.optimizer.learning_rate
         self.stop_reason = "diverged"
-        self.events.append({"event": "diverged", "iteration": self.t + 1, "epoch": self.epoch, "loss": str(loss),
-                            "learning_rate": lr})
-        why = divergence.explain(loss, self.loss_history[0], self.options.divergence_factor, self.t, lr,
-                                 self._input_scale, np.dtype(getattr(self.model, "dtype", np.float64)),
-                                 self.optimizer.hyperparameters.get("weight_decay", 0.0))
-        print(f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): {why}. The best state from before "
-              "is kept.", file=sys.stderr)
+        self.events.append(
+            {
+                "event": "diverged",
+                "iteration": self.t + 1,
+                "epoch": self.epoch,
+                "loss": str(loss),
+                "learning_rate": lr,
+            }
+        )
+        why = divergence.explain(
+            loss,
+            self.loss_history[0],
+            self.options.divergence_factor,
+            self.t,
+            lr,
+            self._input_scale,
+            np.dtype(getattr(self.model, "dtype", np.float64)),
+            self.optimizer.hyperparameters.get("weight_decay", 0.0),
+        )
+        print(
+            f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): {why}. The best state from before "
+            "is kept.",
+            file=sys.stderr,
+        )
 
     def _check(self, epoch_end: bool) -> EpochRecord:
         """Measure the model (train and validation accuracy, validation loss), record it in the history and print
         it; the record the epoch steps are fed."""
         o = self.options
-        train_acc = self.check_accuracy(self.X_train, self.y_train, o.num_train_samples, _EVAL_BATCH)
+        train_acc = self.check_accuracy(
+            self.X_train, self.y_train, o.num_train_samples, _EVAL_BATCH
+        )
         val_loss = None
         if self.track_val_loss:  # accuracy and loss from one pass
-            X_val, y_val, w_val = self._subsample(self.X_val, self.y_val, o.num_val_samples, self.val_weight)
+            X_val, y_val, w_val = self._subsample(
+                self.X_val, self.y_val, o.num_val_samples, self.val_weight
+            )
             val_acc, val_loss = self.model.evaluate(X_val, y_val, _EVAL_BATCH, sample_weight=w_val)
             val_loss = float(val_loss)
         else:
             val_acc = self.check_accuracy(self.X_val, self.y_val, o.num_val_samples, _EVAL_BATCH)
         self.history.record_check(train_acc, val_acc, val_loss, self.optimizer.learning_rate)
-        self.say(f"(Epoch {self.epoch} / {o.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}")
-        return EpochRecord(epoch=self.epoch, iteration=self.t, epoch_end=epoch_end, train_acc=train_acc,
-                           val_acc=val_acc, val_loss=val_loss, learning_rate=self.optimizer.learning_rate,
-                           healthy=val_loss is None or not self._exploded(val_loss))
+        self.say(
+            f"(Epoch {self.epoch} / {o.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}"
+        )
+        return EpochRecord(
+            epoch=self.epoch,
+            iteration=self.t,
+            epoch_end=epoch_end,
+            train_acc=train_acc,
+            val_acc=val_acc,
+            val_loss=val_loss,
+            learning_rate=self.optimizer.learning_rate,
+            healthy=val_loss is None or not self._exploded(val_loss),
+        )
 
-    def check_accuracy(self, X: np.ndarray, y: np.ndarray, num_samples: int | None = None,
-                       batch_size: int = 100) -> float:
+    def check_accuracy(
+        self, X: np.ndarray, y: np.ndarray, num_samples: int | None = None, batch_size: int = 100
+    ) -> float:
         """Accuracy of the model on (X, y), on a random subsample of `num_samples` when given."""
         X, y, _ = self._subsample(X, y, num_samples)
         y = y.argmax(axis=1) if y.ndim == 2 else y
         correct = 0
         for start in range(0, len(y), batch_size):
-            scores = self.model.loss(X[start:start + batch_size])
-            correct += int(np.sum(np.argmax(scores, axis=1) == y[start:start + batch_size]))
+            scores = self.model.loss(X[start : start + batch_size])
+            correct += int(np.sum(np.argmax(scores, axis=1) == y[start : start + batch_size]))
         return correct / len(y)
 
     def _subsample(self, X: np.ndarray, y: np.ndarray, num_samples: int | None, weights=None):
@@ -289,74 +356,30 @@ class Solver:
 
     def summary(self) -> dict[str, Any]:
         """How the run ended: best_val_acc, epoch, iteration, stop_reason."""
-        return {"best_val_acc": self.best_val_acc, "epoch": self.epoch, "iteration": self.t,
-                "stop_reason": self.stop_reason}
+        return {
+            "best_val_acc": self.best_val_acc,
+            "epoch": self.epoch,
+            "iteration": self.t,
+            "stop_reason": self.stop_reason,
+        }
 
     def save_history(self, path: str | Path) -> Path:
         """Write the history: '.json' (everything, with the summary) or '.csv' (one row per check), atomically."""
         return self.history.save(path, self.iterations_per_epoch, self.summary())
 
-    # ---- checkpoints -------------------------------------------------------------------------------------------
-    def _settings(self) -> dict[str, Any]:
-        o = self.options
-        return {"update_rule": self.update_rule_name, "batch_size": o.batch_size,
-                "hyperparameters": {**self.optimizer.hyperparameters, "learning_rate": self.base_learning_rate},
-                "schedule": describe(o.schedule), "sample_with_replacement": o.sample_with_replacement,
-                "num_train_samples": o.num_train_samples, "num_val_samples": o.num_val_samples}
-
+    # ---- checkpoints (fcnet.solver_checkpoints) ----------------------------------------------------------------
     def save_checkpoint(self, path: str | Path) -> Path:
         """Write everything needed to resume exactly: model, optimizer state, history, best state, generator
         state, position in the epoch, and the settings a resumed run must share."""
-        trainer = {"epoch": self.epoch, "t": self.t, **self.best.meta(),
-                   "num_epochs": self.options.num_epochs, "rng_state": self._rng.bit_generator.state,
-                   "stop_reason": self.stop_reason, "settings": self._settings(), "run": self.run_info}
-        order = {} if self._order is None else {"order": self._order}
-        return io.write_checkpoint(path, self.model, self.optimizer.state_dict(), self.history.arrays(),
-                                   self.events, self.best.arrays or {}, trainer, order)
+        return solver_checkpoints.save_checkpoint(self, path)
 
     def load_checkpoint(self, path: str | Path) -> None:
         """Continue from a checkpoint written by :meth:`save_checkpoint` for the same architecture and settings
         (num_epochs may differ: a larger one extends the run). Everything is checked before anything changes: a
         checkpoint with missing, mistyped or out-of-range fields is refused as damaged, naming the file."""
-        ckpt = io.read_checkpoint(path)
-        try:
-            if isinstance(ckpt["trainer"], dict):  # other data first: it also changes the epoch's length
-                check_run_info(path, ckpt["trainer"].get("run"), self.run_info)
-            trainer = check_trainer(path, ckpt["trainer"], self.iterations_per_epoch)
-            check_resumable(path, ckpt, self.model, self._settings())
-            Optimizer(self.model.params, self.optimizer.rule).load_state_dict(ckpt["optimizer"])  # a check, first
-            io.check_model_state(self.model, ckpt["model"], str(path))
-            if ckpt["best"]:
-                io.check_model_state(self.model, ckpt["best"], f"{path} (best state)")
-            history = History.from_arrays(ckpt["history"], ckpt["events"])
-            best = BestState.from_checkpoint(ckpt["best"], trainer)
-            rng = self._generator()
-            try:
-                rng.bit_generator.state = trainer["rng_state"]
-            except (ValueError, TypeError, KeyError) as exc:
-                raise ValueError(f"{path} is damaged: its rng_state is not a state of this run's generator "
-                                 f"({exc})") from None
-        except (KeyError, TypeError, AttributeError, IndexError) as exc:
-            raise ValueError(f"{path} is damaged: a field is missing or of the wrong type ({type(exc).__name__}: "
-                             f"{exc}); resume from an earlier checkpoint or start a new run") from None
-        io.load_model_state(self.model, ckpt["model"], str(path), checked=True)  # checked above
-        self.optimizer.load_state_dict(ckpt["optimizer"])
-        self.history, self.best = history, best
-        self._order = ckpt["trainer_arrays"].get("order")
-        self.epoch, self.t, self.stop_reason = trainer["epoch"], trainer["t"], None
-        self._rng = rng
+        solver_checkpoints.load_checkpoint(self, path)
 
 
-def _keyword_signature() -> inspect.Signature:
-    """Solver(model, data, *, options=None, update_rule='sgd', ...): every SolverOptions field with its default,
-    so that help(Solver) and an editor show the keywords declared once in SolverOptions."""
-    fixed = [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in ("model", "data")]
-    keywords = [inspect.Parameter("options", inspect.Parameter.KEYWORD_ONLY, default=None)]
-    keywords += [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=f.type)
-                 for f in dataclasses.fields(SolverOptions) if f.init]
-    return inspect.Signature(fixed + keywords)
-
-
-Solver.__signature__ = _keyword_signature()
+Solver.__signature__ = keyword_signature(("model", "data"))  # help(Solver) shows every option
 
 __all__ = ["Solver", "SolverOptions", "UPDATE_RULES", "DIVERGENCE_FACTOR"]

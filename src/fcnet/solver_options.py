@@ -9,6 +9,7 @@ run can use is a TrainConfig field and a command-line option.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +89,12 @@ def _checked(o: SolverOptions) -> dict[str, Any]:
     checked["lr_decay"] = check_real("lr_decay", o.lr_decay, 0.0, 1.0, low_open=True)
     for name in ("batch_size", "num_epochs", "print_every"):
         checked[name] = check_int(name, getattr(o, name), 1)
-    for name in ("num_train_samples", "num_val_samples", "early_stopping_patience", "keep_checkpoints"):
+    for name in (
+        "num_train_samples",
+        "num_val_samples",
+        "early_stopping_patience",
+        "keep_checkpoints",
+    ):
         checked[name] = check_int(name, getattr(o, name), 1, allow_none=True)
     checked["seed"] = check_seed("seed", o.seed)
     for name in ("verbose", "sample_with_replacement", "restore_best"):
@@ -102,11 +108,16 @@ def _checked(o: SolverOptions) -> dict[str, Any]:
     if o.epoch_callback is not None and not callable(o.epoch_callback):
         raise TypeError(f"epoch_callback must be callable or None, got {o.epoch_callback!r}")
     if o.early_stopping_metric not in EARLY_STOPPING_METRICS:
-        raise ValueError(f"early_stopping_metric must be one of {list(EARLY_STOPPING_METRICS)}, "
-                         f"got {o.early_stopping_metric!r}")
-    checked["early_stopping_min_delta"] = check_real("early_stopping_min_delta", o.early_stopping_min_delta, 0.0)
-    checked["divergence_factor"] = check_real("divergence_factor", o.divergence_factor, 1.0, low_open=True,
-                                              allow_none=True)
+        raise ValueError(
+            f"early_stopping_metric must be one of {list(EARLY_STOPPING_METRICS)}, "
+            f"got {o.early_stopping_metric!r}"
+        )
+    checked["early_stopping_min_delta"] = check_real(
+        "early_stopping_min_delta", o.early_stopping_min_delta, 0.0
+    )
+    checked["divergence_factor"] = check_real(
+        "divergence_factor", o.divergence_factor, 1.0, low_open=True, allow_none=True
+    )
     checked["schedule"] = _schedule(o.lr_schedule, o.lr_schedule_options, checked["lr_decay"])
     return checked
 
@@ -114,7 +125,9 @@ def _checked(o: SolverOptions) -> dict[str, Any]:
 def _schedule(name: str | None, options: Mapping | None, lr_decay: float):
     if name is None:
         if options:
-            raise ValueError(f"lr_schedule_options={dict(options)!r} were given without an lr_schedule")
+            raise ValueError(
+                f"lr_schedule_options={dict(options)!r} were given without an lr_schedule"
+            )
         return Exponential(lr_decay)
     if lr_decay != 1.0 and name != "exponential":
         raise ValueError(f"lr_decay={lr_decay} and lr_schedule={name!r} conflict; give one")
@@ -122,3 +135,20 @@ def _schedule(name: str | None, options: Mapping | None, lr_decay: float):
     if name == "exponential" and isinstance(options, dict):
         options.setdefault("decay", lr_decay)
     return make_schedule(name, options)
+
+
+def keyword_signature(positional: tuple[str, ...]) -> inspect.Signature:
+    """(*positional, *, options=None, update_rule='sgd', ...): every SolverOptions field with its default, the
+    signature the Solver shows (help(Solver), an editor) for the keywords declared once here."""
+    fixed = [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in positional
+    ]
+    keywords = [inspect.Parameter("options", inspect.Parameter.KEYWORD_ONLY, default=None)]
+    keywords += [
+        inspect.Parameter(
+            f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=f.type
+        )
+        for f in dataclasses.fields(SolverOptions)
+        if f.init
+    ]
+    return inspect.Signature(fixed + keywords)

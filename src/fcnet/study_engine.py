@@ -18,18 +18,28 @@ import datetime
 import json
 import os
 import socket
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, wait, FIRST_EXCEPTION
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
 
 from fcnet.runs import TrainConfig, check_network_fits
-from fcnet.study_storage import (JOURNAL, MAX_HEARTBEAT, MAX_STUDY_NAME, StorageError, _optuna, _storage,  # noqa: F401
-                                 check_study_options, database_errors, fail_trial, local_storage, masked_url,
-                                 orphan_limit, storage_error, stored_trial)
+from fcnet.study_storage import (
+    _optuna,
+    _storage,
+    check_study_options,
+    fail_trial,
+    masked_url,
+    orphan_limit,
+    stored_trial,
+)
 
-INDEX, ROW, SPARE, SEARCH, TRIALS = "fcnet_index", "fcnet_row", "fcnet_spare", "fcnet_search", "fcnet_trials"
+INDEX, ROW, SPARE, SEARCH, TRIALS = (
+    "fcnet_index",
+    "fcnet_row",
+    "fcnet_spare",
+    "fcnet_search",
+    "fcnet_trials",
+)
 WORKER = "fcnet_worker"  # host:pid of the process running the trial
 LOCAL_STUDY = "fcnet-search"
 HEARTBEAT_SECONDS = 10
@@ -45,20 +55,32 @@ def check_pruner(name: str) -> str:
 def make_pruner(name: str):
     """The Optuna pruner named `name`; trials are compared on validation accuracy per epoch."""
     pruners = _optuna().pruners
-    return {"none": pruners.NopPruner, "median": lambda: pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=2),
-            "asha": pruners.SuccessiveHalvingPruner, "hyperband": pruners.HyperbandPruner}[check_pruner(name)]()
+    return {
+        "none": pruners.NopPruner,
+        "median": lambda: pruners.MedianPruner(n_startup_trials=4, n_warmup_steps=2),
+        "asha": pruners.SuccessiveHalvingPruner,
+        "hyperband": pruners.HyperbandPruner,
+    }[check_pruner(name)]()
 
 
 def _sampler(description: dict):
     """TPE (seeded with the search seed) for mode 'tpe'; otherwise trials come from the queue and the sampler
     only ever draws for a spare."""
     samplers = _optuna().samplers
-    return samplers.TPESampler(seed=description["seed"]) if description["mode"] == "tpe" else \
-        samplers.RandomSampler(seed=description["seed"])
+    return (
+        samplers.TPESampler(seed=description["seed"])
+        if description["mode"] == "tpe"
+        else samplers.RandomSampler(seed=description["seed"])
+    )
 
 
-def open_study(storage_url: str, study_name: str, heartbeat: int = HEARTBEAT_SECONDS, create: bool = False,
-               description: dict | None = None):
+def open_study(
+    storage_url: str,
+    study_name: str,
+    heartbeat: int = HEARTBEAT_SECONDS,
+    create: bool = False,
+    description: dict | None = None,
+):
     """Create (with the search `description`) or join study `study_name` (create=False: it must exist). The
     storage sends a heartbeat every `heartbeat` seconds; a running trial silent for three heartbeats is stale and
     queued again."""
@@ -66,14 +88,21 @@ def open_study(storage_url: str, study_name: str, heartbeat: int = HEARTBEAT_SEC
     check_study_options(study_name, heartbeat)
     storage = _storage(storage_url, heartbeat)
     if create:
-        return optuna.create_study(storage=storage, study_name=study_name, direction="maximize",
-                                   load_if_exists=True, pruner=make_pruner(description["pruner"]),
-                                   sampler=_sampler(description))
+        return optuna.create_study(
+            storage=storage,
+            study_name=study_name,
+            direction="maximize",
+            load_if_exists=True,
+            pruner=make_pruner(description["pruner"]),
+            sampler=_sampler(description),
+        )
     try:
         study = optuna.load_study(study_name=study_name, storage=storage)
     except KeyError:
-        raise ValueError(f"there is no study {study_name!r} in {masked_url(storage_url)}: create it with "
-                         f"`fcnet search --storage URL --study {study_name}`") from None
+        raise ValueError(
+            f"there is no study {study_name!r} in {masked_url(storage_url)}: create it with "
+            f"`fcnet search --storage URL --study {study_name}`"
+        ) from None
     if SEARCH not in study.user_attrs:
         raise ValueError(f"study {study_name!r} was not created by fcnet search")
     study.pruner = make_pruner(study.user_attrs[SEARCH]["pruner"])
@@ -91,16 +120,27 @@ def prepare(study, description: dict, num_trials: int, local: bool) -> None:
     if saved is None:
         study.set_user_attr(SEARCH, description)
     elif saved != description:
-        differences = [f"{k} {saved.get(k)!r} there, {v!r} now" for k, v in description.items() if saved.get(k) != v]
-        raise ValueError(f"study {study.study_name!r} holds another search ({'; '.join(differences)})")
+        differences = [
+            f"{k} {saved.get(k)!r} there, {v!r} now"
+            for k, v in description.items()
+            if saved.get(k) != v
+        ]
+        raise ValueError(
+            f"study {study.study_name!r} holds another search ({'; '.join(differences)})"
+        )
     study.set_user_attr(TRIALS, max(int(num_trials), int(study.user_attrs.get(TRIALS, 0))))
     states = optuna.trial.TrialState
     if local:
         for trial in study.get_trials(deepcopy=False, states=(states.RUNNING,)):
             fail_trial(study, trial)
-    covered = {t.user_attrs.get(INDEX) for t in study.get_trials(deepcopy=False)
-               if t.state in (states.COMPLETE, states.PRUNED, states.WAITING, states.RUNNING)}
-    for index in range(0 if description["mode"] == "tpe" else int(num_trials)):  # TPE proposes its own
+    covered = {
+        t.user_attrs.get(INDEX)
+        for t in study.get_trials(deepcopy=False)
+        if t.state in (states.COMPLETE, states.PRUNED, states.WAITING, states.RUNNING)
+    }
+    for index in range(
+        0 if description["mode"] == "tpe" else int(num_trials)
+    ):  # TPE proposes its own
         if index not in covered:
             study.enqueue_trial({}, user_attrs={INDEX: index})
 
@@ -120,9 +160,20 @@ class _NoWork(Exception):
 
 
 class _Objective:
-    def __init__(self, study, configs: list, out: Path, after_trial: Callable[[dict], None] | None,
-                 functions: TrialFunctions) -> None:
-        self.study, self.configs, self.out, self.after_trial = study, configs, Path(out), after_trial
+    def __init__(
+        self,
+        study,
+        configs: list,
+        out: Path,
+        after_trial: Callable[[dict], None] | None,
+        functions: TrialFunctions,
+    ) -> None:
+        self.study, self.configs, self.out, self.after_trial = (
+            study,
+            configs,
+            Path(out),
+            after_trial,
+        )
         self.functions = functions
         self.description = study.user_attrs[SEARCH]
 
@@ -130,7 +181,9 @@ class _Objective:
         if self.description["mode"] != "tpe":
             return self.configs[index]
         base = TrainConfig.from_dict(self.description["base"], "the study")
-        return self.functions.suggest(trial, base, _space(self.description), index, self.description["seed"])
+        return self.functions.suggest(
+            trial, base, _space(self.description), index, self.description["seed"]
+        )
 
     def __call__(self, trial) -> float:
         train_trial = self.functions.run
@@ -155,8 +208,12 @@ class _Objective:
                 if self.after_trial:
                     self.after_trial(row)
                 raise KeyboardInterrupt
-        except KeyboardInterrupt:  # Ctrl-C in the Solver (which stops after the step) or anywhere else in the trial
-            self.study.enqueue_trial(trial.params, user_attrs={INDEX: index})  # another worker runs it again
+        except (
+            KeyboardInterrupt
+        ):  # Ctrl-C in the Solver (which stops after the step) or anywhere else in the trial
+            self.study.enqueue_trial(
+                trial.params, user_attrs={INDEX: index}
+            )  # another worker runs it again
             raise
         if row["stop_reason"] == "pruned":
             raise _optuna().TrialPruned(f"pruned after epoch {row['epochs']}")
@@ -176,7 +233,11 @@ def _fail_stale(study) -> None:
     now = datetime.datetime.now()
     for trial in study.get_trials(deepcopy=False, states=(states.RUNNING,)):
         started = trial.datetime_start
-        if WORKER in trial.user_attrs or started is None or (now - started).total_seconds() < limit:
+        if (
+            WORKER in trial.user_attrs
+            or started is None
+            or (now - started).total_seconds() < limit
+        ):
             continue
         if not fail_trial(study, trial):
             continue  # another worker failed it first (and queued it)
@@ -195,39 +256,65 @@ def configs_of(study, functions: TrialFunctions) -> list:
         description = study.user_attrs[SEARCH]
         num_trials = study.user_attrs[TRIALS]
         if not isinstance(num_trials, int) or not 1 <= num_trials <= MAX_TRIALS:
-            raise ValueError(f"its trial count {num_trials!r} is not an integer in 1..{MAX_TRIALS}")
+            raise ValueError(
+                f"its trial count {num_trials!r} is not an integer in 1..{MAX_TRIALS}"
+            )
         base = TrainConfig.from_dict(description["base"], source)
-        configs = functions.configs(base, _space(description), description["mode"], num_trials, description["seed"])
+        configs = functions.configs(
+            base, _space(description), description["mode"], num_trials, description["seed"]
+        )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ValueError(f"{source} is damaged or was not written by fcnet search: {exc}") from None
+        raise ValueError(
+            f"{source} is damaged or was not written by fcnet search: {exc}"
+        ) from None
     for config in configs:
         check_network_fits(config.hidden_dims, source=source)
     for trial in study.get_trials(deepcopy=False):
         index, row = trial.user_attrs.get(INDEX), trial.user_attrs.get(ROW)
-        if index is not None and (not isinstance(index, int) or isinstance(index, bool)
-                                  or not 0 <= index < max(num_trials, len(configs))):
-            raise ValueError(f"{source} is damaged or crafted: trial {trial.number} has {INDEX} {index!r}, "
-                             f"outside 0..{num_trials - 1}; refusing to run it")
-        if row is not None and (not isinstance(row, dict) or not isinstance(row.get("trial"), int)):
-            raise ValueError(f"{source} is damaged or crafted: trial {trial.number} holds a result row that fcnet "
-                             "did not write; refusing it")
+        if index is not None and (
+            not isinstance(index, int)
+            or isinstance(index, bool)
+            or not 0 <= index < max(num_trials, len(configs))
+        ):
+            raise ValueError(
+                f"{source} is damaged or crafted: trial {trial.number} has {INDEX} {index!r}, "
+                f"outside 0..{num_trials - 1}; refusing to run it"
+            )
+        if row is not None and (
+            not isinstance(row, dict) or not isinstance(row.get("trial"), int)
+        ):
+            raise ValueError(
+                f"{source} is damaged or crafted: trial {trial.number} holds a result row that fcnet "
+                "did not write; refusing it"
+            )
     return configs
 
 
 def _space(description: dict) -> dict:
     """The search space as given: (low, high) ranges are tuples again after the JSON round trip."""
-    return {k: tuple(v) if k in description["ranges"] else v for k, v in description["space"].items()}
+    return {
+        k: tuple(v) if k in description["ranges"] else v for k, v in description["space"].items()
+    }
 
 
 def _all_finished(trials: list, num_trials: int, proposes: bool) -> bool:
     """Whether every trial of the search has ended complete or pruned."""
     states = _optuna().trial.TrialState
-    finished = {t.user_attrs.get(INDEX) for t in trials if t.state in (states.COMPLETE, states.PRUNED)}
+    finished = {
+        t.user_attrs.get(INDEX) for t in trials if t.state in (states.COMPLETE, states.PRUNED)
+    }
     return len(finished) >= num_trials if proposes else set(range(num_trials)) <= finished
 
 
-def work(study, configs: list, out: Path, functions: TrialFunctions, after_trial: Callable[[dict], None] | None = None,
-         poll: float = 0.5, patience: float = 10.0) -> None:
+def work(
+    study,
+    configs: list,
+    out: Path,
+    functions: TrialFunctions,
+    after_trial: Callable[[dict], None] | None = None,
+    poll: float = 0.5,
+    patience: float = 10.0,
+) -> None:
     """Run waiting trials until every trial has ended. While others run, wait: one of them may die and its trial
     come back to the queue. A trial that failed with nothing queued in its place (a retry about to be queued by
     another worker) is waited for `patience` seconds, then left to a resume."""
@@ -236,7 +323,11 @@ def work(study, configs: list, out: Path, functions: TrialFunctions, after_trial
     objective = _Objective(study, configs, out, after_trial, functions)
 
     def finished(study, trial) -> None:
-        if after_trial and ROW in trial.user_attrs and trial.state in (states.COMPLETE, states.PRUNED):
+        if (
+            after_trial
+            and ROW in trial.user_attrs
+            and trial.state in (states.COMPLETE, states.PRUNED)
+        ):
             after_trial(trial.user_attrs[ROW])
 
     proposes = study.user_attrs[SEARCH]["mode"] == "tpe"
@@ -245,10 +336,15 @@ def work(study, configs: list, out: Path, functions: TrialFunctions, after_trial
         _fail_stale(study)
         trials = [t for t in study.get_trials(deepcopy=False) if not t.user_attrs.get(SPARE)]
         present = {t.state for t in trials}
-        started = sum(t.state in (states.COMPLETE, states.PRUNED, states.RUNNING, states.WAITING) for t in trials)
+        started = sum(
+            t.state in (states.COMPLETE, states.PRUNED, states.RUNNING, states.WAITING)
+            for t in trials
+        )
         num_trials = int(study.user_attrs[TRIALS])
         if states.WAITING in present or (proposes and started < num_trials):
-            study.optimize(objective, n_trials=1, catch=(_NoWork,), callbacks=[finished], gc_after_trial=False)
+            study.optimize(
+                objective, n_trials=1, catch=(_NoWork,), callbacks=[finished], gc_after_trial=False
+            )
             idle_since = None
         elif states.RUNNING in present:
             time.sleep(poll)
@@ -260,49 +356,6 @@ def work(study, configs: list, out: Path, functions: TrialFunctions, after_trial
             if time.monotonic() - idle_since > patience:
                 return
             time.sleep(poll)
-
-
-def _exit_when_orphaned(parent: int, poll: float = 1.0) -> None:
-    """End this worker process when the process that started it has gone (killed, say): its trial's heartbeat
-    stops and the next run queues the trial again."""
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(poll)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="fcnet-parent-watch").start()
-
-
-def _worker_process(storage_url: str, study_name: str, out: str, heartbeat: int, parent: int,
-                    functions: TrialFunctions) -> None:
-    _exit_when_orphaned(parent)
-    study = open_study(storage_url, study_name, heartbeat)
-    work(study, configs_of(study, functions), Path(out), functions)
-
-
-def work_in_processes(jobs: int, storage_url: str, study_name: str, out: Path, heartbeat: int,
-                      functions: TrialFunctions, after_trial: Callable[[dict], None] | None = None,
-                      poll: float = 0.5) -> None:
-    """`jobs` worker processes on this machine; after_trial is called here for every trial they finish."""
-    study = open_study(storage_url, study_name, heartbeat)
-    seen: set[int] = set()
-    with ProcessPoolExecutor(max_workers=int(jobs)) as pool:
-        futures = [pool.submit(_worker_process, storage_url, study_name, str(out), heartbeat, os.getpid(),
-                               functions) for _ in range(jobs)]
-        try:
-            while True:
-                done, pending = wait(futures, timeout=poll, return_when=FIRST_EXCEPTION)
-                for row, final in trial_rows(study):
-                    if final and row["trial"] not in seen and after_trial:
-                        seen.add(row["trial"])
-                        after_trial(row)
-                if not pending or any(f.exception() for f in done):
-                    break
-        except KeyboardInterrupt:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    for future in futures:
-        future.result()
 
 
 def trial_rows(study) -> Iterator[tuple[dict, bool]]:
@@ -320,14 +373,16 @@ def trial_rows(study) -> Iterator[tuple[dict, bool]]:
 
 def write_pruning_history(study, path: Path) -> None:
     """pruning.csv: trial, epoch, validation accuracy reported, and how the trial ended."""
-    from fcnet import io
+    from fcnet import saving
 
     states = _optuna().trial.TrialState
     lines = ["trial,epoch,val_acc,state"]
     for trial in study.get_trials(deepcopy=False, states=(states.COMPLETE, states.PRUNED)):
         for epoch, value in sorted(trial.intermediate_values.items()):
-            lines.append(f"{trial.user_attrs.get(INDEX)},{epoch},{value:.6f},{trial.state.name.lower()}")
-    io.write_text(path, "\n".join(lines) + "\n")
+            lines.append(
+                f"{trial.user_attrs.get(INDEX)},{epoch},{value:.6f},{trial.state.name.lower()}"
+            )
+    saving.write_text(path, "\n".join(lines) + "\n")
 
 
 def describe(study) -> dict[str, Any]:

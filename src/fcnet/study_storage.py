@@ -15,7 +15,9 @@ def _optuna():
     try:
         import optuna
     except ImportError:
-        raise ImportError("fcnet search runs on Optuna: pip install 'fcnet[search]' (or 'optuna')") from None
+        raise ImportError(
+            "fcnet search runs on Optuna: pip install 'fcnet[search]' (or 'optuna')"
+        ) from None
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
     return optuna
@@ -50,9 +52,11 @@ def storage_error(exc: BaseException, url: str) -> StorageError:
     cause = getattr(exc, "orig", None) or exc.__cause__ or exc
     reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0].strip()
     reason = reason.replace(str(url), masked_url(url))
-    return StorageError(f"the study's database at {masked_url(url)} failed: {reason}. Check the URL (user, "
-                        "password, database) and that the server is running, then run the same command again to "
-                        "resume")
+    return StorageError(
+        f"the study's database at {masked_url(url)} failed: {reason}. Check the URL (user, "
+        "password, database) and that the server is running, then run the same command again to "
+        "resume"
+    )
 
 
 def database_errors() -> tuple[type[BaseException], ...]:
@@ -71,21 +75,32 @@ def _rdb_storage(storage_url: str, heartbeat: int):
     try:
         url = make_url(storage_url)
     except sqlalchemy.exc.ArgumentError:
-        raise ValueError(f"--storage {masked_url(storage_url)!r} is not a database URL; expected e.g. "
-                         "postgresql://user:password@host/database or sqlite:///file.db") from None
+        raise ValueError(
+            f"--storage {masked_url(storage_url)!r} is not a database URL; expected e.g. "
+            "postgresql://user:password@host/database or sqlite:///file.db"
+        ) from None
     try:
         url.get_dialect().import_dbapi()
     except (sqlalchemy.exc.NoSuchModuleError, ImportError) as exc:
-        raise ValueError(f"--storage {masked_url(storage_url)}: no database driver for {url.drivername!r} "
-                         f"({exc}); fcnet installs psycopg for postgresql://, other databases need their own "
-                         "driver (e.g. pip install pymysql for mysql+pymysql://)") from None
-    engine = {"connect_args": {"timeout": 60}} if storage_url.startswith("sqlite") else {"pool_pre_ping": True}
+        raise ValueError(
+            f"--storage {masked_url(storage_url)}: no database driver for {url.drivername!r} "
+            f"({exc}); fcnet installs psycopg for postgresql://, other databases need their own "
+            "driver (e.g. pip install pymysql for mysql+pymysql://)"
+        ) from None
+    engine = (
+        {"connect_args": {"timeout": 60}}
+        if storage_url.startswith("sqlite")
+        else {"pool_pre_ping": True}
+    )
     for attempt in range(5):
         try:
             return optuna.storages.RDBStorage(
-                storage_url, engine_kwargs=engine, heartbeat_interval=int(heartbeat),
+                storage_url,
+                engine_kwargs=engine,
+                heartbeat_interval=int(heartbeat),
                 grace_period=3 * int(heartbeat),
-                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback())
+                heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(),
+            )
         except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError) as exc:
             # workers started together on an empty database race to create Optuna's tables; the loser retries
             if attempt == 4:
@@ -100,15 +115,17 @@ def _storage(storage_url: str, heartbeat: int):
     if storage_url.startswith(JOURNAL):
         from optuna.storages.journal import JournalFileBackend
 
-        return optuna.storages.JournalStorage(JournalFileBackend(storage_url[len(JOURNAL):]))
+        return optuna.storages.JournalStorage(JournalFileBackend(storage_url[len(JOURNAL) :]))
     return _rdb_storage(storage_url, heartbeat)
 
 
 def check_study_options(study_name: str | None, heartbeat: int) -> None:
     """--study and --heartbeat within what Optuna's storage and Python's clock take."""
     if study_name is not None and not 1 <= len(study_name) <= MAX_STUDY_NAME:
-        raise ValueError(f"--study must be 1 to {MAX_STUDY_NAME} characters (Optuna's limit), got "
-                         f"{len(study_name)}")
+        raise ValueError(
+            f"--study must be 1 to {MAX_STUDY_NAME} characters (Optuna's limit), got "
+            f"{len(study_name)}"
+        )
     if not 1 <= int(heartbeat) <= MAX_HEARTBEAT:
         raise ValueError(f"--heartbeat must be 1 to {MAX_HEARTBEAT} seconds, got {heartbeat}")
 

@@ -14,7 +14,7 @@ import numpy as np
 from fcnet import layers as L
 from fcnet import modules as M
 from fcnet._checks import check_mode, check_probability, check_real
-from fcnet.io import load_model_state, model_state, read_npz, write_npz
+from fcnet.saving import load_model_state, model_state, read_npz, write_npz
 from fcnet.models import FullyConnectedNet
 from fcnet.optim import HYPERPARAMETERS, STATE_KEYS, check_config_keys, check_state
 from fcnet.solver import Solver
@@ -39,13 +39,25 @@ class GlobalRandom:
     def state(self) -> dict:
         """The global generator's state as JSON-ready values (a checkpoint saves it)."""
         name, key, pos, has_gauss, gauss = np.random.get_state()
-        return {"name": name, "key": key.tolist(), "pos": int(pos), "has_gauss": int(has_gauss),
-                "gauss": float(gauss)}
+        return {
+            "name": name,
+            "key": key.tolist(),
+            "pos": int(pos),
+            "has_gauss": int(has_gauss),
+            "gauss": float(gauss),
+        }
 
     @state.setter
     def state(self, value: dict) -> None:
-        np.random.set_state((value["name"], np.asarray(value["key"], dtype=np.uint32), int(value["pos"]),
-                             int(value["has_gauss"]), float(value["gauss"])))
+        np.random.set_state(
+            (
+                value["name"],
+                np.asarray(value["key"], dtype=np.uint32),
+                int(value["pos"]),
+                int(value["has_gauss"]),
+                float(value["gauss"]),
+            )
+        )
 
 
 def global_uniform(shape: tuple, dropout_param: Mapping) -> np.ndarray:
@@ -70,7 +82,13 @@ def keep_dropout_forward(x: np.ndarray, dropout_param: dict) -> tuple[np.ndarray
     Returns out (x's shape) and the cache fcnet.layers.dropout_backward takes.
     """
     x, mode = _dropout_mode(x, dropout_param)
-    p = check_real("dropout_param['p'] (the keep probability)", dropout_param.get("p"), 0.0, 1.0, low_open=True)
+    p = check_real(
+        "dropout_param['p'] (the keep probability)",
+        dropout_param.get("p"),
+        0.0,
+        1.0,
+        low_open=True,
+    )
     if mode == "test":
         return x.copy(), ("test", None)
     return L.apply_dropout_mask(x, global_uniform(x.shape, dropout_param) < p, 1.0 / p)
@@ -101,7 +119,9 @@ def ece_drop_dropout_forward(x: np.ndarray, dropout_param: dict) -> tuple[np.nda
     p = check_probability("dropout_param['p'] (the drop probability)", dropout_param.get("p"))
     if mode == "test":
         return x.copy(), ("test", None)
-    return L.apply_dropout_mask(x, global_uniform(x.shape, dropout_param) < 1.0 - p, 1.0 / (1.0 - p))
+    return L.apply_dropout_mask(
+        x, global_uniform(x.shape, dropout_param) < 1.0 - p, 1.0 / (1.0 - p)
+    )
 
 
 class CourseDropout(M.Module):
@@ -134,8 +154,15 @@ class CourseNet(FullyConnectedNet):
     dropout_kernel: Callable = staticmethod(keep_dropout_forward)
     dropout_rng = None  # the Solver leaves the masks to NumPy's global generator
 
-    def __init__(self, hidden_dims: Iterable[int], *, course_p: float, drop_probability: float,
-                 seed: int | None, **native: Any) -> None:
+    def __init__(
+        self,
+        hidden_dims: Iterable[int],
+        *,
+        course_p: float,
+        drop_probability: float,
+        seed: int | None,
+        **native: Any,
+    ) -> None:
         self._course_p, self._course_seed = course_p, seed
         super().__init__(hidden_dims, dropout=drop_probability, seed=None, **native)
         self.seed = seed
@@ -155,7 +182,9 @@ class SavesParameters:
 
     def save(self, fname: str | os.PathLike) -> None:
         """Write the parameters to `fname` (atomically) and print "<fname> saved."."""
-        write_npz(Path(fname), model_state(self), {"kind": PARAMETERS_KIND, "class": type(self).__name__})
+        write_npz(
+            Path(fname), model_state(self), {"kind": PARAMETERS_KIND, "class": type(self).__name__}
+        )
         print(fname, "saved.")
 
     def load(self, fname: str | os.PathLike) -> bool:
@@ -176,7 +205,9 @@ PARAMETERS_KIND = "course_parameters"
 
 def keep_probability(name: str, keep: Any) -> float:
     """A keep probability in (0, 1] (1 = no dropout), as the courses from 2018 spell `dropout`."""
-    return check_real(f"{name} (the keep probability; 1 means no dropout)", keep, 0.0, 1.0, low_open=True)
+    return check_real(
+        f"{name} (the keep probability; 1 means no dropout)", keep, 0.0, 1.0, low_open=True
+    )
 
 
 # ---- the Solver -------------------------------------------------------------------------------------------------
@@ -199,8 +230,13 @@ class CourseSolver(Solver):
 
 
 # ---- update rules under a course's state names ---------------------------------------------------------------
-def renamed_rule(rule: Callable, names: Mapping[str, str], negated: Iterable[str] = (), name: str = "",
-                 doc: str = "") -> Callable:
+def renamed_rule(
+    rule: Callable,
+    names: Mapping[str, str],
+    negated: Iterable[str] = (),
+    name: str = "",
+    doc: str = "",
+) -> Callable:
     """`rule` (an fcnet.optim kernel) seen through a course's state names: names maps course key -> fcnet key;
     a key in `negated` is stored with the opposite sign (a velocity that the course adds where fcnet subtracts)."""
     back = {fcnet_key: course_key for course_key, fcnet_key in names.items()}
@@ -208,17 +244,23 @@ def renamed_rule(rule: Callable, names: Mapping[str, str], negated: Iterable[str
     native = rule.__name__
     course_state = [back.get(key, key) for key in STATE_KEYS[native]]
 
-    def course_rule(w: np.ndarray, dw: np.ndarray, config: dict | None = None) -> tuple[np.ndarray, dict]:
+    def course_rule(
+        w: np.ndarray, dw: np.ndarray, config: dict | None = None
+    ) -> tuple[np.ndarray, dict]:
         config = {} if config is None else config
         check_config_keys(course_rule.__name__, config, HYPERPARAMETERS[native], course_state)
         inner = {names.get(k, k): v for k, v in config.items()}
         check_state(native, inner, np.shape(w), back)
         inner = {names.get(k, k): (-v if k in negated else v) for k, v in config.items()}
         next_w, inner = rule(w, dw, inner)
-        config.update({back.get(k, k): (-v if back.get(k, k) in negated else v) for k, v in inner.items()})
+        config.update(
+            {back.get(k, k): (-v if back.get(k, k) in negated else v) for k, v in inner.items()}
+        )
         return next_w, config
 
     course_rule.__name__ = course_rule.__qualname__ = name or rule.__name__
     course_rule.__doc__ = doc
-    course_rule.hyperparameters = HYPERPARAMETERS[native]  # what fcnet's Optimizer checks a Solver's optim_config by
+    course_rule.hyperparameters = HYPERPARAMETERS[
+        native
+    ]  # what fcnet's Optimizer checks a Solver's optim_config by
     return course_rule

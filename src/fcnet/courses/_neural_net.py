@@ -23,11 +23,13 @@ class AssignmentOneTwoLayerNet:
     generator (biases zero), in the course's layout.
     """
 
-    transposed = False   # ECE C147: W1 (H, D), W2 (C, H)
-    l2_factor = 1.0      # ECE C147: 0.5
+    transposed = False  # ECE C147: W1 (H, D), W2 (C, H)
+    l2_factor = 1.0  # ECE C147: 0.5
     log_line = "iteration {} / {}: loss {:f}"  # ECE C147 prints the loss in full: "{}"
 
-    def __init__(self, input_size: int, hidden_size: int, output_size: int, std: float = 1e-4) -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, output_size: int, std: float = 1e-4
+    ) -> None:
         self.params: dict[str, np.ndarray] = {}
         self.params["W1"] = std * np.random.randn(*self._layout(input_size, hidden_size))
         self.params["b1"] = np.zeros(hidden_size)
@@ -70,18 +72,36 @@ class AssignmentOneTwoLayerNet:
             raise KeyError(f"params lacks {missing}; the network needs W1, b1, W2 and b2")
         hidden, classes = np.shape(self.params["b1"])[0], np.shape(self.params["b2"])[0]
         features = int(np.prod(x_shape[1:])) if len(x_shape) > 1 else None
-        expected = {"W1": self._layout(features if features is not None else
-                                       np.shape(self.params["W1"])[1 if self.transposed else 0], hidden),
-                    "W2": self._layout(hidden, classes)}
+        expected = {
+            "W1": self._layout(
+                features
+                if features is not None
+                else np.shape(self.params["W1"])[1 if self.transposed else 0],
+                hidden,
+            ),
+            "W2": self._layout(hidden, classes),
+        }
         for key, shape in expected.items():
             if np.shape(self.params[key]) != shape:
                 layout = "(H, D) and W2 (C, H)" if self.transposed else "(D, H) and W2 (H, C)"
-                raise ValueError(f"params['{key}'] has shape {np.shape(self.params[key])}, expected {shape}: this "
-                                 f"course keeps W1 as {layout}")
+                raise ValueError(
+                    f"params['{key}'] has shape {np.shape(self.params[key])}, expected {shape}: this "
+                    f"course keeps W1 as {layout}"
+                )
 
-    def train(self, X: np.ndarray, y: np.ndarray, X_val: np.ndarray, y_val: np.ndarray,
-              learning_rate: float = 1e-3, learning_rate_decay: float = 0.95, reg: float = 5e-6,
-              num_iters: int = 100, batch_size: int = 200, verbose: bool = False) -> dict[str, list]:
+    def train(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        X_val: np.ndarray,
+        y_val: np.ndarray,
+        learning_rate: float = 1e-3,
+        learning_rate_decay: float = 0.95,
+        reg: float = 5e-6,
+        num_iters: int = 100,
+        batch_size: int = 200,
+        verbose: bool = False,
+    ) -> dict[str, list]:
         """Minibatch SGD as the courses run it: each step samples batch_size indices with replacement by
         ``np.random.choice``; once per epoch (every max(N / batch_size, 1) steps, from step 0) it records the
         accuracy on the minibatch and on (X_val, y_val) and multiplies the learning rate by learning_rate_decay.
@@ -92,8 +112,10 @@ class AssignmentOneTwoLayerNet:
         num_iters = check_int("num_iters", num_iters, 0)
         for name, data, labels in (("X, y", X, y), ("X_val, y_val", X_val, y_val)):
             if np.shape(data)[:1] != np.shape(labels)[:1] or np.ndim(labels) != 1:
-                raise ValueError(f"{name} must hold one label per sample, got shapes {np.shape(data)} and "
-                                 f"{np.shape(labels)}")
+                raise ValueError(
+                    f"{name} must hold one label per sample, got shapes {np.shape(data)} and "
+                    f"{np.shape(labels)}"
+                )
         num_train = X.shape[0]
         iterations_per_epoch = max(num_train / batch_size, 1)
         loss_history: list[float] = []
@@ -112,8 +134,11 @@ class AssignmentOneTwoLayerNet:
                 train_acc_history.append((self.predict(X_batch) == y_batch).mean())
                 val_acc_history.append((self.predict(X_val) == y_val).mean())
                 learning_rate *= learning_rate_decay
-        return {"loss_history": loss_history, "train_acc_history": train_acc_history,
-                "val_acc_history": val_acc_history}
+        return {
+            "loss_history": loss_history,
+            "train_acc_history": train_acc_history,
+            "val_acc_history": val_acc_history,
+        }
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Labels (N,): the class with the highest score for each row of X (N, D)."""
@@ -122,4 +147,3 @@ class AssignmentOneTwoLayerNet:
     def __repr__(self) -> str:
         shapes = ", ".join(f"{k}: {v.shape}" for k, v in self.params.items())
         return f"{type(self).__module__}.TwoLayerNet({shapes})"
-

@@ -24,34 +24,74 @@ import numpy as np
 
 from fcnet import layers as L
 from fcnet import modules as M
-from fcnet import optim
 from fcnet._checks import check_int
 from fcnet.data.idx import load_mnist as _load_mnist
+from fcnet.courses._mnist_mlp_rules import (  # the update functions, re-exported
+    PARAMETER_KEYS as PARAMETER_KEYS,
+    initialize_adam as initialize_adam,
+    initialize_adambelief as initialize_adambelief,
+    initialize_grads_squared as initialize_grads_squared,
+    initialize_velocity as initialize_velocity,
+    update_parameters as update_parameters,
+    update_parameters_with_adagrad as update_parameters_with_adagrad,
+    update_parameters_with_adam as update_parameters_with_adam,
+    update_parameters_with_adambelief as update_parameters_with_adambelief,
+    update_parameters_with_momentum as update_parameters_with_momentum,
+    update_parameters_with_nesterov_momentum as update_parameters_with_nesterov_momentum,
+    update_parameters_with_rmsprop as update_parameters_with_rmsprop,
+)
 
-__all__ = ["load_mnist", "initialize_parameters", "LeakyRelu", "Affine", "SoftmaxWithLoss", "softmax",
-           "cross_entropy_error", "TwoLayerNet", "update_parameters", "initialize_grads_squared",
-           "initialize_velocity", "initialize_adam", "initialize_adambelief", "update_parameters_with_adagrad",
-           "update_parameters_with_rmsprop", "update_parameters_with_momentum",
-           "update_parameters_with_nesterov_momentum", "update_parameters_with_adam",
-           "update_parameters_with_adambelief", "train_network", "np", "OrderedDict"]
+__all__ = [
+    "load_mnist",
+    "initialize_parameters",
+    "LeakyRelu",
+    "Affine",
+    "SoftmaxWithLoss",
+    "softmax",
+    "cross_entropy_error",
+    "TwoLayerNet",
+    "update_parameters",
+    "initialize_grads_squared",
+    "initialize_velocity",
+    "initialize_adam",
+    "initialize_adambelief",
+    "update_parameters_with_adagrad",
+    "update_parameters_with_rmsprop",
+    "update_parameters_with_momentum",
+    "update_parameters_with_nesterov_momentum",
+    "update_parameters_with_adam",
+    "update_parameters_with_adambelief",
+    "train_network",
+    "np",
+    "OrderedDict",
+]
 
-PARAMETER_KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
 
-
-def load_mnist(path: Any = None, normalize: bool = True, flatten: bool = True, one_hot_label: bool = False,
-               **options: Any):
+def load_mnist(
+    path: Any = None,
+    normalize: bool = True,
+    flatten: bool = True,
+    one_hot_label: bool = False,
+    **options: Any,
+):
     """``(x_train, y_train), (x_test, y_test)`` from the IDX files in `path` (MNIST, or Fashion-MNIST in the same
     format, e.g. /usr/share/datasets/fashion-mnist); see :func:`fcnet.data.load_mnist` for the options."""
-    return _load_mnist(path, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label, **options)
+    return _load_mnist(
+        path, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label, **options
+    )
 
 
-def initialize_parameters(input_size: int, hidden_size: int, output_size: int, weight_init_std: float) -> dict:
+def initialize_parameters(
+    input_size: int, hidden_size: int, output_size: int, weight_init_std: float
+) -> dict:
     """W1 (input_size, hidden_size), W2 (hidden_size, hidden_size), W3 (hidden_size, output_size) as
     ``np.random.randn(...) * weight_init_std`` after ``np.random.seed(1)``, biases zero; prints the shapes."""
     np.random.seed(1)
     params = {}
-    for i, (fan_in, fan_out) in enumerate([(input_size, hidden_size), (hidden_size, hidden_size),
-                                           (hidden_size, output_size)], start=1):
+    for i, (fan_in, fan_out) in enumerate(
+        [(input_size, hidden_size), (hidden_size, hidden_size), (hidden_size, output_size)],
+        start=1,
+    ):
         params[f"W{i}"] = np.random.randn(fan_in, fan_out) * weight_init_std
         params[f"b{i}"] = np.zeros((fan_out,))
     for key in PARAMETER_KEYS:
@@ -86,11 +126,17 @@ class SoftmaxWithLoss(M.SoftmaxWithLoss):
         super().__init__()
         self.pred = self.y = None
 
-    def forward(self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
-        native_loss = super().forward(x, y, sample_weight)  # checks the arguments and caches the gradient
+    def forward(
+        self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> float:
+        native_loss = super().forward(
+            x, y, sample_weight
+        )  # checks the arguments and caches the gradient
         probabilities = softmax(x)
         self._remember(probabilities, y)
-        self.loss = native_loss if sample_weight is not None else cross_entropy_error(probabilities, y)
+        self.loss = (
+            native_loss if sample_weight is not None else cross_entropy_error(probabilities, y)
+        )
         return self.loss
 
     def _remember(self, probabilities: np.ndarray, targets: np.ndarray) -> None:
@@ -113,8 +159,10 @@ def cross_entropy_error(pred: np.ndarray, y: np.ndarray) -> float:
         y = y.argmax(axis=1)
     batch_size = pred.shape[0]
     if y.size != batch_size:
-        raise ValueError(f"y holds {y.size} labels for {batch_size} rows of pred {pred.shape}; give one label (or one "
-                         "one-hot row) per row")
+        raise ValueError(
+            f"y holds {y.size} labels for {batch_size} rows of pred {pred.shape}; give one label (or one "
+            "one-hot row) per row"
+        )
     return -np.sum(np.log(pred[np.arange(batch_size), y.reshape(-1)] + 1e-7)) / batch_size
 
 
@@ -122,7 +170,9 @@ class TwoLayerNet:
     """The course's network (three affine layers despite the name): ``predict(x)`` -> scores, ``loss(x, y)``,
     ``accuracy(x, y)``, ``gradient(x, y)`` -> grads keyed like params; ``t`` counts updates (Adam reads it)."""
 
-    def __init__(self, input_size: int, hidden_size: int, output_size: int, weight_init_std: float = 0.01) -> None:
+    def __init__(
+        self, input_size: int, hidden_size: int, output_size: int, weight_init_std: float = 0.01
+    ) -> None:
         self.params = initialize_parameters(input_size, hidden_size, output_size, weight_init_std)
         self.t = 0
         self.layers: OrderedDict[str, M.Module] = OrderedDict()
@@ -162,117 +212,6 @@ class TwoLayerNet:
         return grads
 
 
-# ---- update rules: the course's functions over fcnet's kernels ----------------------------------------------------
-def _zeros_like_params(network: TwoLayerNet) -> dict[str, np.ndarray]:
-    return {key: np.zeros(np.shape(network.params[key])) for key in PARAMETER_KEYS}
-
-
-def _state(network: TwoLayerNet, name: str) -> dict[str, np.ndarray]:
-    """The network's optimizer state `name`, zeros at first use."""
-    if name not in network.optimizer_state:
-        network.optimizer_state[name] = _zeros_like_params(network)
-    return network.optimizer_state[name]
-
-
-def _initialize(network: TwoLayerNet, *names: str):
-    for name in names:
-        network.optimizer_state[name] = _zeros_like_params(network)
-    states = tuple(network.optimizer_state[name] for name in names)
-    return states[0] if len(states) == 1 else states
-
-
-def initialize_grads_squared(network: TwoLayerNet) -> dict:
-    """Zeros like every parameter: the running sum (AdaGrad) or mean (RMSProp) of squared gradients."""
-    return _initialize(network, "grads_squared")
-
-
-def initialize_velocity(network: TwoLayerNet) -> dict:
-    """Zeros like every parameter: the velocity of momentum and Nesterov momentum."""
-    return _initialize(network, "velocity")
-
-
-def initialize_adam(network: TwoLayerNet) -> tuple[dict, dict]:
-    """(v, u): Adam's first and second moments, zeros like every parameter."""
-    return _initialize(network, "adam_v", "adam_u")
-
-
-def initialize_adambelief(network: TwoLayerNet) -> tuple[dict, dict]:
-    """(v, s): AdaBelief's first moment and the running mean of (g - v)**2, zeros like every parameter."""
-    return _initialize(network, "adambelief_v", "adambelief_s")
-
-
-def _apply(network: TwoLayerNet, grads: dict, rule: Callable, config_of: Callable[[str], dict],
-           after: Callable[[str, dict], None] | None = None) -> None:
-    missing = [key for key in PARAMETER_KEYS if key not in grads]
-    if missing:
-        raise KeyError(f"grads lacks {missing}; an update needs the gradient of every parameter {list(PARAMETER_KEYS)}")
-    for key in PARAMETER_KEYS:
-        w = network.params[key]
-        _, config = rule(w, grads[key], config_of(key), out=w)
-        if after is not None:
-            after(key, config)
-
-
-def update_parameters(network: TwoLayerNet, grads: dict, learning_rate: float = 0.001) -> None:
-    """Gradient descent: ``params -= learning_rate * grads``."""
-    _apply(network, grads, optim.sgd, lambda key: {"learning_rate": learning_rate})
-
-
-def update_parameters_with_adagrad(network: TwoLayerNet, grads: dict, learning_rate: float = 0.001,
-                                   epsilon: float = 1e-7) -> None:
-    """AdaGrad: ``G += g**2; params -= learning_rate * g / (sqrt(G) + epsilon)``."""
-    squared = _state(network, "grads_squared")
-    _apply(network, grads, optim.adagrad,
-           lambda key: {"learning_rate": learning_rate, "epsilon": epsilon, "cache": squared[key]})
-
-
-def update_parameters_with_rmsprop(network: TwoLayerNet, grads: dict, learning_rate: float = 0.001,
-                                   epsilon: float = 1e-7, beta: float = 0.999) -> None:
-    """RMSProp: ``u = beta * u + (1 - beta) * g**2; params -= learning_rate * g / (sqrt(u) + epsilon)``."""
-    squared = _state(network, "grads_squared")
-    _apply(network, grads, optim.rmsprop, lambda key: {"learning_rate": learning_rate, "epsilon": epsilon,
-                                                       "decay_rate": beta, "cache": squared[key]})
-
-
-def update_parameters_with_momentum(network: TwoLayerNet, grads: dict, learning_rate: float = 0.001,
-                                    beta: float = 0.9) -> None:
-    """Momentum: ``v = beta * v + learning_rate * g; params -= v`` (fcnet's kernel keeps -v)."""
-    velocity = _state(network, "velocity")
-    _apply(network, grads, optim.sgd_momentum,
-           lambda key: {"learning_rate": learning_rate, "momentum": beta, "velocity": -velocity[key]},
-           lambda key, config: np.negative(config["velocity"], out=velocity[key]))
-
-
-def update_parameters_with_nesterov_momentum(network: TwoLayerNet, grads: dict, learning_rate: float = 0.001,
-                                             beta: float = 0.9) -> None:
-    """Nesterov momentum: ``v = beta * v + learning_rate * g; params -= beta * v + learning_rate * g``."""
-    velocity = _state(network, "velocity")
-    _apply(network, grads, optim.nesterov_momentum,
-           lambda key: {"learning_rate": learning_rate, "momentum": beta, "velocity": velocity[key]})
-
-
-def _moment_rule(network: TwoLayerNet, grads: dict, rule: Callable, names: tuple[str, str], second: str,
-                 learning_rate: float, epsilon: float, beta1: float, beta2: float) -> None:
-    first_moment, second_moment = _state(network, names[0]), _state(network, names[1])
-    step = max(int(network.t), 1)  # the course's train_network counts t before the update
-    _apply(network, grads, rule, lambda key: {
-        "learning_rate": learning_rate, "epsilon": epsilon, "beta1": beta1, "beta2": beta2, "t": step - 1,
-        "m": first_moment[key], second: second_moment[key]})
-
-
-def update_parameters_with_adam(network: TwoLayerNet, grads: dict, learning_rate: float = 0.001,
-                                epsilon: float = 1e-7, beta1: float = 0.9, beta2: float = 0.999) -> None:
-    """Adam with bias correction at step ``network.t``."""
-    _moment_rule(network, grads, optim.adam, ("adam_v", "adam_u"), "v", learning_rate, epsilon, beta1, beta2)
-
-
-def update_parameters_with_adambelief(network: TwoLayerNet, grads: dict, learning_rate: float = 0.001,
-                                      epsilon: float = 1e-7, beta1: float = 0.9, beta2: float = 0.999) -> None:
-    """AdaBelief with bias correction at step ``network.t``: Adam whose second moment tracks (g - v)**2."""
-    _moment_rule(network, grads, optim.adabelief, ("adambelief_v", "adambelief_s"), "s", learning_rate, epsilon,
-                 beta1, beta2)
-
-
 # ---- training -----------------------------------------------------------------------------------------------------
 def _from_caller(names: tuple[str, ...], given: dict) -> dict:
     """The data arrays: those given, else the caller's globals of the same names (the course's notebook defines
@@ -283,27 +222,41 @@ def _from_caller(names: tuple[str, ...], given: dict) -> dict:
         caller = frame.f_globals if frame is not None else {}
         for name in missing:
             if name not in caller:
-                raise NameError(f"train_network needs {name}: pass {name}=... or define it in the notebook")
+                raise NameError(
+                    f"train_network needs {name}: pass {name}=... or define it in the notebook"
+                )
             given[name] = caller[name]
     return given
 
 
-def train_network(network: TwoLayerNet, update_params_method: Callable, iters_num: int, train_size: int,
-                  batch_size: int, learning_rate: float, x_train: np.ndarray | None = None,
-                  y_train: np.ndarray | None = None, x_test: np.ndarray | None = None,
-                  y_test: np.ndarray | None = None) -> None:
+def train_network(
+    network: TwoLayerNet,
+    update_params_method: Callable,
+    iters_num: int,
+    train_size: int,
+    batch_size: int,
+    learning_rate: float,
+    x_train: np.ndarray | None = None,
+    y_train: np.ndarray | None = None,
+    x_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+) -> None:
     """The course's loop: ``iters_num`` steps on minibatches drawn with ``np.random.choice(train_size,
     batch_size)``; before each update ``network.t += 1``; the training and test accuracy printed once per epoch
     (every max(train_size / batch_size, 1) steps, from step 0). The loss, train and test accuracy lists are kept
     in ``network.train_loss_list``, ``network.train_acc_list`` and ``network.test_acc_list``."""
-    data = _from_caller(("x_train", "y_train", "x_test", "y_test"),
-                        {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test})
+    data = _from_caller(
+        ("x_train", "y_train", "x_test", "y_test"),
+        {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test},
+    )
     iters_num = check_int("iters_num", iters_num, 0)
     batch_size = check_int("batch_size", batch_size, 1)
     train_size = check_int("train_size", train_size, 1)
     if train_size > len(data["x_train"]) or len(data["x_train"]) != len(data["y_train"]):
-        raise ValueError(f"train_size {train_size} must be at most the {len(data['x_train'])} samples of x_train "
-                         f"(with {len(data['y_train'])} labels in y_train)")
+        raise ValueError(
+            f"train_size {train_size} must be at most the {len(data['x_train'])} samples of x_train "
+            f"(with {len(data['y_train'])} labels in y_train)"
+        )
     network.train_loss_list, network.train_acc_list, network.test_acc_list = [], [], []
     iter_per_epoch = max(train_size / batch_size, 1)
     for i in range(iters_num):

@@ -11,7 +11,9 @@ def load_digits(normalize: bool = True, flatten: bool = True, one_hot_label: boo
     try:
         from sklearn.datasets import load_digits as sklearn_load_digits
     except ImportError:
-        raise ImportError("the digits dataset comes with scikit-learn: pip install 'fcnet[data]'") from None
+        raise ImportError(
+            "the digits dataset comes with scikit-learn: pip install 'fcnet[data]'"
+        ) from None
     bunch = sklearn_load_digits()
     X = bunch.data.astype(np.float32)
     if normalize:
@@ -24,8 +26,9 @@ def load_digits(normalize: bool = True, flatten: bool = True, one_hot_label: boo
     return X, y
 
 
-def stratified_split(X: np.ndarray, y: np.ndarray, val_size: float = 0.15, test_size: float = 0.2,
-                     seed: int = 0) -> dict:
+def stratified_split(
+    X: np.ndarray, y: np.ndarray, val_size: float = 0.15, test_size: float = 0.2, seed: int = 0
+) -> dict:
     """Split into X_train/y_train/X_val/y_val/X_test/y_test with every class in the same proportion in each part.
 
     val_size and test_size are fractions of the whole set.
@@ -38,8 +41,17 @@ def stratified_split(X: np.ndarray, y: np.ndarray, val_size: float = 0.15, test_
     from sklearn.model_selection import train_test_split
 
     labels = y.argmax(axis=1) if y.ndim == 2 else y
-    X_rest, X_test, y_rest, y_test, l_rest, _ = train_test_split(X, y, labels, test_size=test_size, stratify=labels,
-                                                                 random_state=seed)
-    X_train, X_val, y_train, y_val = train_test_split(X_rest, y_rest, test_size=val_size / (1 - test_size),
-                                                      stratify=l_rest, random_state=seed)
-    return {"X_train": X_train, "y_train": y_train, "X_val": X_val, "y_val": y_val, "X_test": X_test, "y_test": y_test}
+    X_rest, X_test, y_rest, y_test, l_rest, _ = train_test_split(
+        X, y, labels, test_size=test_size, stratify=labels, random_state=seed
+    )
+    X_train, X_val, y_train, y_val = train_test_split(
+        X_rest, y_rest, test_size=val_size / (1 - test_size), stratify=l_rest, random_state=seed
+    )
+    return {
+        "X_train": X_train,
+        "y_train": y_train,
+        "X_val": X_val,
+        "y_val": y_val,
+        "X_test": X_test,
+        "y_test": y_test,
+    }

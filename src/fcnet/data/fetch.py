@@ -34,12 +34,16 @@ def verify(path: Path, sha256: str) -> Path:
     """Check a file against its SHA-256; a mismatch names the file and the fix."""
     actual = sha256_of(path)
     if actual != sha256:
-        raise DatasetError(f"{path} is corrupted or truncated: its SHA-256 is {actual}, expected {sha256}. "
-                           f"Delete it and load again to download it anew.")
+        raise DatasetError(
+            f"{path} is corrupted or truncated: its SHA-256 is {actual}, expected {sha256}. "
+            f"Delete it and load again to download it anew."
+        )
     return path
 
 
-def fetch(url: str, sha256: str, directory: Path, fname: str | None = None, progress: bool = True) -> Path:
+def fetch(
+    url: str, sha256: str, directory: Path, fname: str | None = None, progress: bool = True
+) -> Path:
     """Return the path of `url`'s file in `directory`, downloading it if absent; verified by SHA-256."""
     fname = fname or url.rsplit("/", 1)[-1]
     target = directory / fname
@@ -48,8 +52,10 @@ def fetch(url: str, sha256: str, directory: Path, fname: str | None = None, prog
     try:
         import pooch
     except ImportError:
-        raise DatasetError(f"downloading {fname} needs pooch: pip install 'fcnet[data]' "
-                           f"(or put the file in {directory} yourself)") from None
+        raise DatasetError(
+            f"downloading {fname} needs pooch: pip install 'fcnet[data]' "
+            f"(or put the file in {directory} yourself)"
+        ) from None
     directory.mkdir(parents=True, exist_ok=True)
     if progress:
         try:
@@ -57,11 +63,22 @@ def fetch(url: str, sha256: str, directory: Path, fname: str | None = None, prog
         except ImportError:
             progress = False
     try:
-        return Path(pooch.retrieve(url, known_hash=f"sha256:{sha256}", fname=fname, path=directory,
-                                   progressbar=progress))
+        return Path(
+            pooch.retrieve(
+                url,
+                known_hash=f"sha256:{sha256}",
+                fname=fname,
+                path=directory,
+                progressbar=progress,
+            )
+        )
     except ValueError as exc:  # pooch's checksum mismatch; the bad download is not kept
-        raise DatasetError(f"the download of {url} failed its SHA-256 check and was discarded ({exc}). "
-                           f"Try again, or put a good copy of {fname} in {directory}.") from None
+        raise DatasetError(
+            f"the download of {url} failed its SHA-256 check and was discarded ({exc}). "
+            f"Try again, or put a good copy of {fname} in {directory}."
+        ) from None
     except Exception as exc:  # no network, HTTP error, ...
-        raise DatasetError(f"could not download {url} into {directory}: {exc}. Put {fname} there yourself, "
-                           "or pass the directory that holds it.") from None
+        raise DatasetError(
+            f"could not download {url} into {directory}: {exc}. Put {fname} there yourself, "
+            "or pass the directory that holds it."
+        ) from None

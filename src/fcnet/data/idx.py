@@ -12,10 +12,18 @@ import numpy as np
 
 from fcnet.data.fetch import DatasetError, data_home as _data_home, fetch
 
-IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
-              0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
-SPLITS = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-          "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+IDX_DTYPES = {
+    0x08: np.uint8,
+    0x09: np.int8,
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+SPLITS = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
 SOURCES = {
     "mnist": {
         "url": "https://storage.googleapis.com/cvdf-datasets/mnist/",
@@ -60,21 +68,29 @@ def read_idx(path: str | os.PathLike, expected_ndim: int | None = None) -> np.nd
         with opener(path, "rb") as f:
             magic = f.read(4)
             if len(magic) < 4 or magic[0] != 0 or magic[1] != 0 or magic[2] not in IDX_DTYPES:
-                raise DatasetError(f"{path} is not an IDX file: wrong magic number {magic.hex() or '(empty)'}")
+                raise DatasetError(
+                    f"{path} is not an IDX file: wrong magic number {magic.hex() or '(empty)'}"
+                )
             ndim = magic[3]
             if expected_ndim is not None and ndim != expected_ndim:
                 raise DatasetError(f"{path} has {ndim} dimensions, expected {expected_ndim}")
             if not 1 <= ndim <= MAX_IDX_NDIM:
-                raise DatasetError(f"{path} declares {ndim} dimensions; an IDX file has 1 to {MAX_IDX_NDIM}")
+                raise DatasetError(
+                    f"{path} declares {ndim} dimensions; an IDX file has 1 to {MAX_IDX_NDIM}"
+                )
             raw_dims = f.read(4 * ndim)
             if len(raw_dims) < 4 * ndim:
-                raise DatasetError(f"{path} is truncated inside its header ({ndim} dimensions announced)")
+                raise DatasetError(
+                    f"{path} is truncated inside its header ({ndim} dimensions announced)"
+                )
             dims = tuple(int(d) for d in np.frombuffer(raw_dims, dtype=">u4"))
             dtype = np.dtype(IDX_DTYPES[magic[2]])
             expected_bytes = math.prod(dims) * dtype.itemsize
             if expected_bytes > MAX_IDX_BYTES:
-                raise DatasetError(f"{path}: its header {dims} announces {expected_bytes:,} bytes of data, more "
-                                   f"than any MNIST-format file holds ({MAX_IDX_BYTES:,} at most)")
+                raise DatasetError(
+                    f"{path}: its header {dims} announces {expected_bytes:,} bytes of data, more "
+                    f"than any MNIST-format file holds ({MAX_IDX_BYTES:,} at most)"
+                )
             data = _read_exactly(f, expected_bytes, path, dims)
     except (OSError, EOFError) as exc:
         raise DatasetError(f"{path} cannot be read (truncated or corrupted?): {exc}") from None
@@ -92,7 +108,9 @@ def _read_exactly(f, expected_bytes: int, path: Path, dims: tuple) -> bytearray:
     extra = len(f.read(1))
     if len(data) != expected_bytes or extra:
         held = f"{len(data)}{'+' if extra else ''}"
-        raise DatasetError(f"{path} holds {held} bytes of data but its header {dims} announces {expected_bytes}")
+        raise DatasetError(
+            f"{path} holds {held} bytes of data but its header {dims} announces {expected_bytes}"
+        )
     return data
 
 
@@ -109,20 +127,26 @@ def _resolve_directory(kind: str, path, data_home, download: bool) -> Path:
     if path is not None:
         directory = Path(path).expanduser()
         if not directory.is_dir():
-            raise DatasetError(f"{directory} does not exist or is not a directory; it should hold the {kind} "
-                               f"files {', '.join(s + '.gz' for s in stems)}")
+            raise DatasetError(
+                f"{directory} does not exist or is not a directory; it should hold the {kind} "
+                f"files {', '.join(s + '.gz' for s in stems)}"
+            )
         missing = [s + ".gz" for s in stems if _find(directory, s) is None]
         if missing:
-            raise DatasetError(f"{directory} lacks {', '.join(missing)} (gzip or raw). Download them from "
-                               f"{SOURCES[kind]['url']}, or call with path=None to download into the data home.")
+            raise DatasetError(
+                f"{directory} lacks {', '.join(missing)} (gzip or raw). Download them from "
+                f"{SOURCES[kind]['url']}, or call with path=None to download into the data home."
+            )
         return directory
     home = _data_home(data_home) / kind
     for candidate in [home, *SOURCES[kind]["system_dirs"]]:
         if candidate.is_dir() and all(_find(candidate, s) for s in stems):
             return candidate
     if not download:
-        raise DatasetError(f"{kind} is not in {home}; download it (download=True; fcnet evaluate --download) or put "
-                           "the files there")
+        raise DatasetError(
+            f"{kind} is not in {home}; download it (download=True; fcnet evaluate --download) or put "
+            "the files there"
+        )
     for stem in stems:
         fname = stem + ".gz"
         fetch(SOURCES[kind]["url"] + fname, SOURCES[kind]["sha256"][fname], home, fname)
@@ -131,7 +155,9 @@ def _resolve_directory(kind: str, path, data_home, download: bool) -> Path:
 
 def _cache_path(cache_dir: Path, source: Path, options: str) -> Path:
     stat = source.stat()
-    key = hashlib.sha256(f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{options}".encode()).hexdigest()
+    key = hashlib.sha256(
+        f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{options}".encode()
+    ).hexdigest()
     return cache_dir / f"{source.name.split('.')[0]}-{key[:16]}.npy"
 
 
@@ -172,9 +198,16 @@ def _images(images: np.ndarray, normalize: bool, flatten: bool) -> np.ndarray:
     return out
 
 
-def load_mnist(path: str | os.PathLike | None = None, normalize: bool = True, flatten: bool = True,
-               one_hot_label: bool = False, kind: str = "mnist", data_home: str | os.PathLike | None = None,
-               download: bool = True, cache: bool = True):
+def load_mnist(
+    path: str | os.PathLike | None = None,
+    normalize: bool = True,
+    flatten: bool = True,
+    one_hot_label: bool = False,
+    kind: str = "mnist",
+    data_home: str | os.PathLike | None = None,
+    download: bool = True,
+    cache: bool = True,
+):
     """Load MNIST or Fashion-MNIST: ``((x_train, y_train), (x_test, y_test))``.
 
     path: a directory holding train-images-idx3-ubyte(.gz), train-labels-idx1-ubyte(.gz), t10k-images-idx3-ubyte(.gz)
@@ -195,11 +228,17 @@ def load_mnist(path: str | os.PathLike | None = None, normalize: bool = True, fl
     for split, (image_stem, label_stem) in SPLITS.items():
         image_file, label_file = _find(directory, image_stem), _find(directory, label_stem)
         labels = read_idx(label_file, 1)
-        x = _cached(image_file, options, cache_dir,
-                    lambda: _images(read_idx(image_file, 3), normalize, flatten))
+        x = _cached(
+            image_file,
+            options,
+            cache_dir,
+            lambda: _images(read_idx(image_file, 3), normalize, flatten),
+        )
         if x.shape[0] != labels.shape[0]:
-            raise DatasetError(f"{image_file} holds {x.shape[0]} images but {label_file} holds "
-                               f"{labels.shape[0]} labels")
+            raise DatasetError(
+                f"{image_file} holds {x.shape[0]} images but {label_file} holds "
+                f"{labels.shape[0]} labels"
+            )
         y = labels.astype(np.int64)
         if one_hot_label:
             y = np.eye(10, dtype=np.float32)[y]

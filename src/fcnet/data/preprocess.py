@@ -42,7 +42,9 @@ def one_hot(y: np.ndarray, num_classes: int | None = None, dtype=np.float32) -> 
         raise TypeError(f"y must hold integer labels, got dtype {y.dtype}")
     num_classes = int(y.max()) + 1 if num_classes is None else num_classes
     if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(f"y must be in [0, {num_classes}), got labels from {y.min()} to {y.max()}")
+        raise ValueError(
+            f"y must be in [0, {num_classes}), got labels from {y.min()} to {y.max()}"
+        )
     return np.eye(num_classes, dtype=dtype)[y]
 
 

@@ -16,5 +16,15 @@ from fcnet.export.safetensors_export import from_safetensors, to_safetensors
 from fcnet.export.skl2onnx_converter import register_skl2onnx
 from fcnet.export.torch_export import from_torch, to_torch
 
-__all__ = ["to_onnx", "build_onnx", "to_torch", "from_torch", "to_safetensors", "from_safetensors",
-           "register_skl2onnx", "LayerSpec", "inference_layers", "network_from_layers"]
+__all__ = [
+    "to_onnx",
+    "build_onnx",
+    "to_torch",
+    "from_torch",
+    "to_safetensors",
+    "from_safetensors",
+    "register_skl2onnx",
+    "LayerSpec",
+    "inference_layers",
+    "network_from_layers",
+]

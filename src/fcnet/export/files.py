@@ -6,13 +6,15 @@ from pathlib import Path
 from typing import Any
 
 FORMATS = {
-    "onnx": ".onnx",          # onnxruntime.InferenceSession(path); fcnet predict/evaluate take it too
-    "torch": ".pt2",          # torch.export.load(path).module(): a PyTorch program, no pickled classes
+    "onnx": ".onnx",  # onnxruntime.InferenceSession(path); fcnet predict/evaluate take it too
+    "torch": ".pt2",  # torch.export.load(path).module(): a PyTorch program, no pickled classes
     "safetensors": ".safetensors",  # fcnet.export.from_safetensors(path), or load_state_dict on to_torch's module
 }
 
 
-def export_model(model: Any, fmt: str, out: str | Path, *, opset: int = 17, probabilities: bool = True) -> Path:
+def export_model(
+    model: Any, fmt: str, out: str | Path, *, opset: int = 17, probabilities: bool = True
+) -> Path:
     """Write `model` (a FullyConnectedNet, TwoLayerNet or fitted FCNetClassifier) as `fmt` at `out`, atomically;
     the suffix must be the format's."""
     if fmt not in FORMATS:
@@ -36,13 +38,15 @@ def export_model(model: Any, fmt: str, out: str | Path, *, opset: int = 17, prob
 def _save_torch_program(model: Any, out: Path) -> Path:
     """torch.export's program of to_torch(model), with a dynamic batch dimension, written atomically."""
     from fcnet.export.torch_export import _torch, to_torch
-    from fcnet.io import atomic_file
+    from fcnet.saving import atomic_file
 
     torch = _torch()
     module = to_torch(model)
     first = module[1]
     example = torch.zeros(2, first.in_features, dtype=first.weight.dtype)
-    program = torch.export.export(module, (example,), dynamic_shapes=({0: torch.export.Dim("batch", min=1)},))
+    program = torch.export.export(
+        module, (example,), dynamic_shapes=({0: torch.export.Dim("batch", min=1)},)
+    )
     with atomic_file(out, "wb") as f:
         torch.export.save(program, f)
     return out

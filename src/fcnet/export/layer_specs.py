@@ -38,8 +38,10 @@ def _model_of(model: Any) -> Any:
     inner = getattr(model, "model_", None)
     network = inner if inner is not None else model
     if not isinstance(getattr(network, "layers", None), M.Sequential):
-        raise TypeError(f"cannot export a {type(model).__name__}: fcnet exports a FullyConnectedNet, a TwoLayerNet "
-                        "or a fitted FCNetClassifier (fit the estimator first)")
+        raise TypeError(
+            f"cannot export a {type(model).__name__}: fcnet exports a FullyConnectedNet, a TwoLayerNet "
+            "or a fitted FCNetClassifier (fit the estimator first)"
+        )
     return network
 
 
@@ -52,13 +54,29 @@ def inference_layers(model: Any) -> list[LayerSpec]:
             specs.append(LayerSpec(LINEAR, {"W": np.array(layer.W), "b": np.array(layer.b)}))
         elif isinstance(layer, M.BatchNorm):
             p = layer.bn_param
-            specs.append(LayerSpec(BATCHNORM, {"gamma": np.array(layer._param("gamma")),
-                                               "beta": np.array(layer._param("beta")),
-                                               "running_mean": np.array(p["running_mean"]),
-                                               "running_var": np.array(p["running_var"])}, eps=p["eps"]))
+            specs.append(
+                LayerSpec(
+                    BATCHNORM,
+                    {
+                        "gamma": np.array(layer._param("gamma")),
+                        "beta": np.array(layer._param("beta")),
+                        "running_mean": np.array(p["running_mean"]),
+                        "running_var": np.array(p["running_var"]),
+                    },
+                    eps=p["eps"],
+                )
+            )
         elif isinstance(layer, M.LayerNorm):
-            specs.append(LayerSpec(LAYERNORM, {"gamma": np.array(layer._param("gamma")),
-                                               "beta": np.array(layer._param("beta"))}, eps=layer.ln_param["eps"]))
+            specs.append(
+                LayerSpec(
+                    LAYERNORM,
+                    {
+                        "gamma": np.array(layer._param("gamma")),
+                        "beta": np.array(layer._param("beta")),
+                    },
+                    eps=layer.ln_param["eps"],
+                )
+            )
         elif isinstance(layer, M.LeakyReLU):
             specs.append(LayerSpec("leaky_relu", alpha=layer.alpha))
         elif isinstance(layer, (M.ReLU, M.Tanh, M.Sigmoid)):
@@ -66,8 +84,10 @@ def inference_layers(model: Any) -> list[LayerSpec]:
         elif isinstance(layer, M.Dropout):
             continue  # the identity at inference
         else:
-            raise TypeError(f"cannot export layer {name!r} ({type(layer).__name__}): fcnet exports Affine, "
-                            "BatchNorm, LayerNorm, ReLU, LeakyReLU, Tanh, Sigmoid and Dropout layers")
+            raise TypeError(
+                f"cannot export layer {name!r} ({type(layer).__name__}): fcnet exports Affine, "
+                "BatchNorm, LayerNorm, ReLU, LeakyReLU, Tanh, Sigmoid and Dropout layers"
+            )
     return specs
 
 
@@ -83,15 +103,26 @@ def metadata(model: Any, names: Sequence[str] | None = None) -> dict[str, str]:
     """What an exported file says about where it came from: fcnet's version, the architecture (the model's
     get_config), the class names and the input shape, as strings (ONNX metadata_props, safetensors metadata)."""
     network = _model_of(model)
-    estimator = {"estimator": type(model).__name__} if network is not model else {}  # labels are the classes_
-    return {**estimator, "fcnet_version": __version__, "model_class": type(network).__name__,
-            "architecture": json.dumps(network.get_config(), sort_keys=True),
-            "class_names": json.dumps(list(names) if names is not None else class_names(model)),
-            "input_shape": json.dumps(["batch", int(network.input_dim)])}
+    estimator = (
+        {"estimator": type(model).__name__} if network is not model else {}
+    )  # labels are the classes_
+    return {
+        **estimator,
+        "fcnet_version": __version__,
+        "model_class": type(network).__name__,
+        "architecture": json.dumps(network.get_config(), sort_keys=True),
+        "class_names": json.dumps(list(names) if names is not None else class_names(model)),
+        "input_shape": json.dumps(["batch", int(network.input_dim)]),
+    }
 
 
-def network_from_layers(specs: Sequence[LayerSpec], *, dropout: float = 0.0, dtype: Any = None,
-                        source: str = "the layers") -> Any:
+def network_from_layers(
+    specs: Sequence[LayerSpec],
+    *,
+    dropout: float = 0.0,
+    dtype: Any = None,
+    source: str = "the layers",
+) -> Any:
     """A FullyConnectedNet in evaluation mode holding `specs` (linear - [norm] - activation, repeated, then a
     last linear), or a ValueError naming the first layer that does not fit that pattern."""
     from fcnet.models import FullyConnectedNet
@@ -100,32 +131,55 @@ def network_from_layers(specs: Sequence[LayerSpec], *, dropout: float = 0.0, dty
     if not linears:
         raise ValueError(f"{source}: no linear layer; a network needs at least one")
     norms = {s.kind for s in specs if s.kind in (BATCHNORM, LAYERNORM)}
-    activations = {(s.kind, s.alpha if s.kind == "leaky_relu" else None) for s in specs if s.kind in ACTIVATION_KINDS}
+    activations = {
+        (s.kind, s.alpha if s.kind == "leaky_relu" else None)
+        for s in specs
+        if s.kind in ACTIVATION_KINDS
+    }
     if len(norms) > 1 or len(activations) > 1:
-        raise ValueError(f"{source}: fcnet's FullyConnectedNet uses one normalization and one activation in every "
-                         f"hidden layer, got {sorted(norms)} and {sorted(a for a, _ in activations)}")
+        raise ValueError(
+            f"{source}: fcnet's FullyConnectedNet uses one normalization and one activation in every "
+            f"hidden layer, got {sorted(norms)} and {sorted(a for a, _ in activations)}"
+        )
     normalization = norms.pop() if norms else None
     activation, alpha = activations.pop() if activations else ("relu", None)
-    expected = ([LINEAR] + ([normalization] if normalization else []) + [activation]) * (len(linears) - 1) + [LINEAR]
+    expected = ([LINEAR] + ([normalization] if normalization else []) + [activation]) * (
+        len(linears) - 1
+    ) + [LINEAR]
     for position, (spec, kind) in enumerate(zip(specs, expected)):
         if spec.kind != kind:
-            raise ValueError(f"{source}: layer {position} is a {spec.kind} where fcnet's FullyConnectedNet has a "
-                             f"{kind} (linear - [norm] - activation, repeated, then a linear)")
+            raise ValueError(
+                f"{source}: layer {position} is a {spec.kind} where fcnet's FullyConnectedNet has a "
+                f"{kind} (linear - [norm] - activation, repeated, then a linear)"
+            )
     if len(specs) != len(expected):
-        raise ValueError(f"{source}: {len(specs)} layers where a network of {len(linears)} linear layers has "
-                         f"{len(expected)} (linear - [norm] - activation, repeated, then a linear)")
+        raise ValueError(
+            f"{source}: {len(specs)} layers where a network of {len(linears)} linear layers has "
+            f"{len(expected)} (linear - [norm] - activation, repeated, then a linear)"
+        )
     dims = [linears[0].arrays["W"].shape[0]] + [s.arrays["W"].shape[1] for s in linears]
     for i, spec in enumerate(linears[1:], 1):
         if spec.arrays["W"].shape[0] != dims[i]:
-            raise ValueError(f"{source}: linear layer {i + 1} takes {spec.arrays['W'].shape[0]} inputs but the "
-                             f"layer before gives {dims[i]}")
+            raise ValueError(
+                f"{source}: linear layer {i + 1} takes {spec.arrays['W'].shape[0]} inputs but the "
+                f"layer before gives {dims[i]}"
+            )
     eps = {s.eps for s in specs if s.kind in (BATCHNORM, LAYERNORM)}
     if eps and eps != {1e-5}:
-        raise ValueError(f"{source}: normalization eps {sorted(eps)}; fcnet's FullyConnectedNet uses 1e-5")
+        raise ValueError(
+            f"{source}: normalization eps {sorted(eps)}; fcnet's FullyConnectedNet uses 1e-5"
+        )
     dtype = np.dtype(dtype if dtype is not None else linears[0].arrays["W"].dtype)
-    model = FullyConnectedNet(dims[1:-1], input_dim=dims[0], num_classes=dims[-1], dropout=dropout,
-                              normalization=normalization, activation=activation,
-                              alpha=0.01 if alpha is None else alpha, dtype=dtype)
+    model = FullyConnectedNet(
+        dims[1:-1],
+        input_dim=dims[0],
+        num_classes=dims[-1],
+        dropout=dropout,
+        normalization=normalization,
+        activation=activation,
+        alpha=0.01 if alpha is None else alpha,
+        dtype=dtype,
+    )
     hidden, buffers = 0, {}
     for spec in specs:
         if spec.kind == LINEAR:

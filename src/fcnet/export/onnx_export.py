@@ -14,7 +14,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from fcnet.export.layer_specs import BATCHNORM, LAYERNORM, LINEAR, class_names, inference_layers, metadata
+from fcnet.export.layer_specs import (
+    BATCHNORM,
+    LAYERNORM,
+    LINEAR,
+    class_names,
+    inference_layers,
+    metadata,
+)
 
 MIN_OPSET = 17  # LayerNormalization is an operator from opset 17
 _ACTIVATIONS = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid"}
@@ -24,18 +31,28 @@ def _onnx():
     try:
         import onnx
     except ImportError:
-        raise ImportError("exporting to ONNX needs the onnx package: pip install 'fcnet[export]'") from None
+        raise ImportError(
+            "exporting to ONNX needs the onnx package: pip install 'fcnet[export]'"
+        ) from None
     return onnx
 
 
-def build_onnx(model: Any, *, opset: int = MIN_OPSET, probabilities: bool = True, input_name: str = "input",
-               dtype: Any = None) -> Any:
+def build_onnx(
+    model: Any,
+    *,
+    opset: int = MIN_OPSET,
+    probabilities: bool = True,
+    input_name: str = "input",
+    dtype: Any = None,
+) -> Any:
     """The onnx.ModelProto of `model` (FullyConnectedNet, TwoLayerNet or fitted FCNetClassifier)."""
     onnx = _onnx()
     from onnx import helper, numpy_helper
 
     if not isinstance(opset, int) or isinstance(opset, bool) or opset < MIN_OPSET:
-        raise ValueError(f"opset must be an integer >= {MIN_OPSET} (LayerNormalization), got {opset!r}")
+        raise ValueError(
+            f"opset must be an integer >= {MIN_OPSET} (LayerNormalization), got {opset!r}"
+        )
     if not isinstance(input_name, str) or not input_name:
         raise ValueError(f"input_name must be a non-empty string, got {input_name!r}")
     specs = inference_layers(model)
@@ -61,18 +78,34 @@ def build_onnx(model: Any, *, opset: int = MIN_OPSET, probabilities: bool = True
     label_type = _label_nodes(model, scores, nodes, initializers)
     num_classes = specs[-1].arrays["W"].shape[1]
     graph = helper.make_graph(
-        nodes, "fcnet", [helper.make_tensor_value_info(input_name, elem, ["batch", specs[0].arrays["W"].shape[0]])],
-        [helper.make_tensor_value_info("label", label_type, ["batch"]),
-         helper.make_tensor_value_info(scores, elem, ["batch", num_classes])], initializers)
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="fcnet",
-                              producer_version=metadata(model)["fcnet_version"])
+        nodes,
+        "fcnet",
+        [
+            helper.make_tensor_value_info(
+                input_name, elem, ["batch", specs[0].arrays["W"].shape[0]]
+            )
+        ],
+        [
+            helper.make_tensor_value_info("label", label_type, ["batch"]),
+            helper.make_tensor_value_info(scores, elem, ["batch", num_classes]),
+        ],
+        initializers,
+    )
+    proto = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", opset)],
+        producer_name="fcnet",
+        producer_version=metadata(model)["fcnet_version"],
+    )
     proto.ir_version = min(proto.ir_version, 9)  # what onnxruntime 1.16 and later read
     helper.set_model_props(proto, metadata(model))
     onnx.checker.check_model(proto, full_check=True)
     return proto
 
 
-def emit_layers(specs: list, x: str, node: Callable, constant: Callable, fresh: Callable[[str], str]) -> str:
+def emit_layers(
+    specs: list, x: str, node: Callable, constant: Callable, fresh: Callable[[str], str]
+) -> str:
     """Add the nodes of the inference layers `specs` after tensor `x` and return the name of the scores.
 
     node(op, inputs, outputs, **attributes) adds a node; constant(name, array) adds an initializer in the graph's
@@ -81,16 +114,27 @@ def emit_layers(specs: list, x: str, node: Callable, constant: Callable, fresh: 
     for i, spec in enumerate(specs):
         out = fresh(f"layer{i}_{spec.kind}")
         if spec.kind == LINEAR:
-            node("Gemm", [x, constant(fresh(f"W{i}"), spec.arrays["W"]), constant(fresh(f"b{i}"), spec.arrays["b"])],
-                 [out])
+            node(
+                "Gemm",
+                [
+                    x,
+                    constant(fresh(f"W{i}"), spec.arrays["W"]),
+                    constant(fresh(f"b{i}"), spec.arrays["b"]),
+                ],
+                [out],
+            )
         elif spec.kind == BATCHNORM:
-            names = [constant(fresh(f"{k}{i}"), spec.arrays[k]) for k in ("gamma", "beta", "running_mean",
-                                                                          "running_var")]
+            names = [
+                constant(fresh(f"{k}{i}"), spec.arrays[k])
+                for k in ("gamma", "beta", "running_mean", "running_var")
+            ]
             node("BatchNormalization", [x, *names], [out], epsilon=spec.eps)
         elif spec.kind == LAYERNORM:
             names = [constant(fresh(f"{k}{i}"), spec.arrays[k]) for k in ("gamma", "beta")]
             node("LayerNormalization", [x, *names], [out], axis=-1, epsilon=spec.eps)
-        elif spec.kind == "leaky_relu":  # max(x, alpha x) as Where: onnxruntime's LeakyRelu has no float64 kernel
+        elif (
+            spec.kind == "leaky_relu"
+        ):  # max(x, alpha x) as Where: onnxruntime's LeakyRelu has no float64 kernel
             scaled, positive = fresh(f"scaled{i}"), fresh(f"positive{i}")
             node("Mul", [x, constant(fresh(f"alpha{i}"), np.array(spec.alpha))], [scaled])
             node("Greater", [x, constant(fresh(f"zero{i}"), np.zeros(()))], [positive])
@@ -119,12 +163,21 @@ def _label_nodes(model: Any, scores: str, nodes: list, initializers: list) -> in
     return elem
 
 
-def to_onnx(model: Any, path: str | Path, *, opset: int = MIN_OPSET, probabilities: bool = True,
-            input_name: str = "input", dtype: Any = None) -> Path:
+def to_onnx(
+    model: Any,
+    path: str | Path,
+    *,
+    opset: int = MIN_OPSET,
+    probabilities: bool = True,
+    input_name: str = "input",
+    dtype: Any = None,
+) -> Path:
     """Write `model` as an ONNX file at `path` (atomically) and return the path. See build_onnx."""
-    from fcnet.io import atomic_file
+    from fcnet.saving import atomic_file
 
-    proto = build_onnx(model, opset=opset, probabilities=probabilities, input_name=input_name, dtype=dtype)
+    proto = build_onnx(
+        model, opset=opset, probabilities=probabilities, input_name=input_name, dtype=dtype
+    )
     path = Path(path)
     with atomic_file(path, "wb") as f:
         f.write(proto.SerializeToString())

@@ -21,28 +21,47 @@ class OnnxModel:
         try:
             import onnxruntime as ort
         except ImportError:
-            raise ImportError("reading .onnx files needs onnxruntime: pip install 'fcnet[export]'") from None
+            raise ImportError(
+                "reading .onnx files needs onnxruntime: pip install 'fcnet[export]'"
+            ) from None
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"{path}: no such file")
         if path.stat().st_size > MAX_ONNX_BYTES:
-            raise ValueError(f"{path} has {path.stat().st_size:,} bytes, more than an ONNX file can hold")
+            raise ValueError(
+                f"{path} has {path.stat().st_size:,} bytes, more than an ONNX file can hold"
+            )
         try:
             self.session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own exception types for unreadable graphs
-            raise ValueError(f"{path} is not an ONNX model onnxruntime can run: {str(exc).splitlines()[0]}") from None
+        except (
+            Exception
+        ) as exc:  # onnxruntime raises its own exception types for unreadable graphs
+            raise ValueError(
+                f"{path} is not an ONNX model onnxruntime can run: {str(exc).splitlines()[0]}"
+            ) from None
         inputs = self.session.get_inputs()
-        if len(inputs) != 1 or len(inputs[0].shape) != 2 or not isinstance(inputs[0].shape[1], int):
-            raise ValueError(f"{path} must take one input of shape (batch, features), it takes "
-                             f"{[(i.name, i.shape) for i in inputs]}")
+        if (
+            len(inputs) != 1
+            or len(inputs[0].shape) != 2
+            or not isinstance(inputs[0].shape[1], int)
+        ):
+            raise ValueError(
+                f"{path} must take one input of shape (batch, features), it takes "
+                f"{[(i.name, i.shape) for i in inputs]}"
+            )
         self.path, self.input_name = path, inputs[0].name
         self.input_dim = int(inputs[0].shape[1])
         self.dtype = np.float64 if inputs[0].type == "tensor(double)" else np.float32
-        scores = [o for o in self.session.get_outputs() if o.type in ("tensor(float)", "tensor(double)")
-                  and len(o.shape) == 2]
+        scores = [
+            o
+            for o in self.session.get_outputs()
+            if o.type in ("tensor(float)", "tensor(double)") and len(o.shape) == 2
+        ]
         if not scores or not isinstance(scores[0].shape[1], int):
-            raise ValueError(f"{path} has no (batch, classes) score output; its outputs: "
-                             f"{[(o.name, o.shape) for o in self.session.get_outputs()]}")
+            raise ValueError(
+                f"{path} has no (batch, classes) score output; its outputs: "
+                f"{[(o.name, o.shape) for o in self.session.get_outputs()]}"
+            )
         self.scores_name, self.num_classes = scores[0].name, int(scores[0].shape[1])
         self.probabilities = scores[0].name != "logits"
         props = self.session.get_modelmeta().custom_metadata_map
@@ -50,15 +69,22 @@ class OnnxModel:
             names = json.loads(props.get("class_names", "null"))
         except json.JSONDecodeError:
             names = None
-        self.class_names = [str(n) for n in names] if isinstance(names, list) and len(names) == self.num_classes \
+        self.class_names = (
+            [str(n) for n in names]
+            if isinstance(names, list) and len(names) == self.num_classes
             else None
-        self.estimator_labels = self.class_names if "estimator" in props else None  # what the graph's labels are
+        )
+        self.estimator_labels = (
+            self.class_names if "estimator" in props else None
+        )  # what the graph's labels are
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probabilities (N, C) from the graph (a softmax of its logits when it gives logits)."""
         X = np.asarray(X, dtype=self.dtype).reshape(len(X), -1)
         if X.shape[1] != self.input_dim:
-            raise ValueError(f"{self.path} takes {self.input_dim} features per sample, got {X.shape[1]}")
+            raise ValueError(
+                f"{self.path} takes {self.input_dim} features per sample, got {X.shape[1]}"
+            )
         (scores,) = self.session.run([self.scores_name], {self.input_name: X})
         if self.probabilities:
             return scores

@@ -14,14 +14,28 @@ from typing import Any
 
 import numpy as np
 
-from fcnet.export.layer_specs import (ACTIVATION_KINDS, BATCHNORM, LAYERNORM, LINEAR, LayerSpec, inference_layers,
-                                      metadata, network_from_layers)
+from fcnet.export.layer_specs import (
+    ACTIVATION_KINDS,
+    BATCHNORM,
+    LAYERNORM,
+    LINEAR,
+    LayerSpec,
+    inference_layers,
+    metadata,
+    network_from_layers,
+)
 
 # PyTorch's names of each kind's arrays in a state_dict
-_TORCH_KEYS = {LINEAR: {"W": "weight", "b": "bias"},
-               BATCHNORM: {"gamma": "weight", "beta": "bias", "running_mean": "running_mean",
-                           "running_var": "running_var"},
-               LAYERNORM: {"gamma": "weight", "beta": "bias"}}
+_TORCH_KEYS = {
+    LINEAR: {"W": "weight", "b": "bias"},
+    BATCHNORM: {
+        "gamma": "weight",
+        "beta": "bias",
+        "running_mean": "running_mean",
+        "running_var": "running_var",
+    },
+    LAYERNORM: {"gamma": "weight", "beta": "bias"},
+}
 MAX_FILE_BYTES = 2**34  # 16 GiB: larger than any network fcnet builds on one machine
 
 
@@ -29,7 +43,9 @@ def _safetensors_numpy():
     try:
         import safetensors.numpy
     except ImportError:
-        raise ImportError("safetensors files need the safetensors package: pip install 'fcnet[export]'") from None
+        raise ImportError(
+            "safetensors files need the safetensors package: pip install 'fcnet[export]'"
+        ) from None
     return safetensors.numpy
 
 
@@ -58,11 +74,15 @@ def state_dict(model: Any) -> dict[str, np.ndarray]:
 
 def to_safetensors(model: Any, path: str | Path) -> Path:
     """Write `model`'s weights to `path` (atomically) with PyTorch's key names and fcnet's metadata."""
-    from fcnet.io import atomic_file
+    from fcnet.saving import atomic_file
 
     st = _safetensors_numpy()
     network = getattr(model, "model_", model)
-    meta = {**metadata(model), "format": "pt", "dropout": repr(float(getattr(network, "dropout", 0.0)))}
+    meta = {
+        **metadata(model),
+        "format": "pt",
+        "dropout": repr(float(getattr(network, "dropout", 0.0))),
+    }
     data = st.save(state_dict(model), metadata=meta)
     path = Path(path)
     with atomic_file(path, "wb") as f:
@@ -77,17 +97,25 @@ def _header(path: Path) -> dict[str, Any]:
     with path.open("rb") as f:
         head = f.read(8)
         if len(head) < 8:
-            raise ValueError(f"{path} is not a safetensors file: {size} bytes, shorter than its 8-byte header length")
+            raise ValueError(
+                f"{path} is not a safetensors file: {size} bytes, shorter than its 8-byte header length"
+            )
         length = int.from_bytes(head, "little")
         if not 2 <= length <= min(size - 8, 100_000_000):
-            raise ValueError(f"{path} is not a safetensors file: its header declares {length} bytes, the file has "
-                             f"{size - 8} after the length")
+            raise ValueError(
+                f"{path} is not a safetensors file: its header declares {length} bytes, the file has "
+                f"{size - 8} after the length"
+            )
         try:
             header = json.loads(f.read(length))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"{path} is not a safetensors file: its header is not JSON ({exc})") from None
+            raise ValueError(
+                f"{path} is not a safetensors file: its header is not JSON ({exc})"
+            ) from None
     if not isinstance(header, dict):
-        raise ValueError(f"{path} is not a safetensors file: its header is a {type(header).__name__}")
+        raise ValueError(
+            f"{path} is not a safetensors file: its header is a {type(header).__name__}"
+        )
     return header
 
 
@@ -103,14 +131,18 @@ def from_safetensors(path: str | Path) -> Any:
         config = json.loads(meta["architecture"])
         dropout = float(meta.get("dropout", "0.0"))
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"{path} has no fcnet architecture in its metadata ({type(exc).__name__}: {exc}); it was "
-                         "not written by fcnet.export.to_safetensors") from None
+        raise ValueError(
+            f"{path} has no fcnet architecture in its metadata ({type(exc).__name__}: {exc}); it was "
+            "not written by fcnet.export.to_safetensors"
+        ) from None
     from fcnet.models import FullyConnectedNet
 
     try:
         template = FullyConnectedNet(**{k: v for k, v in config.items() if k not in ("seed",)})
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{path}: its architecture metadata is not a network fcnet can build ({exc})") from None
+        raise ValueError(
+            f"{path}: its architecture metadata is not a network fcnet can build ({exc})"
+        ) from None
     tensors = _safetensors_numpy().load_file(str(path))
     specs = []
     for index, spec in torch_layout(template):
@@ -122,8 +154,10 @@ def from_safetensors(path: str | Path) -> Any:
                 raise ValueError(f"{path} has no tensor {key!r}, which its architecture needs")
             array = tensors[key].T if ours == "W" else tensors[key]
             if array.shape != expected:
-                raise ValueError(f"{path}: tensor {key!r} has shape {tensors[key].shape}, its architecture needs "
-                                 f"{expected[::-1] if ours == 'W' else expected}")
+                raise ValueError(
+                    f"{path}: tensor {key!r} has shape {tensors[key].shape}, its architecture needs "
+                    f"{expected[::-1] if ours == 'W' else expected}"
+                )
             arrays[ours] = array
         specs.append(LayerSpec(spec.kind, arrays, eps=spec.eps, alpha=spec.alpha))
     return network_from_layers(specs, dropout=dropout, dtype=config.get("dtype"), source=str(path))

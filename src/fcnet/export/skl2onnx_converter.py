@@ -30,7 +30,9 @@ def _convert(scope: Any, operator: Any, container: Any) -> None:
     dtype = np.float64 if proto_dtype == onnx_proto.TensorProto.DOUBLE else np.float32
 
     def node(op: str, inputs: list[str], outputs: list[str], **attributes: Any) -> None:
-        container.add_node(op, inputs, outputs, name=scope.get_unique_operator_name(op), **attributes)
+        container.add_node(
+            op, inputs, outputs, name=scope.get_unique_operator_name(op), **attributes
+        )
 
     def constant(name: str, array: np.ndarray) -> str:
         array = np.asarray(array, dtype=dtype)
@@ -47,7 +49,10 @@ def _convert(scope: Any, operator: Any, container: Any) -> None:
     if np.issubdtype(classes.dtype, np.integer):
         values, class_type = classes.astype(np.int64), onnx_proto.TensorProto.INT64
     else:
-        values, class_type = np.array([str(c).encode("utf-8") for c in classes]), onnx_proto.TensorProto.STRING
+        values, class_type = (
+            np.array([str(c).encode("utf-8") for c in classes]),
+            onnx_proto.TensorProto.STRING,
+        )
     name = scope.get_unique_variable_name("classes")
     container.add_initializer(name, class_type, list(values.shape), values.tolist())
     node("Gather", [name, index], [operator.outputs[0].full_name], axis=0)
@@ -59,8 +64,15 @@ def register_skl2onnx() -> None:
         from skl2onnx import update_registered_converter
         from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
     except ImportError:
-        raise ImportError("converting a Pipeline needs skl2onnx: pip install 'fcnet[export]'") from None
+        raise ImportError(
+            "converting a Pipeline needs skl2onnx: pip install 'fcnet[export]'"
+        ) from None
     from fcnet.sklearn import FCNetClassifier
 
-    update_registered_converter(FCNetClassifier, "FcnetFCNetClassifier", calculate_linear_classifier_output_shapes,
-                                _convert, options={"zipmap": [True, False, "columns"], "nocl": [True, False]})
+    update_registered_converter(
+        FCNetClassifier,
+        "FcnetFCNetClassifier",
+        calculate_linear_classifier_output_shapes,
+        _convert,
+        options={"zipmap": [True, False, "columns"], "nocl": [True, False]},
+    )

@@ -12,14 +12,23 @@ from typing import Any
 
 import numpy as np
 
-from fcnet.export.layer_specs import BATCHNORM, LAYERNORM, LINEAR, LayerSpec, inference_layers, network_from_layers
+from fcnet.export.layer_specs import (
+    BATCHNORM,
+    LAYERNORM,
+    LINEAR,
+    LayerSpec,
+    inference_layers,
+    network_from_layers,
+)
 
 
 def _torch():
     try:
         import torch
     except ImportError:
-        raise ImportError("exporting to PyTorch needs torch: pip install torch (CPU) or 'fcnet[export]'") from None
+        raise ImportError(
+            "exporting to PyTorch needs torch: pip install torch (CPU) or 'fcnet[export]'"
+        ) from None
     return torch
 
 
@@ -30,7 +39,9 @@ def to_torch(model: Any) -> Any:
     specs = inference_layers(model)
     network = getattr(model, "model_", model)
     dropout = float(getattr(network, "dropout", 0.0))
-    dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[specs[0].arrays["W"].dtype]
+    dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[
+        specs[0].arrays["W"].dtype
+    ]
 
     def tensor(array: np.ndarray) -> Any:
         return torch.from_numpy(np.ascontiguousarray(array)).to(dtype)
@@ -44,7 +55,9 @@ def to_torch(model: Any) -> Any:
                 layer.weight.copy_(tensor(W.T))
                 layer.bias.copy_(tensor(spec.arrays["b"]))
         elif spec.kind == BATCHNORM:
-            layer = nn.BatchNorm1d(len(spec.arrays["gamma"]), eps=spec.eps, momentum=0.1, dtype=dtype)
+            layer = nn.BatchNorm1d(
+                len(spec.arrays["gamma"]), eps=spec.eps, momentum=0.1, dtype=dtype
+            )
             with torch.no_grad():
                 layer.weight.copy_(tensor(spec.arrays["gamma"]))
                 layer.bias.copy_(tensor(spec.arrays["beta"]))
@@ -87,23 +100,51 @@ def from_torch(module: Any, *, dtype: Any = None) -> Any:
         where = f"layer {name} ({type(layer).__name__})"
         if isinstance(layer, (nn.Flatten, nn.Identity)):
             if isinstance(layer, nn.Flatten) and specs:
-                raise ValueError(f"from_torch: {where} flattens after the first layer; fcnet flattens only inputs")
+                raise ValueError(
+                    f"from_torch: {where} flattens after the first layer; fcnet flattens only inputs"
+                )
             continue
         if isinstance(layer, nn.Linear):
             if layer.bias is None:
-                raise ValueError(f"from_torch: {where} has no bias; fcnet's affine layers have one")
-            specs.append(LayerSpec(LINEAR, {"W": array(layer.weight).T.copy(), "b": array(layer.bias)}))
+                raise ValueError(
+                    f"from_torch: {where} has no bias; fcnet's affine layers have one"
+                )
+            specs.append(
+                LayerSpec(LINEAR, {"W": array(layer.weight).T.copy(), "b": array(layer.bias)})
+            )
         elif isinstance(layer, nn.BatchNorm1d):
             if not (layer.affine and layer.track_running_stats):
-                raise ValueError(f"from_torch: {where} needs affine=True and track_running_stats=True")
-            specs.append(LayerSpec(BATCHNORM, {"gamma": array(layer.weight), "beta": array(layer.bias),
-                                               "running_mean": array(layer.running_mean),
-                                               "running_var": array(layer.running_var)}, eps=float(layer.eps)))
+                raise ValueError(
+                    f"from_torch: {where} needs affine=True and track_running_stats=True"
+                )
+            specs.append(
+                LayerSpec(
+                    BATCHNORM,
+                    {
+                        "gamma": array(layer.weight),
+                        "beta": array(layer.bias),
+                        "running_mean": array(layer.running_mean),
+                        "running_var": array(layer.running_var),
+                    },
+                    eps=float(layer.eps),
+                )
+            )
         elif isinstance(layer, nn.LayerNorm):
-            if len(layer.normalized_shape) != 1 or not layer.elementwise_affine or layer.bias is None:
-                raise ValueError(f"from_torch: {where} must normalize the last dimension with a weight and a bias")
-            specs.append(LayerSpec(LAYERNORM, {"gamma": array(layer.weight), "beta": array(layer.bias)},
-                                   eps=float(layer.eps)))
+            if (
+                len(layer.normalized_shape) != 1
+                or not layer.elementwise_affine
+                or layer.bias is None
+            ):
+                raise ValueError(
+                    f"from_torch: {where} must normalize the last dimension with a weight and a bias"
+                )
+            specs.append(
+                LayerSpec(
+                    LAYERNORM,
+                    {"gamma": array(layer.weight), "beta": array(layer.bias)},
+                    eps=float(layer.eps),
+                )
+            )
         elif isinstance(layer, nn.LeakyReLU):
             specs.append(LayerSpec("leaky_relu", alpha=float(layer.negative_slope)))
         elif isinstance(layer, (nn.ReLU, nn.Tanh, nn.Sigmoid)):
@@ -111,9 +152,14 @@ def from_torch(module: Any, *, dtype: Any = None) -> Any:
         elif isinstance(layer, nn.Dropout):
             dropouts.add(float(layer.p))
         else:
-            raise ValueError(f"from_torch: cannot take {where} (position {index}): fcnet's FullyConnectedNet is "
-                             "built of Linear, BatchNorm1d, LayerNorm, ReLU, LeakyReLU, Tanh, Sigmoid and Dropout")
+            raise ValueError(
+                f"from_torch: cannot take {where} (position {index}): fcnet's FullyConnectedNet is "
+                "built of Linear, BatchNorm1d, LayerNorm, ReLU, LeakyReLU, Tanh, Sigmoid and Dropout"
+            )
     if len(dropouts) > 1:
-        raise ValueError(f"from_torch: dropout probabilities {sorted(dropouts)}; fcnet uses one for every layer")
-    return network_from_layers(specs, dropout=dropouts.pop() if dropouts else 0.0, dtype=dtype,
-                               source="from_torch")
+        raise ValueError(
+            f"from_torch: dropout probabilities {sorted(dropouts)}; fcnet uses one for every layer"
+        )
+    return network_from_layers(
+        specs, dropout=dropouts.pop() if dropouts else 0.0, dtype=dtype, source="from_torch"
+    )

@@ -21,9 +21,16 @@ def load_CIFAR10(ROOT: str | os.PathLike) -> tuple[np.ndarray, np.ndarray, np.nd
     return load_cifar10(ROOT, download=False)
 
 
-def get_CIFAR10_data(num_training: int = 49000, num_validation: int = 1000, num_test: int = 1000,
-                     subtract_mean: bool = True, cifar10_dir: str | os.PathLike | None = None) -> dict:
+def get_CIFAR10_data(
+    num_training: int = 49000,
+    num_validation: int = 1000,
+    num_test: int = 1000,
+    subtract_mean: bool = True,
+    cifar10_dir: str | os.PathLike | None = None,
+) -> dict:
     """The course's dict X_train (num_training, 3, 32, 32), y_train, X_val, y_val, X_test, y_test: the validation
     images follow the training ones, and the training mean image is subtracted. cifar10_dir: the extracted
     cifar-10-batches-py directory (None: fcnet's data home, downloading there if needed)."""
-    return get_cifar10_data(num_training, num_validation, num_test, subtract_mean=subtract_mean, root=cifar10_dir)
+    return get_cifar10_data(
+        num_training, num_validation, num_test, subtract_mean=subtract_mean, root=cifar10_dir
+    )

@@ -1,4 +1,4 @@
-""""Deep Learning from Scratch" (斎藤康毅, O'Reilly Japan, 2016; the oreilly-japan/deep-learning-from-scratch
+""" "Deep Learning from Scratch" (斎藤康毅, O'Reilly Japan, 2016; the oreilly-japan/deep-learning-from-scratch
 repository and its Korean and Chinese editions), chapters 5 and 6: the book's ``common``, ``dataset`` and ``ch05``
 packages over fcnet's kernels.
 

@@ -28,10 +28,28 @@ class FullyConnectedNet(CourseNet):
 
     dropout_kernel = staticmethod(drop_dropout_forward)
 
-    def __init__(self, hidden_dims: Iterable[int], input_dim: int = 3 * 32 * 32, num_classes: int = 10,
-                 dropout: float = 0, use_batchnorm: bool = False, reg: float = 0.0, weight_scale: float = 1e-2,
-                 dtype: Any = np.float32, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        hidden_dims: Iterable[int],
+        input_dim: int = 3 * 32 * 32,
+        num_classes: int = 10,
+        dropout: float = 0,
+        use_batchnorm: bool = False,
+        reg: float = 0.0,
+        weight_scale: float = 1e-2,
+        dtype: Any = np.float32,
+        seed: int | None = None,
+    ) -> None:
         p = check_probability("dropout (the drop probability; 0 means no dropout)", dropout)
-        super().__init__(hidden_dims, course_p=p, drop_probability=p, seed=seed, input_dim=input_dim,
-                         num_classes=num_classes, normalization="batchnorm" if use_batchnorm else None, reg=reg,
-                         weight_scale=weight_scale, dtype=dtype)
+        super().__init__(
+            hidden_dims,
+            course_p=p,
+            drop_probability=p,
+            seed=seed,
+            input_dim=input_dim,
+            num_classes=num_classes,
+            normalization="batchnorm" if use_batchnorm else None,
+            reg=reg,
+            weight_scale=weight_scale,
+            dtype=dtype,
+        )

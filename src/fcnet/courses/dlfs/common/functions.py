@@ -7,8 +7,19 @@ import numpy as np
 from fcnet import layers as L
 from fcnet.courses.mnist_mlp import cross_entropy_error
 
-__all__ = ["identity_function", "step_function", "sigmoid", "sigmoid_grad", "relu", "relu_grad", "softmax",
-           "sum_squared_error", "cross_entropy_error", "softmax_loss", "np"]
+__all__ = [
+    "identity_function",
+    "step_function",
+    "sigmoid",
+    "sigmoid_grad",
+    "relu",
+    "relu_grad",
+    "softmax",
+    "sum_squared_error",
+    "cross_entropy_error",
+    "softmax_loss",
+    "np",
+]
 
 
 def identity_function(x):

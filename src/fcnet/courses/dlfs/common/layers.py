@@ -14,7 +14,15 @@ from fcnet.courses import mnist_mlp
 from fcnet.courses.dlfs.common.functions import *  # noqa: F401,F403
 from fcnet.courses.dlfs.common.functions import __all__ as _functions
 
-__all__ = [*_functions, "Relu", "Sigmoid", "Affine", "SoftmaxWithLoss", "Dropout", "BatchNormalization"]
+__all__ = [
+    *_functions,
+    "Relu",
+    "Sigmoid",
+    "Affine",
+    "SoftmaxWithLoss",
+    "Dropout",
+    "BatchNormalization",
+]
 
 BATCHNORM_EPS = 10e-7  # as the book writes it: 1e-6
 
@@ -49,7 +57,10 @@ class SoftmaxWithLoss(mnist_mlp.SoftmaxWithLoss):
         self.t = None
 
     def _remember(self, probabilities: np.ndarray, targets: np.ndarray) -> None:
-        self.y, self.t = probabilities, targets  # the book's names: y the softmax output, t the targets
+        self.y, self.t = (
+            probabilities,
+            targets,
+        )  # the book's names: y the softmax output, t the targets
 
 
 class Dropout:
@@ -83,8 +94,14 @@ class BatchNormalization:
     one sample (the book's gradient check uses one) normalizes every value to 0: out = beta, dx = 0, dgamma = 0.
     """
 
-    def __init__(self, gamma: np.ndarray, beta: np.ndarray, momentum: float = 0.9,
-                 running_mean: np.ndarray | None = None, running_var: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        gamma: np.ndarray,
+        beta: np.ndarray,
+        momentum: float = 0.9,
+        running_mean: np.ndarray | None = None,
+        running_var: np.ndarray | None = None,
+    ) -> None:
         self.gamma, self.beta, self.momentum = gamma, beta, momentum
         self.running_mean, self.running_var = running_mean, running_var
         self.input_shape = None
@@ -97,8 +114,13 @@ class BatchNormalization:
         x = x.reshape(x.shape[0], -1)
         if self.running_mean is None:
             self.running_mean, self.running_var = np.zeros(x.shape[1]), np.zeros(x.shape[1])
-        param = {"mode": "train" if train_flg else "test", "eps": BATCHNORM_EPS, "momentum": self.momentum,
-                 "running_mean": self.running_mean, "running_var": self.running_var}
+        param = {
+            "mode": "train" if train_flg else "test",
+            "eps": BATCHNORM_EPS,
+            "momentum": self.momentum,
+            "running_mean": self.running_mean,
+            "running_var": self.running_var,
+        }
         if train_flg and x.shape[0] == 1:
             out = self._one_sample_forward(x)
         else:
@@ -116,7 +138,11 @@ class BatchNormalization:
     def backward(self, dout: np.ndarray) -> np.ndarray:
         dout = np.asarray(dout).reshape(np.shape(dout)[0], -1)
         if self._cache == "one sample":
-            dx, self.dgamma, self.dbeta = np.zeros_like(dout), np.zeros_like(self.gamma), dout.sum(axis=0)
+            dx, self.dgamma, self.dbeta = (
+                np.zeros_like(dout),
+                np.zeros_like(self.gamma),
+                dout.sum(axis=0),
+            )
         else:
             dx, self.dgamma, self.dbeta = L.batchnorm_backward(dout, self._cache)
         return dx.reshape(self.input_shape)

@@ -16,10 +16,23 @@ __all__ = ["MultiLayerNet"]
 class MultiLayerNet(MultiLayerNetExtend):
     """{Affine - activation} x len(hidden_size_list) - Affine - SoftmaxWithLoss; see MultiLayerNetExtend."""
 
-    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int,
-                 activation: str = "relu", weight_init_std: Any = "relu", weight_decay_lambda: float = 0) -> None:
-        super().__init__(input_size, hidden_size_list, output_size, activation, weight_init_std,
-                         weight_decay_lambda)
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size_list: Sequence[int],
+        output_size: int,
+        activation: str = "relu",
+        weight_init_std: Any = "relu",
+        weight_decay_lambda: float = 0,
+    ) -> None:
+        super().__init__(
+            input_size,
+            hidden_size_list,
+            output_size,
+            activation,
+            weight_init_std,
+            weight_decay_lambda,
+        )
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         """Scores (N, C)."""

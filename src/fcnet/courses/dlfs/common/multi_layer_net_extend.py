@@ -9,8 +9,14 @@ from typing import Any, Sequence
 import numpy as np
 
 from fcnet.courses.dlfs.common.gradient import numerical_gradient
-from fcnet.courses.dlfs.common.layers import (Affine, BatchNormalization, Dropout, Relu, Sigmoid,
-                                              SoftmaxWithLoss)
+from fcnet.courses.dlfs.common.layers import (
+    Affine,
+    BatchNormalization,
+    Dropout,
+    Relu,
+    Sigmoid,
+    SoftmaxWithLoss,
+)
 
 __all__ = ["MultiLayerNetExtend"]
 
@@ -38,11 +44,22 @@ class MultiLayerNetExtend:
     from NumPy's global generator; ``params`` holds W1, b1, ..., then gamma1, beta1, ... for batch norm.
     """
 
-    def __init__(self, input_size: int, hidden_size_list: Sequence[int], output_size: int,
-                 activation: str = "relu", weight_init_std: Any = "relu", weight_decay_lambda: float = 0,
-                 use_dropout: bool = False, dropout_ration: float = 0.5, use_batchnorm: bool = False) -> None:
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size_list: Sequence[int],
+        output_size: int,
+        activation: str = "relu",
+        weight_init_std: Any = "relu",
+        weight_decay_lambda: float = 0,
+        use_dropout: bool = False,
+        dropout_ration: float = 0.5,
+        use_batchnorm: bool = False,
+    ) -> None:
         if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+            raise ValueError(
+                f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
+            )
         self.input_size, self.output_size = input_size, output_size
         self.hidden_size_list = list(hidden_size_list)
         self.hidden_layer_num = len(self.hidden_size_list)
@@ -60,8 +77,9 @@ class MultiLayerNetExtend:
             if use_batchnorm:
                 self.params[f"gamma{idx}"] = np.ones(sizes[idx])
                 self.params[f"beta{idx}"] = np.zeros(sizes[idx])
-                self.layers[f"BatchNorm{idx}"] = BatchNormalization(self.params[f"gamma{idx}"],
-                                                                    self.params[f"beta{idx}"])
+                self.layers[f"BatchNorm{idx}"] = BatchNormalization(
+                    self.params[f"gamma{idx}"], self.params[f"beta{idx}"]
+                )
             self.layers[f"Activation_function{idx}"] = ACTIVATIONS[activation]()
             if use_dropout:
                 self.layers[f"Dropout{idx}"] = Dropout(dropout_ration)
@@ -75,12 +93,18 @@ class MultiLayerNetExtend:
 
     def _predict(self, x: np.ndarray, train_flg: bool) -> np.ndarray:
         for key, layer in self.layers.items():
-            x = layer.forward(x, train_flg) if ("Dropout" in key or "BatchNorm" in key) else layer.forward(x)
+            x = (
+                layer.forward(x, train_flg)
+                if ("Dropout" in key or "BatchNorm" in key)
+                else layer.forward(x)
+            )
         return x
 
     def _weight_decay(self) -> float:
-        return sum(0.5 * self.weight_decay_lambda * np.sum(self.params[f"W{idx}"] ** 2)
-                   for idx in range(1, self.hidden_layer_num + 2))
+        return sum(
+            0.5 * self.weight_decay_lambda * np.sum(self.params[f"W{idx}"] ** 2)
+            for idx in range(1, self.hidden_layer_num + 2)
+        )
 
     def loss(self, x: np.ndarray, t: np.ndarray, train_flg: bool = False) -> float:
         """The mean cross-entropy of the scores of x against t (labels or one-hot) plus the weight decay."""
@@ -103,8 +127,10 @@ class MultiLayerNetExtend:
 
     def numerical_gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:
         """Every parameter's gradient by centred differences (h = 1e-4) of the training-mode loss."""
+
         def loss_w(_):
             return MultiLayerNetExtend.loss(self, x, t, train_flg=True)
+
         return {key: numerical_gradient(loss_w, self.params[key]) for key in self._keys()}
 
     def gradient(self, x: np.ndarray, t: np.ndarray) -> dict[str, np.ndarray]:

@@ -51,7 +51,9 @@ class _Optimizer:
             w = _as_array(params[key])
             config = {**settings, **self.state.get(key, {})}
             _, config = self.kernel(w, _as_array(grads[key]), config, out=w)
-            self.state[key] = {k: v for k, v in config.items() if k not in settings and k != "weight_decay"}
+            self.state[key] = {
+                k: v for k, v in config.items() if k not in settings and k != "weight_decay"
+            }
             if w is not params[key]:  # a plain number: the book's `params[key] -= ...` rebinds it
                 params[key] = w[0]
 
@@ -82,7 +84,9 @@ class Momentum(_Optimizer):
         return {key: state["velocity"] for key, state in self.state.items()} or None
 
 
-def _book_nesterov(w: np.ndarray, dw: np.ndarray, config: dict, *, out: np.ndarray) -> tuple[np.ndarray, dict]:
+def _book_nesterov(
+    w: np.ndarray, dw: np.ndarray, config: dict, *, out: np.ndarray
+) -> tuple[np.ndarray, dict]:
     """The book's Nesterov step (its own formula, which no fcnet rule has); config: learning_rate, momentum,
     velocity."""
     mu, lr = config["momentum"], config["learning_rate"]
@@ -146,8 +150,12 @@ class Adam(_Optimizer):
 
     def settings(self):
         t = self.iter + 1  # the step about to be taken
-        return {"learning_rate": self.lr, "beta1": self.beta1, "beta2": self.beta2,
-                "epsilon": EPSILON / math.sqrt(1.0 - self.beta2 ** t)}
+        return {
+            "learning_rate": self.lr,
+            "beta1": self.beta1,
+            "beta2": self.beta2,
+            "epsilon": EPSILON / math.sqrt(1.0 - self.beta2**t),
+        }
 
     def update(self, params, grads) -> None:
         for state in self.state.values():

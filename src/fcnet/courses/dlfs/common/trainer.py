@@ -11,8 +11,14 @@ from fcnet.courses.dlfs.common.optimizer import SGD, AdaGrad, Adam, Momentum, Ne
 
 __all__ = ["Trainer"]
 
-OPTIMIZERS = {"sgd": SGD, "momentum": Momentum, "nesterov": Nesterov, "adagrad": AdaGrad, "rmsprop": RMSprop,
-              "adam": Adam}
+OPTIMIZERS = {
+    "sgd": SGD,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "adagrad": AdaGrad,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+}
 
 
 class Trainer:
@@ -24,19 +30,33 @@ class Trainer:
     After ``train()``: ``train_loss_list``, ``train_acc_list``, ``test_acc_list``.
     """
 
-    def __init__(self, network: Any, x_train: np.ndarray, t_train: np.ndarray, x_test: np.ndarray,
-                 t_test: np.ndarray, epochs: int = 20, mini_batch_size: int = 100, optimizer: str = "SGD",
-                 optimizer_param: dict | None = None, evaluate_sample_num_per_epoch: int | None = None,
-                 verbose: bool = True) -> None:
+    def __init__(
+        self,
+        network: Any,
+        x_train: np.ndarray,
+        t_train: np.ndarray,
+        x_test: np.ndarray,
+        t_test: np.ndarray,
+        epochs: int = 20,
+        mini_batch_size: int = 100,
+        optimizer: str = "SGD",
+        optimizer_param: dict | None = None,
+        evaluate_sample_num_per_epoch: int | None = None,
+        verbose: bool = True,
+    ) -> None:
         name = str(optimizer).lower()
         if name not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {[c.__name__ for c in OPTIMIZERS.values()]}, "
-                             f"got {optimizer!r}")
+            raise ValueError(
+                f"optimizer must be one of {[c.__name__ for c in OPTIMIZERS.values()]}, "
+                f"got {optimizer!r}"
+            )
         self.network, self.verbose = network, verbose
         self.x_train, self.t_train, self.x_test, self.t_test = x_train, t_train, x_test, t_test
         self.epochs, self.batch_size = epochs, mini_batch_size
         self.evaluate_sample_num_per_epoch = evaluate_sample_num_per_epoch
-        self.optimizer = OPTIMIZERS[name](**({"lr": 0.01} if optimizer_param is None else optimizer_param))
+        self.optimizer = OPTIMIZERS[name](
+            **({"lr": 0.01} if optimizer_param is None else optimizer_param)
+        )
         self.train_size = x_train.shape[0]
         self.iter_per_epoch = max(self.train_size / mini_batch_size, 1)
         self.max_iter = int(epochs * self.iter_per_epoch)
@@ -64,7 +84,9 @@ class Trainer:
             self.train_acc_list.append(train_acc)
             self.test_acc_list.append(test_acc)
             if self.verbose:
-                print(f"=== epoch:{self.current_epoch}, train acc:{train_acc}, test acc:{test_acc} ===")
+                print(
+                    f"=== epoch:{self.current_epoch}, train acc:{train_acc}, test acc:{test_acc} ==="
+                )
         self.current_iter += 1
 
     def train(self) -> None:

@@ -15,11 +15,17 @@ __all__ = ["load_mnist", "load_fashion_mnist"]
 def load_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False):
     """``(x_train, t_train), (x_test, t_test)``: images (N, 784) (flatten) or (N, 1, 28, 28), float32 in [0, 1]
     (normalize) or uint8; labels (N,) or one-hot (N, 10)."""
-    return _load_idx(None, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label, kind="mnist")
+    return _load_idx(
+        None, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label, kind="mnist"
+    )
 
 
 def load_fashion_mnist(normalize: bool = True, flatten: bool = True, one_hot_label: bool = False):
     """As :func:`load_mnist`, for Fashion-MNIST (same format, same sizes)."""
-    return _load_idx(None, normalize=normalize, flatten=flatten, one_hot_label=one_hot_label,
-                     kind="fashion-mnist")
-
+    return _load_idx(
+        None,
+        normalize=normalize,
+        flatten=flatten,
+        one_hot_label=one_hot_label,
+        kind="fashion-mnist",
+    )

@@ -30,13 +30,31 @@ class FullyConnectedNet(CourseNet):
 
     dropout_kernel = staticmethod(ece_drop_dropout_forward)
 
-    def __init__(self, hidden_dims: Iterable[int], input_dim: int = 3 * 32 * 32, num_classes: int = 10,
-                 dropout: float = 0, use_batchnorm: bool = False, reg: float = 0.0, weight_scale: float = 1e-2,
-                 dtype: Any = np.float32, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        hidden_dims: Iterable[int],
+        input_dim: int = 3 * 32 * 32,
+        num_classes: int = 10,
+        dropout: float = 0,
+        use_batchnorm: bool = False,
+        reg: float = 0.0,
+        weight_scale: float = 1e-2,
+        dtype: Any = np.float32,
+        seed: int | None = None,
+    ) -> None:
         p = self._dropout_probabilities(dropout)
-        super().__init__(hidden_dims, course_p=p[0], drop_probability=p[1], seed=seed, input_dim=input_dim,
-                         num_classes=num_classes, normalization="batchnorm" if use_batchnorm else None, reg=reg,
-                         weight_scale=weight_scale, dtype=dtype)
+        super().__init__(
+            hidden_dims,
+            course_p=p[0],
+            drop_probability=p[1],
+            seed=seed,
+            input_dim=input_dim,
+            num_classes=num_classes,
+            normalization="batchnorm" if use_batchnorm else None,
+            reg=reg,
+            weight_scale=weight_scale,
+            dtype=dtype,
+        )
 
     @staticmethod
     def _dropout_probabilities(dropout: Any) -> tuple[float, float]:
@@ -48,7 +66,21 @@ class FullyConnectedNet(CourseNet):
 class TwoLayerNet(FullyConnectedNet):
     """affine - relu - affine - softmax: W1 (D, H), W2 (H, C), L2 term ``0.5 * reg * sum(W**2)``; float64."""
 
-    def __init__(self, input_dim: int = 3 * 32 * 32, hidden_dims: int = 100, num_classes: int = 10,
-                 dropout: float = 0, weight_scale: float = 1e-3, reg: float = 0.0) -> None:
-        super().__init__([hidden_dims], input_dim=input_dim, num_classes=num_classes, dropout=dropout, reg=reg,
-                         weight_scale=weight_scale, dtype=np.float64)
+    def __init__(
+        self,
+        input_dim: int = 3 * 32 * 32,
+        hidden_dims: int = 100,
+        num_classes: int = 10,
+        dropout: float = 0,
+        weight_scale: float = 1e-3,
+        reg: float = 0.0,
+    ) -> None:
+        super().__init__(
+            [hidden_dims],
+            input_dim=input_dim,
+            num_classes=num_classes,
+            dropout=dropout,
+            reg=reg,
+            weight_scale=weight_scale,
+            dtype=np.float64,
+        )

@@ -13,9 +13,32 @@ class TwoLayerNet(AssignmentOneTwoLayerNet):
     l2_factor = 0.5
     log_line = "iteration {} / {}: loss {}"
 
-    def train(self, X, y, X_val, y_val, learning_rate=1e-3, learning_rate_decay=0.95, reg=1e-5, num_iters=100,
-              batch_size=200, verbose=False):
-        return super().train(X, y, X_val, y_val, learning_rate, learning_rate_decay, reg, num_iters, batch_size,
-                             verbose)
+    def train(
+        self,
+        X,
+        y,
+        X_val,
+        y_val,
+        learning_rate=1e-3,
+        learning_rate_decay=0.95,
+        reg=1e-5,
+        num_iters=100,
+        batch_size=200,
+        verbose=False,
+    ):
+        return super().train(
+            X,
+            y,
+            X_val,
+            y_val,
+            learning_rate,
+            learning_rate_decay,
+            reg,
+            num_iters,
+            batch_size,
+            verbose,
+        )
 
-    train.__doc__ = AssignmentOneTwoLayerNet.train.__doc__ + "\n        ECE C147's default reg is 1e-5."
+    train.__doc__ = (
+        AssignmentOneTwoLayerNet.train.__doc__ + "\n        ECE C147's default reg is 1e-5."
+    )

@@ -5,7 +5,7 @@ import pytest
 
 import fcnet
 from fcnet import FullyConnectedNet, TwoLayerNet
-from fcnet.io import read_npz, write_npz
+from fcnet.saving import read_npz, write_npz
 
 CONFIGS = [
     dict(hidden_dims=[7, 5]),
@@ -73,7 +73,12 @@ def test_another_format_is_refused(tmp_path):
 
 def test_newer_format_version_is_refused(tmp_path):
     path = tmp_path / "future.npz"
-    np.savez(path, __meta__=np.array(json.dumps({"kind": "model", "format_version": 99, "fcnet_version": "9"})))
+    np.savez(
+        path,
+        __meta__=np.array(
+            json.dumps({"kind": "model", "format_version": 99, "fcnet_version": "9"})
+        ),
+    )
     with pytest.raises(ValueError, match=r"future\.npz has format version 99.*Upgrade fcnet"):
         fcnet.load(path)
 

@@ -31,11 +31,15 @@ def atomic_file(path: Path, mode: str) -> Iterator[IO]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp's 0600 would hide the file from a web server or a group
+        os.chmod(
+            tmp_name, 0o666 & ~_umask()
+        )  # mkstemp's 0600 would hide the file from a web server or a group
     except OSError as exc:
         raise _naming(exc, path) from None
     try:
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as f:
+        with os.fdopen(
+            fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})
+        ) as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
@@ -60,7 +64,9 @@ def _naming(exc: OSError, path: Path) -> OSError:
     return type(exc)(exc.errno, f"cannot write {path}: {exc.strerror or exc}")
 
 
-def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Path:
+def write_npz(
+    path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict[str, Any]
+) -> Path:
     """Write `arrays` and `meta` to `path` atomically: a reader sees the old file or the new one, never half."""
     path = Path(path)
     if _META_KEY in arrays:
@@ -68,15 +74,18 @@ def write_npz(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict
     arrays = {name: np.asarray(value) for name, value in arrays.items()}
     for name, value in arrays.items():
         if value.dtype.hasobject:
-            raise TypeError(f"array {name!r} has dtype object, which cannot be stored without pickle")
+            raise TypeError(
+                f"array {name!r} has dtype object, which cannot be stored without pickle"
+            )
     meta = {"format_version": FORMAT_VERSION, "fcnet_version": __version__, **meta}
     with atomic_file(path, "wb") as f:
         np.savez(f, **{_META_KEY: np.array(json.dumps(meta))}, **arrays)
     return path
 
 
-def read_npz(path: str | os.PathLike, kind: str,
-             wanted: Callable[[str], bool] | None = None) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+def read_npz(
+    path: str | os.PathLike, kind: str, wanted: Callable[[str], bool] | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
     """Read a file written by :func:`write_npz` and check that it is an fcnet file of `kind`.
 
     Every member's header is checked before anything is read (see :mod:`fcnet._npz_reader`); only the members
@@ -86,35 +95,49 @@ def read_npz(path: str | os.PathLike, kind: str,
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path} is not a readable fcnet file (truncated, or another format: fcnet writes .npz "
-                         "archives with metadata, by fcnet.save and Solver checkpoints)")
-    arrays, found = read_arrays(path, lambda name: name == _META_KEY or (wanted or (lambda _: True))(name))
+        raise ValueError(
+            f"{path} is not a readable fcnet file (truncated, or another format: fcnet writes .npz "
+            "archives with metadata, by fcnet.save and Solver checkpoints)"
+        )
+    arrays, found = read_arrays(
+        path, lambda name: name == _META_KEY or (wanted or (lambda _: True))(name)
+    )
     if _META_KEY not in arrays:
         raise ValueError(f"{path} is not an fcnet file (no {_META_KEY} entry)")
     meta = _parse_meta(arrays.pop(_META_KEY), path)
     if meta.get("kind") != kind:
-        raise ValueError(f"{path} is an fcnet file of kind {meta.get('kind')!r}, expected {kind!r}")
+        raise ValueError(
+            f"{path} is an fcnet file of kind {meta.get('kind')!r}, expected {kind!r}"
+        )
     version = meta.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError(f"{path} is damaged: its format_version is {version!r}, not a positive integer")
+        raise ValueError(
+            f"{path} is damaged: its format_version is {version!r}, not a positive integer"
+        )
     if version > FORMAT_VERSION:
-        raise ValueError(f"{path} has format version {version!r}, written by fcnet {meta.get('fcnet_version')}; "
-                         f"this fcnet {__version__} reads format versions up to {FORMAT_VERSION}. "
-                         "Upgrade fcnet to read it.")
+        raise ValueError(
+            f"{path} has format version {version!r}, written by fcnet {meta.get('fcnet_version')}; "
+            f"this fcnet {__version__} reads format versions up to {FORMAT_VERSION}. "
+            "Upgrade fcnet to read it."
+        )
     return arrays, meta
 
 
 def _parse_meta(value: np.ndarray, path: Path) -> dict[str, Any]:
     if value.dtype.kind != "U" or value.shape != ():
-        raise ValueError(f"{path} has unreadable metadata: {_META_KEY} is a {value.dtype} array of shape "
-                         f"{value.shape}, not one JSON string")
+        raise ValueError(
+            f"{path} has unreadable metadata: {_META_KEY} is a {value.dtype} array of shape "
+            f"{value.shape}, not one JSON string"
+        )
     try:
         meta = json.loads(str(value))
     except (json.JSONDecodeError, RecursionError) as exc:
         reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
         raise ValueError(f"{path} has unreadable metadata: {reason}") from None
     if not isinstance(meta, dict):
-        raise ValueError(f"{path} has unreadable metadata: a JSON {type(meta).__name__}, not an object")
+        raise ValueError(
+            f"{path} has unreadable metadata: a JSON {type(meta).__name__}, not an object"
+        )
     return meta
 
 
@@ -134,14 +157,24 @@ def check_model_state(model: Any, arrays: dict[str, np.ndarray], source: str) ->
     params, buffers = section(arrays, "param/"), section(arrays, "buffer/")
     expected_params = {k: np.shape(v) for k, v in model.params.items()}
     expected_buffers = {k: np.shape(v) for k, v in _buffers(model).items()}
-    for what, got, expected in (("parameters", params, expected_params), ("buffers", buffers, expected_buffers)):
+    for what, got, expected in (
+        ("parameters", params, expected_params),
+        ("buffers", buffers, expected_buffers),
+    ):
         if set(got) != set(expected):
-            raise ValueError(f"{source}: {what} {sorted(got)} do not match the model's {sorted(expected)}")
+            raise ValueError(
+                f"{source}: {what} {sorted(got)} do not match the model's {sorted(expected)}"
+            )
         for k, v in got.items():
             if v.shape != expected[k]:
-                raise ValueError(f"{source}: {k} has shape {v.shape} but the model expects {expected[k]}")
-    _check_values({f"param/{k}": v for k, v in params.items()} | {f"buffer/{k}": v for k, v in buffers.items()},
-                  source)
+                raise ValueError(
+                    f"{source}: {k} has shape {v.shape} but the model expects {expected[k]}"
+                )
+    _check_values(
+        {f"param/{k}": v for k, v in params.items()}
+        | {f"buffer/{k}": v for k, v in buffers.items()},
+        source,
+    )
 
 
 def check_stored_architecture(config: Any, arrays: dict[str, np.ndarray], source: str) -> None:
@@ -149,24 +182,36 @@ def check_stored_architecture(config: Any, arrays: dict[str, np.ndarray], source
     stores (param/W1, W2, ...), so that a crafted configuration cannot make fcnet allocate a network the file
     does not hold."""
     if not isinstance(config, dict):
-        raise ValueError(f"{source}: the model configuration is a {type(config).__name__}, not a JSON object")
+        raise ValueError(
+            f"{source}: the model configuration is a {type(config).__name__}, not a JSON object"
+        )
     missing = [key for key in ("hidden_dims", "input_dim", "num_classes") if key not in config]
     if missing:
-        raise ValueError(f"{source}: the model configuration lacks {', '.join(map(repr, missing))}")
+        raise ValueError(
+            f"{source}: the model configuration lacks {', '.join(map(repr, missing))}"
+        )
     hidden = config["hidden_dims"]
     hidden = [hidden] if isinstance(hidden, int) else hidden
-    sizes = [config["input_dim"], *(hidden if isinstance(hidden, list) else [hidden]), config["num_classes"]]
+    sizes = [
+        config["input_dim"],
+        *(hidden if isinstance(hidden, list) else [hidden]),
+        config["num_classes"],
+    ]
     if not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in sizes):
-        raise ValueError(f"{source}: the model configuration declares sizes input_dim={config['input_dim']!r}, "
-                         f"hidden_dims={config['hidden_dims']!r}, num_classes={config['num_classes']!r}; "
-                         "expected positive integers")
+        raise ValueError(
+            f"{source}: the model configuration declares sizes input_dim={config['input_dim']!r}, "
+            f"hidden_dims={config['hidden_dims']!r}, num_classes={config['num_classes']!r}; "
+            "expected positive integers"
+        )
     for i in range(len(sizes) - 1):
         stored = arrays.get(f"param/W{i + 1}")
         if stored is None or stored.shape != (sizes[i], sizes[i + 1]):
             held = "nothing" if stored is None else f"shape {stored.shape}"
-            raise ValueError(f"{source}: the configuration declares W{i + 1} of shape ({sizes[i]}, {sizes[i + 1]}) "
-                             f"(input_dim {sizes[0]}, hidden_dims {sizes[1:-1]}, num_classes {sizes[-1]}) but "
-                             f"the file stores {held}")
+            raise ValueError(
+                f"{source}: the configuration declares W{i + 1} of shape ({sizes[i]}, {sizes[i + 1]}) "
+                f"(input_dim {sizes[0]}, hidden_dims {sizes[1:-1]}, num_classes {sizes[-1]}) but "
+                f"the file stores {held}"
+            )
 
 
 def _check_values(arrays: dict[str, np.ndarray], source: str) -> None:
@@ -176,11 +221,15 @@ def _check_values(arrays: dict[str, np.ndarray], source: str) -> None:
             raise ValueError(f"{source}: {key} has dtype {value.dtype}; expected real numbers")
         bad = value.size - int(np.count_nonzero(np.isfinite(value)))
         if bad:
-            raise ValueError(f"{source}: {key} holds {bad} non-finite value{'s' if bad > 1 else ''} (NaN or inf); "
-                             "the file is damaged or was saved from a diverged run")
+            raise ValueError(
+                f"{source}: {key} holds {bad} non-finite value{'s' if bad > 1 else ''} (NaN or inf); "
+                "the file is damaged or was saved from a diverged run"
+            )
 
 
-def load_model_state(model: Any, arrays: dict[str, np.ndarray], source: str, checked: bool = False) -> None:
+def load_model_state(
+    model: Any, arrays: dict[str, np.ndarray], source: str, checked: bool = False
+) -> None:
     """Put arrays from :func:`model_state` into `model`, after checking every name, shape and value (`checked`:
     the caller already ran :func:`check_model_state` on them)."""
     if not checked:
@@ -216,14 +265,18 @@ def save(model: Any, path: str | os.PathLike) -> Path:
     return write_npz(path, model_state(model), meta)
 
 
-def model_from_meta(meta: dict[str, Any], source: str, arrays: dict[str, np.ndarray] | None = None) -> Any:
+def model_from_meta(
+    meta: dict[str, Any], source: str, arrays: dict[str, np.ndarray] | None = None
+) -> Any:
     """The model a file's metadata describes, built after its declared sizes are checked against `arrays` (the
     file's stored weights)."""
     from fcnet.models import MODEL_CLASSES
 
     cls = MODEL_CLASSES.get(meta.get("class"))
     if cls is None:
-        raise ValueError(f"{source}: unknown model class {meta.get('class')!r}; known: {sorted(MODEL_CLASSES)}")
+        raise ValueError(
+            f"{source}: unknown model class {meta.get('class')!r}; known: {sorted(MODEL_CLASSES)}"
+        )
     if "config" not in meta:
         raise ValueError(f"{source} is damaged: its metadata has no model 'config'")
     if arrays is not None:
@@ -240,8 +293,12 @@ LOADERS = {"FCNetClassifier": "fcnet.sklearn:FCNetClassifier._from_fcnet_state"}
 
 def load(path: str | os.PathLike) -> Any:
     """Load a model written by :func:`save`; its predictions are bit-identical to the saved model's."""
-    arrays, meta = read_npz(path, "model", lambda name: name.startswith(("param/", "buffer/")) or name == "classes")
-    if meta.get("class") in LOADERS:  # a class of a higher layer, found by name (this module imports none)
+    arrays, meta = read_npz(
+        path, "model", lambda name: name.startswith(("param/", "buffer/")) or name == "classes"
+    )
+    if (
+        meta.get("class") in LOADERS
+    ):  # a class of a higher layer, found by name (this module imports none)
         module_name, _, attribute = LOADERS[meta["class"]].partition(":")
         loader = importlib.import_module(module_name)
         for part in attribute.split("."):
@@ -261,9 +318,17 @@ def load(path: str | os.PathLike) -> Any:
 # arrays ('trainer/<name>'); the metadata holds the model's class and configuration, the optimizer's rule and
 # hyperparameters, the history's events and the trainer's progress and settings.
 
-def write_checkpoint(path: str | os.PathLike, model: Any, optimizer_state: dict[str, Any],
-                     history_arrays: dict[str, np.ndarray], events: list, best_state: dict[str, np.ndarray],
-                     trainer: dict[str, Any], trainer_arrays: dict[str, np.ndarray]) -> Path:
+
+def write_checkpoint(
+    path: str | os.PathLike,
+    model: Any,
+    optimizer_state: dict[str, Any],
+    history_arrays: dict[str, np.ndarray],
+    events: list,
+    best_state: dict[str, np.ndarray],
+    trainer: dict[str, Any],
+    trainer_arrays: dict[str, np.ndarray],
+) -> Path:
     """Write a training checkpoint atomically (see the layout above)."""
     arrays = model_state(model)
     arrays.update({f"best/{k}": v for k, v in best_state.items()})
@@ -272,17 +337,19 @@ def write_checkpoint(path: str | os.PathLike, model: Any, optimizer_state: dict[
     arrays.update({f"history/{k}": v for k, v in history_arrays.items()})
     arrays.update({f"trainer/{k}": v for k, v in trainer_arrays.items()})
     meta = {
-        "kind": "checkpoint", "model_class": type(model).__name__,
+        "kind": "checkpoint",
+        "model_class": type(model).__name__,
         "model_config": model.get_config() if hasattr(model, "get_config") else None,
         "optimizer": {k: v for k, v in optimizer_state.items() if k != "state"},
-        "events": events, "trainer": trainer,
+        "events": events,
+        "trainer": trainer,
     }
     return write_npz(path, arrays, meta)
 
 
 def section(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     """The arrays whose names start with `prefix`, named without it ('param/W1' -> 'W1' for 'param/')."""
-    return {k[len(prefix):]: v for k, v in arrays.items() if k.startswith(prefix)}
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
 def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
@@ -290,15 +357,22 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
     'optimizer' (an Optimizer state_dict), 'history' (arrays), 'events', 'trainer', 'trainer_arrays'}."""
     arrays, meta = read_npz(path, "checkpoint")
     if not isinstance(meta.get("optimizer"), dict) or not isinstance(meta.get("trainer"), dict):
-        raise ValueError(f"{path} is a checkpoint of an older layout; it cannot be resumed by this fcnet")
+        raise ValueError(
+            f"{path} is a checkpoint of an older layout; it cannot be resumed by this fcnet"
+        )
     state: dict[str, dict[str, np.ndarray]] = {}
     for key, value in section(arrays, "optim/").items():
         name, _, field = key.rpartition("/")
         state.setdefault(name, {})[field] = value
     model = {k: v for k, v in arrays.items() if k.startswith(("param/", "buffer/"))}
     return {
-        "model_class": meta.get("model_class"), "model_config": meta.get("model_config"), "model": model,
-        "best": section(arrays, "best/"), "optimizer": {**meta["optimizer"], "state": state},
-        "history": section(arrays, "history/"), "events": meta.get("events", []), "trainer": meta["trainer"],
+        "model_class": meta.get("model_class"),
+        "model_config": meta.get("model_config"),
+        "model": model,
+        "best": section(arrays, "best/"),
+        "optimizer": {**meta["optimizer"], "state": state},
+        "history": section(arrays, "history/"),
+        "events": meta.get("events", []),
+        "trainer": meta["trainer"],
         "trainer_arrays": section(arrays, "trainer/"),
     }
