@@ -20,6 +20,8 @@ from fcnet.commands import (
     cmd_predict,
     cmd_train,
 )
+from fcnet.cli_help import EXAMPLES
+from fcnet.grader_commands import cmd_check
 from fcnet.cli_arguments import (
     MAX_SAMPLES,
     NON_NEGATIVE,
@@ -40,43 +42,12 @@ from fcnet.export.files import FORMATS as EXPORT_FORMATS
 from fcnet.layer_utils import NORMALIZATIONS
 from fcnet.optim import UPDATE_RULES
 from fcnet.search_commands import cmd_search, cmd_search_worker
-from fcnet.study_engine import MAX_TRIALS, PRUNERS
 
-EXAMPLES = {
-    "train": """examples:
-  fcnet train                                   # digits, a [100] ReLU network, Adam, 30 epochs
-  fcnet train --dataset fashion-mnist --hidden 512 256 --normalization batchnorm --dropout 0.2 --epochs 20
-  fcnet train --optimizer sgd_momentum --lr 0.01 --momentum 0.9 --schedule cosine --out runs/sgd
-  fcnet train --config my_run.json              # the keys of config.json in any run directory""",
-    "evaluate": """examples:
-  fcnet evaluate runs/train-20261122-101500     # the run's dataset, test split
-  fcnet evaluate model.npz --dataset fashion-mnist --split val""",
-    "predict": """examples:
-  fcnet predict runs/my-run/model.npz samples.npy
-  fcnet predict runs/my-run digit.png --top 3""",
-    "compare-optimizers": """examples:
-  fcnet compare-optimizers                      # the seven rules on digits, at the MNIST MLP homework's learning rates
-  fcnet compare-optimizers --dataset fashion-mnist --limit 10000 --epochs 5 --rules sgd adam adabelief""",
-    "search": """examples:
-  fcnet search --trials 20 --jobs 2             # random search on digits: log-uniform lr and reg
-  fcnet search --mode grid --lr 1e-3 3e-3 --reg 0 1e-4 --hidden 100 --hidden 200,100
-  fcnet search --out runs/search                # run again to resume an interrupted search
-  fcnet search --pruner median --trials 40 --jobs 2
-  fcnet search --storage postgresql://fcnet:PASSWORD@db-host/fcnet --study fashion --dataset fashion-mnist \\
-               --trials 40 --out runs/fashion   # creates (or joins) the study; workers elsewhere help""",
-    "search-worker": """examples:
-  fcnet search-worker --storage postgresql://fcnet:PASSWORD@db-host/fcnet --study fashion
-  # on every machine that should help; a SLURM array: srun fcnet search-worker --storage ... --study ...""",
-    "info": """examples:
-  fcnet info runs/my-run                        # architecture, parameters per layer, training summary""",
-    "export": """examples:
-  fcnet export runs/my-run --out model.onnx                     # then: fcnet evaluate model.onnx --dataset digits
-  fcnet export runs/my-run --format torch --out model.pt2       # torch.export.load("model.pt2").module()
-  fcnet export runs/my-run --format safetensors --out model.safetensors""",
-    "gradcheck": """examples:
-  fcnet gradcheck --hidden 20 30 --normalization batchnorm --reg 3.14
-  fcnet gradcheck --activation tanh --dropout 0.3""",
-}
+GRADER_COURSES = (
+    "cs231n",
+    "dasecv",
+)  # fcnet.grader.COURSES, named here so that --help does not import it
+from fcnet.study_engine import MAX_TRIALS, PRUNERS
 
 
 THREADED_COMMANDS = (
@@ -180,6 +151,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--resize", action="store_true", help="scale images of another size to the model's input"
+    )
+
+    p = command(
+        "check", "check your course files against fcnet's references, with hints", cmd_check
+    )
+    p.add_argument(
+        "path",
+        help="the folder that holds the course's package (cs231n/, ...), or one of its files",
+    )
+    p.add_argument(
+        "--course",
+        help=f"the course (default: found from the layout): {', '.join(GRADER_COURSES)}",
+    )
+    p.add_argument(
+        "--function", action="append", help="check only this function (repeat for more)"
+    )
+    p.add_argument("--json", action="store_true", help="one JSON object instead of the table")
+    p.add_argument("--verbose", action="store_true", help="every check, passed or not")
+    p.add_argument(
+        "--jobs", type=POSITIVE_INT, default=2, help="functions checked at once (default 2)"
     )
 
     p = command("export", "write a model as ONNX, a PyTorch program or safetensors", cmd_export)

@@ -1,0 +1,214 @@
+"""Check a student's course files against fcnet's references: run each function in the sandbox on its plan, judge
+it against the reference, and give the hint of the known mistake whose signature its failures match.
+
+    report = check_submission("path/to/assignment2", course="cs231n")
+    report["functions"]["affine_backward"]["hint"]
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fcnet.grader import mistakes
+from fcnet.grader.judge import ERROR, FAILED, MISSING, PASSED, Check, judge
+from fcnet.grader.sandbox import Limits, reference_results, run_in_sandbox
+from fcnet.grader.specs import FunctionSpec, cs231n_functions
+
+# course name -> (the package folder its files live in, the functions it asks for, p's meaning in dropout)
+COURSES: dict[str, tuple[str, tuple[FunctionSpec, ...], str]] = {
+    "cs231n": ("cs231n", cs231n_functions("cs231n"), "keep"),
+    "dasecv": ("daseCV", cs231n_functions("daseCV"), "keep"),
+}
+REFERENCE_IMPORTS = ("fcnet", "torch", "tensorflow", "jax", "keras")
+
+
+class SubmissionError(ValueError):
+    """A submission the checker cannot take (no course files in it, an unknown course)."""
+
+
+def detect_course(root: Path) -> str:
+    """The course whose layout `root` has (its package folder holds layers.py)."""
+    for name, (package, _, _) in COURSES.items():
+        if (root / package / "layers.py").is_file() or (root / package / "optim.py").is_file():
+            return name
+    raise SubmissionError(
+        f"{root} has none of the courses' layouts ({', '.join(f'{p}/layers.py' for p, _, _ in COURSES.values())}); "
+        f"give --course {{{','.join(COURSES)}}} and the folder that holds the course's package"
+    )
+
+
+def _root_of(path: Path) -> Path:
+    """The folder that holds the course's package: a submission folder, or the package folder itself."""
+    path = path.resolve()
+    if path.is_file():
+        path = path.parent
+    for package, _, _ in COURSES.values():
+        if path.name == package:
+            return path.parent
+    return path
+
+
+@lru_cache(maxsize=None)
+def _reference_functions(module: str) -> dict[str, Any]:
+    mod = importlib.import_module(module)
+    return {name: getattr(mod, name) for name in dir(mod) if callable(getattr(mod, name))}
+
+
+def dropout_convention(source: Path, default: str) -> str:
+    """'keep' or 'drop': what the student's own dropout_forward docstring says p is (the templates changed over
+    the years: "We keep each neuron output with probability p" / "We drop ..."), else the course's default."""
+    try:
+        tree = ast.parse(source.read_text(encoding="utf-8", errors="replace"))
+    except (OSError, SyntaxError, ValueError):
+        return default
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name == "dropout_forward":
+            doc = (ast.get_docstring(node) or "").lower()
+            keep, drop = doc.find("keep each"), doc.find("drop each")
+            if keep >= 0 and (drop < 0 or keep < drop):
+                return "keep"
+            if drop >= 0:
+                return "drop"
+    return default
+
+
+def _signature(checks: list[Check]) -> dict[str, str]:
+    return {c.name: c.label for c in checks if c.status != PASSED}
+
+
+@lru_cache(maxsize=None)
+def _mistake_signatures(
+    course: str, function: str, convention: str
+) -> tuple[tuple[mistakes.Mistake, dict], ...]:
+    """Each catalogue mutant of `function`, run on the function's plan and judged as a student's code is."""
+    spec = next(s for s in COURSES[course][1] if s.name == function)
+    reference = _reference_functions(spec.reference)
+    plan = [case.step for case in spec.cases]
+    expected = reference_results(reference, plan)
+    out = []
+    for mistake in mistakes.for_function(function):
+        results = reference_results({**reference, **mistake.mutant()}, plan)
+        _, checks = judge(spec, results, expected, {"dropout_convention": convention})
+        out.append((mistake, _signature(checks)))
+    return tuple(out)
+
+
+def _hint(course: str, spec: FunctionSpec, checks: list[Check], convention: str) -> str:
+    """The catalogue's hint for failures with this signature, or what differs, precisely."""
+    signature = _signature(checks)
+    for mistake, theirs in _mistake_signatures(course, spec.name, convention):
+        if theirs and theirs == signature:
+            return f"{mistake.title}: {mistake.hint}"
+    failed = [c for c in checks if c.status != PASSED]
+    return f"{failed[0].name}: {failed[0].message}" if failed else ""
+
+
+def check_function(
+    course: str, root: Path, spec: FunctionSpec, limits: Limits, convention: str
+) -> dict[str, Any]:
+    """One function's verdict: status, checks, hint, the seconds it took and what its module imported."""
+    plan = [case.step for case in spec.cases]
+    child = run_in_sandbox(root, spec.module, plan, limits)
+    flagged = sorted(set(child.imported) & set(REFERENCE_IMPORTS))
+    module_file = spec.module.replace(".", "/") + ".py"
+    if child.import_error is not None and not (root / module_file).is_file():
+        checks = [Check("defined", FAILED, f"{module_file} is not in the submission", "missing")]
+        status = MISSING
+    elif child.import_error is not None:
+        message = f"{module_file} could not be imported: {child.import_error}"
+        checks = [Check("import", FAILED, message, "error")]
+        status = ERROR
+    elif child.results is None:
+        why = child.failure or "it failed"
+        called = sorted(
+            {
+                name
+                for case in spec.cases
+                for name in (
+                    case.step.get("forward"),
+                    case.step.get("fn"),
+                    case.step.get("backward"),
+                )
+                if name
+            }
+        )
+        if len(called) > 1:
+            why += f" (the check calls your {' and '.join(called)})"
+        tail = child.output.strip().splitlines()[-1:] if child.output.strip() else []
+        checks = [
+            Check(
+                "ran", FAILED, why + (f" (last output: {tail[0][:200]})" if tail else ""), "error"
+            )
+        ]
+        status = ERROR
+    else:
+        expected = reference_results(_reference_functions(spec.reference), plan)
+        status, checks = judge(spec, child.results, expected, {"dropout_convention": convention})
+    hint = (
+        ""
+        if status == PASSED
+        else (_hint(course, spec, checks, convention) if status == FAILED else checks[0].message)
+    )
+    return {
+        "status": status,
+        "checks": [{"name": c.name, "status": c.status, "message": c.message} for c in checks],
+        "hint": hint,
+        "seconds": round(child.seconds, 3),
+        "imports": flagged,
+    }
+
+
+def check_submission(
+    path: str | Path,
+    course: str | None = None,
+    *,
+    jobs: int = 2,
+    limits: Limits = Limits(),
+    functions: list[str] | None = None,
+) -> dict[str, Any]:
+    """The report of a student's folder (or one of its files): {"course", "functions": {name: {"status",
+    "checks", "hint", ...}}, "score", "max_score", "flagged"}."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file or folder")
+    root = _root_of(path)
+    course = course or detect_course(root)
+    if course not in COURSES:
+        raise SubmissionError(f"--course must be one of {list(COURSES)}, got {course!r}")
+    package, specs, default_convention = COURSES[course]
+    if path.is_file():  # one file: only its functions
+        module = ".".join(path.resolve().relative_to(root).with_suffix("").parts)
+        specs = tuple(s for s in specs if s.module == module)
+        if not specs:
+            raise SubmissionError(
+                f"{path} is none of {course}'s files ({sorted({s.module for s in COURSES[course][1]})})"
+            )
+    if functions:
+        unknown = sorted(set(functions) - {s.name for s in specs})
+        if unknown:
+            raise SubmissionError(
+                f"unknown function(s) {unknown} for {course}; known: {[s.name for s in specs]}"
+            )
+        specs = tuple(s for s in specs if s.name in functions)
+    convention = dropout_convention(root / package / "layers.py", default_convention)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        verdicts = list(
+            pool.map(lambda s: check_function(course, root, s, limits, convention), specs)
+        )
+    report = {
+        "course": course,
+        "convention": {"dropout_p": convention},
+        "functions": {s.name: v for s, v in zip(specs, verdicts)},
+    }
+    report["score"] = sum(v["status"] == PASSED for v in verdicts)
+    report["max_score"] = len(verdicts)
+    report["flagged"] = sorted({m for v in verdicts for m in v["imports"]})
+    return report
+
+
+STATUSES = (PASSED, FAILED, MISSING, ERROR)

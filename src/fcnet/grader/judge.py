@@ -1,0 +1,318 @@
+"""Judging one function: its results on each case against the reference's, as checks with a label (for the
+catalogue of known mistakes) and a message a student can act on (pure functions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from fcnet.grader.compare import NUMERIC_TOLERANCE, as_array, describe, label, rel_error
+from fcnet.grader.specs import FunctionSpec
+
+PASSED, FAILED, MISSING, ERROR = "passed", "failed", "missing", "error"
+FRACTION_TOLERANCE = (
+    0.03  # |fraction of kept units - expected| on 20,000 units (10 standard deviations)
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of one function: name ("dw, N-D input"), status (passed/failed), message, label."""
+
+    name: str
+    status: str
+    message: str
+    label: str = "ok"
+
+
+def _ok(name: str, message: str = "") -> Check:
+    return Check(name, PASSED, message or "right")
+
+
+def _compare(name: str, what: str, student: Any, reference: Any, scale: dict) -> Check:
+    kind = label(student, reference, scale)
+    return (
+        _ok(name)
+        if kind == "ok"
+        else Check(name, FAILED, describe(what, student, reference, scale), kind)
+    )
+
+
+def _unimplemented(spec: FunctionSpec, results: list) -> bool:
+    """The template's own state: every case raised NotImplementedError or returned nothing."""
+
+    def empty(result: dict) -> bool:
+        error = result.get("error") or (result.get("backward") or {}).get("error", "")
+        if error:
+            return error.startswith("NotImplementedError")
+        if spec.kind == "rule":
+            steps = result.get("steps", [])
+            return bool(steps) and steps[0].get("next_w") is None and "error" not in steps[0]
+        if spec.kind in ("backward", "dropout_backward"):
+            grads = result.get("grads")
+            return grads is None or all(g is None for g in grads)
+        out = result.get("out")
+        return out is None or (isinstance(out, list) and all(o is None for o in out))
+
+    return bool(results) and all(empty(r) for r in results)
+
+
+def judge(
+    spec: FunctionSpec, student: list, reference: list, context: dict | None = None
+) -> tuple[str, list[Check]]:
+    """(status, checks) of `spec`'s function from the student's and the reference's results (case by case)."""
+    if not student or all("missing" in r for r in student):
+        return MISSING, [
+            Check("defined", FAILED, f"{spec.name} is not defined in {spec.module}", "missing")
+        ]
+    if _unimplemented(spec, student):
+        return MISSING, [
+            Check(
+                "implemented",
+                FAILED,
+                f"{spec.name} is still the template (it returns nothing or "
+                "raises NotImplementedError)",
+                "missing",
+            )
+        ]
+    checks: list[Check] = []
+    errors = []
+    judge_case = JUDGES[spec.kind]
+    for case, mine, theirs in zip(spec.cases, student, reference):
+        failure = mine.get("error") or (mine.get("backward") or {}).get("error")
+        if failure:
+            where = mine.get("where") or (mine.get("backward") or {}).get("where", "")
+            errors.append(
+                Check(
+                    case.name,
+                    FAILED,
+                    f"raised {failure}" + (f" (at {where})" if where else ""),
+                    "error",
+                )
+            )
+            continue
+        checks += judge_case(spec, case, mine, theirs, context or {})
+        if mine.get("mutated"):
+            checks.append(
+                Check(
+                    f"inputs unchanged, {case.name}",
+                    FAILED,
+                    f"it changed its input(s) {mine['mutated']} in place; work on copies",
+                    "mutates",
+                )
+            )
+    checks = errors + checks
+    if errors and len(errors) == len(spec.cases):
+        return ERROR, checks
+    status = PASSED if all(c.status == PASSED for c in checks) else (ERROR if errors else FAILED)
+    return status, checks
+
+
+def _forward(spec, case, mine, theirs, context) -> list[Check]:
+    checks = [
+        _compare(
+            f"output, {case.name}", "the output", mine.get("out"), theirs.get("out"), case.scale
+        )
+    ]
+    for key in ("running_mean", "running_var"):
+        reference = (theirs.get("param_after") or {}).get(key)
+        if reference is not None and case.step.get("param", {}).get("mode") == "train":
+            student = (mine.get("param_after") or {}).get(key)
+            checks.append(
+                _compare(
+                    f"{key} after the call, {case.name}",
+                    f"bn_param['{key}']",
+                    student,
+                    reference,
+                    case.scale,
+                )
+            )
+    return checks
+
+
+def _backward(spec, case, mine, theirs, context) -> list[Check]:
+    checks = []
+    grads, expected = mine.get("grads") or [], theirs.get("grads") or []
+    numeric = mine.get("numeric") or {}
+    for i, name in enumerate(spec.outputs):
+        student = grads[i] if i < len(grads) else None
+        check = _compare(
+            f"{name}, {case.name}",
+            name,
+            student,
+            expected[i] if i < len(expected) else None,
+            case.scale,
+        )
+        own = numeric.get(str(i))
+        s, n = as_array(student), as_array(own)
+        if check.status == FAILED and s is not None and n is not None and s.shape == n.shape:
+            if (
+                rel_error(s, n) < NUMERIC_TOLERANCE
+            ):  # right for the student's own forward: the forward is wrong
+                check = Check(
+                    check.name,
+                    FAILED,
+                    check.message + "; it is the gradient of your own forward, so "
+                    "fix the forward pass first",
+                    check.label,
+                )
+            else:
+                check = Check(
+                    check.name,
+                    FAILED,
+                    check.message + f"; it is not the gradient of your forward "
+                    f"either (relative error {rel_error(s, n):.2g} against centred differences)",
+                    check.label,
+                )
+        checks.append(check)
+    return checks
+
+
+def _loss(spec, case, mine, theirs, context) -> list[Check]:
+    out, expected = mine.get("out") or [], theirs.get("out") or []
+    checks = []
+    for i, name in enumerate(spec.outputs):
+        checks.append(
+            _compare(
+                f"{name}, {case.name}",
+                name,
+                out[i] if i < len(out) else None,
+                expected[i] if i < len(expected) else None,
+                case.scale,
+            )
+        )
+    return checks
+
+
+def _rule(spec, case, mine, theirs, context) -> list[Check]:
+    checks = []
+    for k, (step, ref) in enumerate(zip(mine.get("steps", []), theirs.get("steps", [])), 1):
+        if "error" in step:
+            checks.append(
+                Check(f"step {k}, {case.name}", FAILED, f"raised {step['error']}", "error")
+            )
+            break
+        checks.append(
+            _compare(
+                f"next_w after step {k}, {case.name}",
+                f"next_w after step {k}",
+                step.get("next_w"),
+                ref.get("next_w"),
+                case.scale,
+            )
+        )
+        config = step.get("config") if isinstance(step.get("config"), dict) else {}
+        for key in spec.state_keys:
+            checks.append(
+                _compare(
+                    f"config['{key}'] after step {k}, {case.name}",
+                    f"config['{key}']",
+                    config.get(key),
+                    (ref.get("config") or {}).get(key),
+                    case.scale,
+                )
+            )
+    return checks
+
+
+def _dropout_forward(spec, case, mine, theirs, context) -> list[Check]:
+    """Dropout draws its own mask: judged by what any right mask gives (kept fraction, inverted scaling, the
+    identity at test time, the same mask for the same seed), in the convention of the student's file."""
+    x = np.asarray(case.step["args"][0]["array"])
+    out = as_array(mine.get("out"))
+    mode, p = case.step["param"]["mode"], case.step["param"]["p"]
+    if out is None or out.shape != x.shape:
+        return [
+            Check(
+                f"output, {case.name}", FAILED, describe("the output", mine.get("out"), x), "shape"
+            )
+        ]
+    if mode == "test":
+        return [
+            _compare(
+                f"output, {case.name}",
+                "the test-mode output (it should be x itself)",
+                out,
+                x,
+                {"p": p},
+            )
+        ]
+    keep = p if context.get("dropout_convention", "keep") == "keep" else 1 - p
+    kept = out != 0
+    fraction = float(kept.mean())
+    checks = []
+    if abs(fraction - keep) <= FRACTION_TOLERANCE:
+        checks.append(_ok(f"fraction kept, {case.name}", f"keeps {fraction:.3f} of the units"))
+    else:
+        swapped = abs(fraction - (1 - keep)) <= FRACTION_TOLERANCE
+        checks.append(
+            Check(
+                f"fraction kept, {case.name}",
+                FAILED,
+                f"it keeps {fraction:.3f} of the units where p = {p} means keeping {keep:g}"
+                + (
+                    f" (it drops with probability p; this file's p is the "
+                    f"{context.get('dropout_convention', 'keep')} probability)"
+                    if swapped
+                    else ""
+                ),
+                "swapped" if swapped else "fraction",
+            )
+        )
+    if kept.any():
+        scales = out[kept] / x[kept]
+        checks.append(
+            _compare(
+                f"kept units scaled by 1/keep, {case.name}",
+                "the kept units' scale",
+                scales,
+                np.full_like(scales, 1.0 / keep),
+                {"p": p},
+            )
+        )
+    if case.name.endswith(", again"):
+        first = context.get("dropout_first", {}).get(p)
+        if first is not None and not np.array_equal(first, out):
+            checks.append(
+                Check(
+                    f"same seed, same mask, {case.name}",
+                    FAILED,
+                    "two calls with the same "
+                    "dropout_param['seed'] gave different masks: seed NumPy's generator with it",
+                    "unseeded",
+                )
+            )
+    else:
+        context.setdefault("dropout_first", {})[p] = out
+    return checks
+
+
+def _dropout_backward(spec, case, mine, theirs, context) -> list[Check]:
+    """dx must be dout times the very mask the forward pass used (out / x)."""
+    x = np.asarray(case.step["args"][0]["array"])
+    dout = np.asarray(case.step["dout"]["array"])
+    out = as_array(mine.get("out"))
+    grads = mine.get("grads") or [None]
+    if out is None or out.shape != x.shape:
+        return [
+            Check(
+                f"dx, {case.name}",
+                FAILED,
+                "the forward pass gave no usable output to check dx against",
+                "forward",
+            )
+        ]
+    expected = dout * (out / x)
+    return [_compare(f"dx, {case.name}", "dx", grads[0], expected, case.scale)]
+
+
+JUDGES = {
+    "forward": _forward,
+    "backward": _backward,
+    "loss": _loss,
+    "rule": _rule,
+    "dropout_forward": _dropout_forward,
+    "dropout_backward": _dropout_backward,
+}

@@ -1,0 +1,387 @@
+"""The catalogue of known mistakes, as data: each entry is a mutation of the reference (a function written with
+the mistake, as students write it), the function it concerns, and the hint a student gets. The grader runs each
+mutant on the same plan as the student's code; the checks it fails and how (their labels) are the mistake's
+signature, and a failing student function whose signature is the same gets that entry's hint.
+
+The mistakes are those the courses' forums and graders see again and again (cs231n assignment 2: affine,
+ReLU, losses, batch and layer norm, dropout, update rules).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from fcnet import layers as L
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known mistake: `key` (stable id), the function it is made in, a title, the hint, and the mutant's
+    functions (name -> callable) that replace the reference's to reproduce it."""
+
+    key: str
+    function: str
+    title: str
+    hint: str
+    mutant: Callable[[], dict[str, Callable]]
+
+
+# ---- mutants: the reference with one mistake, written as a student would ---------------------------------------
+def _affine_forward_no_reshape(x, w, b):
+    return x @ w + b, (x, w, b)
+
+
+def _affine_backward_with(db_mean=False, dw_transposed=False, dx_not_reshaped=False):
+    def affine_backward(dout, cache):
+        x, w, b = cache
+        x2 = x.reshape(x.shape[0], -1)
+        dx = dout @ w.T
+        if not dx_not_reshaped:
+            dx = dx.reshape(x.shape)
+        dw = dout.T @ x2 if dw_transposed else x2.T @ dout
+        db = dout.mean(axis=0) if db_mean else dout.sum(axis=0)
+        return dx, dw, db
+
+    def affine_forward(x, w, b):
+        return x.reshape(x.shape[0], -1) @ w + b, (x, w, b)
+
+    return {"affine_forward": affine_forward, "affine_backward": affine_backward}
+
+
+def _relu_backward_masks_dout(dout, cache):
+    return dout * (dout > 0)
+
+
+def _relu_pair():
+    def relu_forward(x):
+        return np.maximum(0, x), x
+
+    return {"relu_forward": relu_forward, "relu_backward": _relu_backward_masks_dout}
+
+
+def _softmax_loss_with(sum_not_mean=False, unshifted=False, dx_not_divided=False):
+    def softmax_loss(x, y):
+        n = x.shape[0]
+        shifted = x if unshifted else x - x.max(axis=1, keepdims=True)
+        with np.errstate(all="ignore"):
+            probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+            loss = -np.log(probs[np.arange(n), y]).sum()
+        dx = probs.copy()
+        dx[np.arange(n), y] -= 1
+        if not sum_not_mean:
+            loss /= n
+            if not dx_not_divided:
+                dx /= n
+        return loss, dx
+
+    return {"softmax_loss": softmax_loss}
+
+
+def _svm_loss_counts_correct_class(x, y):
+    n = x.shape[0]
+    margins = np.maximum(
+        0, x - x[np.arange(n), y][:, None] + 1.0
+    )  # the correct class's own margin (1) kept
+    loss = margins.sum() / n
+    positive = (margins > 0).astype(x.dtype)
+    positive[np.arange(n), y] -= positive.sum(axis=1)
+    return loss, positive / n
+
+
+def _batchnorm_forward_with(unbiased=False, momentum_swapped=False, test_uses_batch=False):
+    def batchnorm_forward(x, gamma, beta, bn_param):
+        mode, eps, momentum = (
+            bn_param["mode"],
+            bn_param.get("eps", 1e-5),
+            bn_param.get("momentum", 0.9),
+        )
+        running_mean = bn_param.get("running_mean", np.zeros(x.shape[1]))
+        running_var = bn_param.get("running_var", np.zeros(x.shape[1]))
+        if mode == "train" or test_uses_batch:
+            mean, var = x.mean(axis=0), x.var(axis=0, ddof=1 if unbiased else 0)
+            x_hat = (x - mean) / np.sqrt(var + eps)
+            if mode == "train":
+                keep = (1 - momentum) if momentum_swapped else momentum
+                bn_param["running_mean"] = keep * running_mean + (1 - keep) * mean
+                bn_param["running_var"] = keep * running_var + (1 - keep) * var
+        else:
+            x_hat = (x - running_mean) / np.sqrt(running_var + eps)
+        return gamma * x_hat + beta, (x, gamma, beta, bn_param)
+
+    return {"batchnorm_forward": batchnorm_forward}
+
+
+def _batchnorm_pair_without_mean_term(name):
+    def batchnorm_forward(x, gamma, beta, bn_param):
+        return L.batchnorm_forward(x, gamma, beta, bn_param)
+
+    def backward(dout, cache):
+        _, dgamma, dbeta = L.batchnorm_backward(dout, cache)
+        mode, x_hat, x_mu, var, inv_std, gamma, eps = cache
+        return (
+            dout * gamma * inv_std,
+            dgamma,
+            dbeta,
+        )  # the paths through the batch mean and variance dropped
+
+    return {"batchnorm_forward": batchnorm_forward, name: backward}
+
+
+def _layernorm_forward_wrong_axis(x, gamma, beta, ln_param):
+    eps = ln_param.get("eps", 1e-5)
+    x_hat = (x - x.mean(axis=0)) / np.sqrt(
+        x.var(axis=0) + eps
+    )  # over the batch, as batch norm does
+    return gamma * x_hat + beta, None
+
+
+def _dropout_forward_with(inverted=True, swapped=False):
+    def dropout_forward(x, dropout_param):
+        p, mode = dropout_param["p"], dropout_param["mode"]
+        if "seed" in dropout_param:
+            np.random.seed(dropout_param["seed"])
+        if mode == "test":
+            return x, (dropout_param, None)
+        keep = 1 - p if swapped else p
+        mask = (np.random.rand(*x.shape) < keep) / (keep if inverted else 1.0)
+        return x * mask, (dropout_param, mask)
+
+    return {"dropout_forward": dropout_forward}
+
+
+def _dropout_pair_redraws_mask():
+    forward = _dropout_forward_with()["dropout_forward"]
+
+    def dropout_backward(dout, cache):
+        dropout_param, mask = cache
+        if dropout_param["mode"] == "test":
+            return dout
+        p = dropout_param["p"]
+        return dout * (np.random.rand(*dout.shape) < p) / p  # a new mask, not the forward's
+
+    return {"dropout_forward": forward, "dropout_backward": dropout_backward}
+
+
+def _sgd_momentum_wrong_sign(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("momentum", 0.9)
+    v = config.get("velocity", np.zeros_like(w))
+    v = config["momentum"] * v + config["learning_rate"] * dw  # the step's sign flipped
+    config["velocity"] = v
+    return w + v, config
+
+
+def _rmsprop_without_sqrt(w, dw, config=None):
+    config = {} if config is None else config
+    config.setdefault("learning_rate", 1e-2)
+    config.setdefault("decay_rate", 0.99)
+    config.setdefault("epsilon", 1e-8)
+    config.setdefault("cache", np.zeros_like(w))
+    config["cache"] = config["decay_rate"] * config["cache"] + (1 - config["decay_rate"]) * dw**2
+    return w - config["learning_rate"] * dw / (config["cache"] + config["epsilon"]), config
+
+
+def _adam_with(t_after=False, no_bias_correction=False):
+    def adam(w, dw, config=None):
+        config = {} if config is None else config
+        for key, value in (
+            ("learning_rate", 1e-3),
+            ("beta1", 0.9),
+            ("beta2", 0.999),
+            ("epsilon", 1e-8),
+            ("m", np.zeros_like(w)),
+            ("v", np.zeros_like(w)),
+            ("t", 0),
+        ):
+            config.setdefault(key, value)
+        b1, b2 = config["beta1"], config["beta2"]
+        if not t_after:
+            config["t"] += 1
+        config["m"] = b1 * config["m"] + (1 - b1) * dw
+        config["v"] = b2 * config["v"] + (1 - b2) * dw**2
+        m, v = config["m"], config["v"]
+        if not no_bias_correction:
+            with np.errstate(all="ignore"):
+                m, v = m / (1 - b1 ** config["t"]), v / (1 - b2 ** config["t"])
+        if t_after:
+            config["t"] += 1
+        return w - config["learning_rate"] * m / (np.sqrt(v) + config["epsilon"]), config
+
+    return {"adam": adam}
+
+
+CATALOGUE: tuple[Mistake, ...] = (
+    Mistake(
+        "affine_no_reshape",
+        "affine_forward",
+        "x not reshaped to (N, D)",
+        "Reshape x to rows first: x.reshape(x.shape[0], -1) @ w + b; the inputs may be images (N, d1, ..., dk).",
+        lambda: {"affine_forward": _affine_forward_no_reshape},
+    ),
+    Mistake(
+        "affine_dx_not_reshaped",
+        "affine_backward",
+        "dx left as (N, D)",
+        "dx must have x's own shape: reshape dout @ w.T back with .reshape(x.shape).",
+        lambda: _affine_backward_with(dx_not_reshaped=True),
+    ),
+    Mistake(
+        "affine_db_mean",
+        "affine_backward",
+        "db averaged instead of summed",
+        "db is the sum of dout over the batch (dout.sum(axis=0)); the loss already divides by N, so dividing "
+        "again makes db N times too small.",
+        lambda: _affine_backward_with(db_mean=True),
+    ),
+    Mistake(
+        "affine_dw_transposed",
+        "affine_backward",
+        "dw transposed",
+        "dw must have w's shape (D, M): x_rows.T @ dout, not dout.T @ x_rows.",
+        lambda: _affine_backward_with(dw_transposed=True),
+    ),
+    Mistake(
+        "relu_mask_on_dout",
+        "relu_backward",
+        "mask taken from dout",
+        "The gradient passes where the forward's INPUT was positive: dx = dout * (x > 0), with x from the "
+        "cache; testing dout > 0 is a different function.",
+        _relu_pair,
+    ),
+    Mistake(
+        "softmax_sum",
+        "softmax_loss",
+        "loss and gradient summed over the batch",
+        "Average over the batch: divide both the loss and dx by N.",
+        lambda: _softmax_loss_with(sum_not_mean=True),
+    ),
+    Mistake(
+        "softmax_dx_not_divided",
+        "softmax_loss",
+        "dx not divided by N",
+        "You divided the loss by N but not the gradient: dx must be divided by N too.",
+        lambda: _softmax_loss_with(dx_not_divided=True),
+    ),
+    Mistake(
+        "softmax_unshifted",
+        "softmax_loss",
+        "softmax without subtracting the row maximum",
+        "exp overflows for large scores: subtract each row's maximum before exponentiating "
+        "(x - x.max(axis=1, keepdims=True)); the probabilities do not change.",
+        lambda: _softmax_loss_with(unshifted=True),
+    ),
+    Mistake(
+        "svm_counts_correct_class",
+        "svm_loss",
+        "the correct class's own margin counted",
+        "The sum of margins skips the correct class (its margin would always be 1): set margins[range(N), y] "
+        "= 0 before summing and counting.",
+        lambda: {"svm_loss": _svm_loss_counts_correct_class},
+    ),
+    Mistake(
+        "batchnorm_unbiased_variance",
+        "batchnorm_forward",
+        "unbiased variance (ddof=1)",
+        "Batch norm normalizes with the biased variance, x.var(axis=0) (divide by N, not N - 1).",
+        lambda: _batchnorm_forward_with(unbiased=True),
+    ),
+    Mistake(
+        "batchnorm_momentum_swapped",
+        "batchnorm_forward",
+        "running average with momentum swapped",
+        "running = momentum * running + (1 - momentum) * batch statistic: the old value gets the momentum.",
+        lambda: _batchnorm_forward_with(momentum_swapped=True),
+    ),
+    Mistake(
+        "batchnorm_test_uses_batch",
+        "batchnorm_forward",
+        "test mode normalizes with the batch's statistics",
+        "In test mode use bn_param's running_mean and running_var, not the test batch's own mean and "
+        "variance.",
+        lambda: _batchnorm_forward_with(test_uses_batch=True),
+    ),
+    Mistake(
+        "batchnorm_backward_no_mean_term",
+        "batchnorm_backward",
+        "dx without the paths through mean and variance",
+        "x_hat depends on x also through the batch mean and variance: dx = (1/N) * gamma * inv_std * "
+        "(N * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0)).",
+        lambda: _batchnorm_pair_without_mean_term("batchnorm_backward"),
+    ),
+    Mistake(
+        "batchnorm_backward_alt_no_mean_term",
+        "batchnorm_backward_alt",
+        "dx without the paths through mean and variance",
+        "x_hat depends on x also through the batch mean and variance: dx = (1/N) * gamma * inv_std * "
+        "(N * dout - dout.sum(0) - x_hat * (dout * x_hat).sum(0)).",
+        lambda: _batchnorm_pair_without_mean_term("batchnorm_backward_alt"),
+    ),
+    Mistake(
+        "layernorm_wrong_axis",
+        "layernorm_forward",
+        "normalized over the batch axis",
+        "Layer norm normalizes each sample over its features: mean and variance along axis=1 (keepdims=True), "
+        "not axis=0.",
+        lambda: {"layernorm_forward": _layernorm_forward_wrong_axis},
+    ),
+    Mistake(
+        "dropout_not_inverted",
+        "dropout_forward",
+        "dropout not inverted",
+        "Inverted dropout divides the kept units by the keep probability in train mode, so that test mode is "
+        "the identity: mask = (np.random.rand(*x.shape) < p) / p.",
+        lambda: _dropout_forward_with(inverted=False),
+    ),
+    Mistake(
+        "dropout_keep_drop_swapped",
+        "dropout_forward",
+        "keep and drop probability swapped",
+        "In this file p is the probability of KEEPING a unit (read the docstring): mask = "
+        "np.random.rand(*x.shape) < p.",
+        lambda: _dropout_forward_with(swapped=True),
+    ),
+    Mistake(
+        "dropout_mask_redrawn",
+        "dropout_backward",
+        "a new mask drawn in backward",
+        "Backward must reuse the forward's mask (keep it in the cache): dx = dout * mask.",
+        _dropout_pair_redraws_mask,
+    ),
+    Mistake(
+        "momentum_sign",
+        "sgd_momentum",
+        "the velocity's step with the wrong sign",
+        "v = momentum * v - learning_rate * dw, then next_w = w + v.",
+        lambda: {"sgd_momentum": _sgd_momentum_wrong_sign},
+    ),
+    Mistake(
+        "rmsprop_no_sqrt",
+        "rmsprop",
+        "no square root of the cache",
+        "Divide by the root of the cache: next_w = w - learning_rate * dw / (np.sqrt(cache) + epsilon).",
+        lambda: {"rmsprop": _rmsprop_without_sqrt},
+    ),
+    Mistake(
+        "adam_t_after_use",
+        "adam",
+        "t incremented after its use",
+        "Increment t first (t starts at 0 and the first step uses t = 1), then correct the bias with "
+        "1 - beta ** t.",
+        lambda: _adam_with(t_after=True),
+    ),
+    Mistake(
+        "adam_no_bias_correction",
+        "adam",
+        "no bias correction",
+        "Use the bias-corrected moments: mt = m / (1 - beta1 ** t), vt = v / (1 - beta2 ** t).",
+        lambda: _adam_with(no_bias_correction=True),
+    ),
+)
+
+
+def for_function(name: str) -> tuple[Mistake, ...]:
+    return tuple(m for m in CATALOGUE if m.function == name)

@@ -1,0 +1,285 @@
+"""fcnet.grader (`fcnet check`): references pass, independently written correct code passes, every known mistake
+is caught with its own hint, hostile code fails alone (issue: the course's checker and autograder)."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fcnet.grader import mistakes
+from fcnet.grader.checker import COURSES, _hint, _reference_functions, check_submission
+from fcnet.grader.judge import judge
+from fcnet.grader.sandbox import Limits, isolation, reference_results
+
+SUBMISSIONS = Path(__file__).parent / "grader_submissions"
+FAST = Limits(cpu_seconds=4, wall_seconds=8.0)
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+def spec_of(function, course="cs231n"):
+    return next(s for s in COURSES[course][1] if s.name == function)
+
+
+def judged(functions, spec, convention="keep"):
+    reference = _reference_functions(spec.reference)
+    plan = [case.step for case in spec.cases]
+    results = reference_results({**reference, **functions}, plan)
+    return judge(
+        spec, results, reference_results(reference, plan), {"dropout_convention": convention}
+    )
+
+
+@pytest.mark.parametrize("mistake", mistakes.CATALOGUE, ids=lambda m: m.key)
+def test_every_known_mistake_is_caught_and_gets_its_own_hint(mistake):
+    spec = spec_of(mistake.function)
+    status, checks = judged(mistake.mutant(), spec)
+    assert status in ("failed", "error"), [c for c in checks if c.status != "passed"]
+    if status == "failed":
+        assert _hint("cs231n", spec, checks, "keep") == f"{mistake.title}: {mistake.hint}"
+    else:  # it raises on valid input: the error is what the student reads
+        assert any("Error" in c.message for c in checks)
+
+
+def test_the_catalogues_signatures_are_distinct_within_each_function():
+    seen = {}
+    for mistake in mistakes.CATALOGUE:
+        spec = spec_of(mistake.function)
+        _, checks = judged(mistake.mutant(), spec)
+        signature = (
+            mistake.function,
+            tuple(sorted((c.name, c.label) for c in checks if c.status != "passed")),
+        )
+        assert signature not in seen, (
+            f"{mistake.key} and {seen.get(signature)} leave the same signature"
+        )
+        seen[signature] = mistake.key
+
+
+def test_the_reference_judged_in_process_passes_every_check():
+    for spec in COURSES["cs231n"][1]:
+        status, checks = judged({}, spec)
+        assert status == "passed", (spec.name, [c for c in checks if c.status != "passed"])
+
+
+def test_correct_code_written_differently_passes():
+    report = check_submission(SUBMISSIONS / "other_formulas", "cs231n", limits=FAST)
+    failing = {k: v["checks"] for k, v in report["functions"].items() if v["status"] != "passed"}
+    assert not failing
+    assert report["convention"] == {"dropout_p": "keep"}
+
+
+def test_a_students_mistake_gets_the_catalogues_hint_through_the_sandbox(tmp_path):
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    source = (package / "layers.py").read_text()
+    source = source.replace(
+        'db = np.einsum("nm->m", dout)', 'db = np.einsum("nm->m", dout) / len(dout)'
+    )
+    (package / "layers.py").write_text(source)
+    report = check_submission(
+        tmp_path, "cs231n", limits=FAST, functions=["affine_backward", "affine_forward"]
+    )
+    verdict = report["functions"]["affine_backward"]
+    assert verdict["status"] == "failed" and verdict["hint"].startswith(
+        "db averaged instead of summed"
+    )
+    assert any(
+        "db is 1/N times the right answer (N = 4)" in c["message"] for c in verdict["checks"]
+    )
+    assert report["functions"]["affine_forward"]["status"] == "passed"
+
+
+def test_templates_are_missing_and_a_missing_file_is_missing(tmp_path):
+    package = tmp_path / "cs231n"
+    package.mkdir()
+    (package / "layers.py").write_text(
+        "def relu_forward(x):\n    out = None\n    pass\n    return out, x\n\n"
+        "def relu_backward(dout, cache):\n    raise NotImplementedError\n"
+    )
+    report = check_submission(
+        tmp_path,
+        "cs231n",
+        limits=FAST,
+        functions=["relu_forward", "relu_backward", "affine_forward", "adam"],
+    )
+    statuses = {k: v["status"] for k, v in report["functions"].items()}
+    assert statuses == {
+        "relu_forward": "missing",
+        "relu_backward": "missing",
+        "affine_forward": "missing",
+        "adam": "missing",
+    }
+    assert (
+        "cs231n/optim.py is not in the submission"
+        in report["functions"]["adam"]["checks"][0]["message"]
+    )
+
+
+def test_an_import_error_fails_that_files_functions_with_the_error(tmp_path):
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    (package / "layers.py").write_text(
+        (package / "layers.py").read_text() + "\nundefined_name + 1\n"
+    )
+    report = check_submission(tmp_path, "cs231n", limits=FAST, functions=["relu_forward", "adam"])
+    relu = report["functions"]["relu_forward"]
+    assert (
+        relu["status"] == "error"
+        and "NameError: name 'undefined_name' is not defined" in relu["hint"]
+    )
+    assert report["functions"]["adam"]["status"] == "passed"  # optim.py imports fine
+
+
+def test_hostile_code_fails_alone_and_cannot_forge_or_escape(tmp_path):
+    hostile = tmp_path / "hostile"
+    shutil.copytree(SUBMISSIONS / "hostile", hostile)
+    before = sorted(p.name for p in (hostile / "cs231n").iterdir())
+    report = check_submission(
+        hostile,
+        "cs231n",
+        limits=FAST,
+        functions=[
+            "affine_forward",
+            "affine_backward",
+            "relu_forward",
+            "svm_loss",
+            "softmax_loss",
+            "dropout_forward",
+        ],
+    )
+    verdicts = {k: v["status"] for k, v in report["functions"].items()}
+    assert verdicts == {
+        "affine_forward": "passed",
+        "affine_backward": "error",
+        "relu_forward": "error",
+        "svm_loss": "error",
+        "softmax_loss": "error",
+        "dropout_forward": "passed",
+    }
+    hints = {k: v["hint"] for k, v in report["functions"].items()}
+    assert (
+        "cut short or written twice" in hints["affine_backward"]
+    )  # the forged frames are refused
+    assert "CPU time" in hints["relu_forward"] or "timed out" in hints["relu_forward"]
+    assert "MemoryError" in hints["svm_loss"]
+    assert report["score"] == 2  # the fake {"score": 16} printed on stdout changed nothing
+    assert (
+        sorted(p.name for p in (hostile / "cs231n").iterdir()) == before
+    )  # it deleted only its own copy
+    if isolation() == "read-only filesystem":
+        assert "Read-only file system" in hints["softmax_loss"]
+        assert not Path("/fcnet-hostile-was-here").exists()
+
+
+def test_os_exit_fails_alone(tmp_path):
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    (package / "optim.py").write_text(
+        (package / "optim.py")
+        .read_text()
+        .replace(
+            "def rmsprop(w, dw, config=None):\n",
+            "def rmsprop(w, dw, config=None):\n    import os\n    os._exit(0)\n",
+        )
+    )
+    report = check_submission(tmp_path, "cs231n", limits=FAST, functions=["rmsprop", "adam"])
+    assert report["functions"]["rmsprop"]["status"] == "error"
+    assert (
+        "exited" in report["functions"]["rmsprop"]["hint"]
+        or "without results" in report["functions"]["rmsprop"]["hint"]
+    )
+    assert report["functions"]["adam"]["status"] == "passed"
+
+
+@pytest.mark.skipif(
+    isolation() != "read-only filesystem", reason="needs root and unshare (the Gradescope case)"
+)
+def test_the_references_are_hidden_from_the_submission(tmp_path):
+    package = tmp_path / "cs231n"
+    package.mkdir()
+    (package / "layers.py").write_text("from fcnet.courses.cs231n.layers import *\n")
+    report = check_submission(tmp_path, "cs231n", limits=FAST, functions=["affine_forward"])
+    verdict = report["functions"]["affine_forward"]
+    assert verdict["status"] == "error" and "No module named 'fcnet." in verdict["hint"]
+    assert report["flagged"] == ["fcnet"]
+
+
+def test_the_dropout_convention_comes_from_the_students_docstring(tmp_path):
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    source = (package / "layers.py").read_text()
+    source = source.replace(
+        "We keep each neuron output with probability p.",
+        "We drop each neuron output with probability p.",
+    )
+    source = source.replace(
+        "mask = np.random.uniform(size=x.shape) < p\n        out = np.where(mask, x / p, 0.0)",
+        "mask = np.random.uniform(size=x.shape) >= p\n        out = np.where(mask, x / (1 - p), "
+        "0.0)",
+    )
+    (package / "layers.py").write_text(source)
+    report = check_submission(tmp_path, "cs231n", limits=FAST, functions=["dropout_forward"])
+    assert report["convention"] == {"dropout_p": "drop"}
+    assert report["functions"]["dropout_forward"]["status"] == "passed"
+
+
+def run_check(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "fcnet", "check", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=ENV,
+    )
+
+
+@pytest.mark.slow
+def test_fcnet_check_prints_the_table_and_exits_0_only_when_all_pass(tmp_path):
+    done = run_check(SUBMISSIONS / "other_formulas")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("cs231n: 16 of 16 functions pass")
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    (package / "optim.py").write_text(
+        (package / "optim.py")
+        .read_text()
+        .replace('(np.sqrt(cache) + config["epsilon"])', '(cache + config["epsilon"])')
+    )
+    done = run_check(tmp_path / "cs231n" / "optim.py", "--json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert set(report) >= {"course", "functions", "score", "max_score"}
+    assert report["functions"]["rmsprop"]["status"] == "failed"
+    assert report["functions"]["rmsprop"]["hint"].startswith("no square root of the cache")
+    for verdict in report["functions"].values():
+        assert verdict["status"] in ("passed", "failed", "missing", "error")
+        assert all(set(c) == {"name", "status", "message"} for c in verdict["checks"])
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nowhere"], "nowhere: no such file or folder"),
+        ([".", "--course", "cs999"], "--course must be one of"),
+        (
+            [".", "--function", "conv_forward", "--course", "cs231n"],
+            "unknown function(s) ['conv_forward']",
+        ),
+    ],
+)
+def test_fcnet_check_refuses_bad_arguments_in_one_line(tmp_path, args, message):
+    done = subprocess.run(
+        [sys.executable, "-m", "fcnet", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=ENV,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, (
+        done.stderr
+    )
