@@ -21,7 +21,7 @@ from fcnet.commands import (
     cmd_train,
 )
 from fcnet.cli_help import EXAMPLES
-from fcnet.grader_commands import cmd_check
+from fcnet.grader_commands import cmd_check, cmd_grade
 from fcnet.cli_arguments import (
     MAX_SAMPLES,
     NON_NEGATIVE,
@@ -172,6 +172,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--jobs", type=POSITIVE_INT, default=2, help="functions checked at once (default 2)"
     )
+
+    p = command(
+        "grade", "grade many submissions with a rubric; Gradescope's results.json", cmd_grade
+    )
+    p.add_argument(
+        "submissions", nargs="*", help="folders, .zip or .py files (or: make-autograder)"
+    )
+    p.add_argument("--course", required=True, help=f"the course: {', '.join(GRADER_COURSES)}")
+    p.add_argument("--rubric", help="a rubric TOML (default: the course's; see --print-rubric)")
+    p.add_argument("--print-rubric", action="store_true", help="print the rubric as TOML and stop")
+    p.add_argument(
+        "--out", help="folder for gradebook.csv and the JSON (make-autograder: the .zip)"
+    )
+    p.add_argument(
+        "--jobs", type=POSITIVE_INT, default=2, help="functions checked at once (default 2)"
+    )
+    p.add_argument(
+        "--gradescope", action="store_true", help="grade GRADESCOPE_ROOT/submission into results/"
+    )
+    p.add_argument("--gradescope-root", default="/autograder", help=argparse.SUPPRESS)
 
     p = command("export", "write a model as ONNX, a PyTorch program or safetensors", cmd_export)
     p.add_argument("model", help="a run directory or a model file (an FCNetClassifier too)")
