@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -77,6 +78,16 @@ def dropout_convention(source: Path, default: str) -> str:
     return default
 
 
+def _arg_names(spec: FunctionSpec) -> list[str]:
+    """The names of the arguments the plan passes, from the reference's signature (x, w, b; x, y; ...)."""
+    step = spec.cases[0].step
+    name = step.get("forward") or step.get("fn")
+    try:
+        return list(inspect.signature(_reference_functions(spec.reference)[name]).parameters)
+    except (KeyError, TypeError, ValueError):
+        return []
+
+
 def _signature(checks: list[Check]) -> dict[str, str]:
     return {c.name: c.label for c in checks if c.status != PASSED}
 
@@ -93,17 +104,36 @@ def _mistake_signatures(
     out = []
     for mistake in mistakes.for_function(function):
         results = reference_results({**reference, **mistake.mutant()}, plan)
-        _, checks = judge(spec, results, expected, {"dropout_convention": convention})
+        _, checks = judge(
+            spec,
+            results,
+            expected,
+            {"dropout_convention": convention, "arg_names": _arg_names(spec)},
+        )
         out.append((mistake, _signature(checks)))
     return tuple(out)
 
 
 def _hint(course: str, spec: FunctionSpec, checks: list[Check], convention: str) -> str:
-    """The catalogue's hint for failures with this signature, or what differs, precisely."""
-    signature = _signature(checks)
+    """The catalogue's hint for failures with this signature (or, failing an exact match, for the mistake whose
+    signature shares most with it: at least half of each), else what differs, precisely."""
+    signature = set(_signature(checks).items())
+    best, best_overlap = None, 0.0
     for mistake, theirs in _mistake_signatures(course, spec.name, convention):
-        if theirs and theirs == signature:
+        theirs = set(theirs.items())
+        if not theirs:
+            continue
+        if theirs == signature:
             return f"{mistake.title}: {mistake.hint}"
+        shared = len(theirs & signature)
+        if (
+            shared >= len(theirs) / 2
+            and shared >= len(signature) / 2
+            and shared / len(theirs | signature) > best_overlap
+        ):
+            best, best_overlap = mistake, shared / len(theirs | signature)
+    if best is not None:
+        return f"probably {best.title}: {best.hint}"
     failed = [c for c in checks if c.status != PASSED]
     return f"{failed[0].name}: {failed[0].message}" if failed else ""
 
@@ -148,7 +178,12 @@ def check_function(
         status = ERROR
     else:
         expected = reference_results(_reference_functions(spec.reference), plan)
-        status, checks = judge(spec, child.results, expected, {"dropout_convention": convention})
+        status, checks = judge(
+            spec,
+            child.results,
+            expected,
+            {"dropout_convention": convention, "arg_names": _arg_names(spec)},
+        )
     hint = (
         ""
         if status == PASSED

@@ -119,6 +119,8 @@ def describe(
         return (
             f"{what} has {bad} NaN or infinite values where the right answer is finite (overflow?)"
         )
+    if r.size == 1 and s.size == 1:
+        return f"{what} is {float(s.reshape(-1)[0]):.6g}; the right answer is {float(r.reshape(-1)[0]):.6g}"
     if kind.startswith("x"):
         factor = kind[1:]
         if factor == "0":

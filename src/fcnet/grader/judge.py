@@ -95,16 +95,26 @@ def judge(
             continue
         checks += judge_case(spec, case, mine, theirs, context or {})
         if mine.get("mutated"):
+            names = (context or {}).get("arg_names", [])
+            changed = [
+                names[int(a[3:])] if a.startswith("arg") and int(a[3:]) < len(names) else a
+                for a in mine["mutated"]
+            ]
             checks.append(
                 Check(
                     f"inputs unchanged, {case.name}",
                     FAILED,
-                    f"it changed its input(s) {mine['mutated']} in place; work on copies",
+                    f"it changed its input {', '.join(changed)} in place (the caller's array): work "
+                    "on a copy, e.g. x = x - x.max(...) instead of x -= ...",
                     "mutates",
                 )
             )
     checks = errors + checks
-    if errors and len(errors) == len(spec.cases):
+    failed = [c for c in checks if c.status != PASSED]
+    every_case_raised = (
+        failed and all(c.label == "error" for c in failed) and len(failed) >= len(spec.cases)
+    )
+    if (errors and len(errors) == len(spec.cases)) or every_case_raised:
         return ERROR, checks
     status = PASSED if all(c.status == PASSED for c in checks) else (ERROR if errors else FAILED)
     return status, checks
@@ -246,19 +256,30 @@ def _dropout_forward(spec, case, mine, theirs, context) -> list[Check]:
     if abs(fraction - keep) <= FRACTION_TOLERANCE:
         checks.append(_ok(f"fraction kept, {case.name}", f"keeps {fraction:.3f} of the units"))
     else:
-        swapped = abs(fraction - (1 - keep)) <= FRACTION_TOLERANCE
+        swapped = abs(fraction - (1 - keep)) < abs(fraction - keep)
+        convention = context.get("dropout_convention", "keep")
         checks.append(
             Check(
                 f"fraction kept, {case.name}",
                 FAILED,
                 f"it keeps {fraction:.3f} of the units where p = {p} means keeping {keep:g}"
                 + (
-                    f" (it drops with probability p; this file's p is the "
-                    f"{context.get('dropout_convention', 'keep')} probability)"
+                    f" (it drops with probability p; this file's p is the {convention} probability)"
                     if swapped
                     else ""
                 ),
                 "swapped" if swapped else "fraction",
+            )
+        )
+    if x.shape[0] > 1 and np.all(kept == kept[:1]):
+        checks.append(
+            Check(
+                f"a mask per sample, {case.name}",
+                FAILED,
+                "every sample gets the same mask (a "
+                "whole feature is dropped for the batch): draw one random number per element, "
+                "np.random.rand(*x.shape)",
+                "shared",
             )
         )
     if kept.any():

@@ -51,6 +51,10 @@ def _affine_backward_with(db_mean=False, dw_transposed=False, dx_not_reshaped=Fa
     return {"affine_forward": affine_forward, "affine_backward": affine_backward}
 
 
+def _relu_forward_returns_mask(x):
+    return (x > 0).astype(x.dtype), x
+
+
 def _relu_backward_masks_dout(dout, cache):
     return dout * (dout > 0)
 
@@ -185,7 +189,7 @@ def _rmsprop_without_sqrt(w, dw, config=None):
     return w - config["learning_rate"] * dw / (config["cache"] + config["epsilon"]), config
 
 
-def _adam_with(t_after=False, no_bias_correction=False):
+def _adam_with(t_after=False, no_bias_correction=False, t_from=0):
     def adam(w, dw, config=None):
         config = {} if config is None else config
         for key, value in (
@@ -195,7 +199,7 @@ def _adam_with(t_after=False, no_bias_correction=False):
             ("epsilon", 1e-8),
             ("m", np.zeros_like(w)),
             ("v", np.zeros_like(w)),
-            ("t", 0),
+            ("t", t_from),
         ):
             config.setdefault(key, value)
         b1, b2 = config["beta1"], config["beta2"]
@@ -243,6 +247,14 @@ CATALOGUE: tuple[Mistake, ...] = (
         "dw transposed",
         "dw must have w's shape (D, M): x_rows.T @ dout, not dout.T @ x_rows.",
         lambda: _affine_backward_with(dw_transposed=True),
+    ),
+    Mistake(
+        "relu_returns_mask",
+        "relu_forward",
+        "the derivative's mask returned instead of max(0, x)",
+        "ReLU passes the positive inputs themselves: out = np.maximum(0, x); a 1 where x > 0 is its "
+        "derivative, which belongs in relu_backward.",
+        lambda: {"relu_forward": _relu_forward_returns_mask},
     ),
     Mistake(
         "relu_mask_on_dout",
@@ -372,6 +384,14 @@ CATALOGUE: tuple[Mistake, ...] = (
         "Increment t first (t starts at 0 and the first step uses t = 1), then correct the bias with "
         "1 - beta ** t.",
         lambda: _adam_with(t_after=True),
+    ),
+    Mistake(
+        "adam_t_from_1",
+        "adam",
+        "t starts at 1",
+        "t counts the steps taken: its default is 0, so that the first step, after t += 1, uses t = 1 in the "
+        "bias correction (starting at 1 makes the first step use t = 2).",
+        lambda: _adam_with(t_from=1),
     ),
     Mistake(
         "adam_no_bias_correction",
