@@ -3,7 +3,7 @@
 python benchmarks/run.py            # all suites
 python benchmarks/run.py epoch scaling inference accuracy   # the performance table of README.md
 python benchmarks/run.py layers     # one suite (layers, memory, data, training, optimizers, sklearn, epoch,
-                                    # scaling, inference, accuracy)
+                                    # scaling, inference, accuracy, diagnostics)
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ SUITES = [
     "scaling",
     "inference",
     "accuracy",
+    "diagnostics",
 ]
 
 

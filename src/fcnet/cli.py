@@ -14,14 +14,13 @@ from fcnet.commands import (
     CliError,
     cmd_compare,
     cmd_evaluate,
-    cmd_export,
     cmd_gradcheck,
     cmd_info,
     cmd_predict,
     cmd_train,
 )
 from fcnet.cli_help import EXAMPLES
-from fcnet.grader_commands import cmd_check, cmd_grade
+from fcnet.cli_tools import add_tool_commands
 from fcnet.cli_arguments import (
     MAX_SAMPLES,
     NON_NEGATIVE,
@@ -38,7 +37,6 @@ from fcnet.cli_arguments import (
     rule_learning_rate,
     weight_scale,
 )
-from fcnet.export.files import FORMATS as EXPORT_FORMATS
 from fcnet.layer_utils import NORMALIZATIONS
 from fcnet.optim import UPDATE_RULES
 from fcnet.search_commands import cmd_search, cmd_search_worker
@@ -153,62 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--resize", action="store_true", help="scale images of another size to the model's input"
     )
 
-    p = command(
-        "check", "check your course files against fcnet's references, with hints", cmd_check
-    )
-    p.add_argument(
-        "path",
-        help="the folder that holds the course's package (cs231n/, ...), or one of its files",
-    )
-    p.add_argument(
-        "--course",
-        help=f"the course (default: found from the layout): {', '.join(GRADER_COURSES)}",
-    )
-    p.add_argument(
-        "--function", action="append", help="check only this function (repeat for more)"
-    )
-    p.add_argument("--json", action="store_true", help="one JSON object instead of the table")
-    p.add_argument("--verbose", action="store_true", help="every check, passed or not")
-    p.add_argument(
-        "--jobs", type=POSITIVE_INT, default=2, help="functions checked at once (default 2)"
-    )
-
-    p = command(
-        "grade", "grade many submissions with a rubric; Gradescope's results.json", cmd_grade
-    )
-    p.add_argument(
-        "submissions", nargs="*", help="folders, .zip or .py files (or: make-autograder)"
-    )
-    p.add_argument("--course", required=True, help=f"the course: {', '.join(GRADER_COURSES)}")
-    p.add_argument("--rubric", help="a rubric TOML (default: the course's; see --print-rubric)")
-    p.add_argument("--print-rubric", action="store_true", help="print the rubric as TOML and stop")
-    p.add_argument(
-        "--out", help="folder for gradebook.csv and the JSON (make-autograder: the .zip)"
-    )
-    p.add_argument(
-        "--jobs", type=POSITIVE_INT, default=2, help="functions checked at once (default 2)"
-    )
-    p.add_argument(
-        "--gradescope", action="store_true", help="grade GRADESCOPE_ROOT/submission into results/"
-    )
-    p.add_argument("--gradescope-root", default="/autograder", help=argparse.SUPPRESS)
-
-    p = command("export", "write a model as ONNX, a PyTorch program or safetensors", cmd_export)
-    p.add_argument("model", help="a run directory or a model file (an FCNetClassifier too)")
-    p.add_argument(
-        "--format",
-        choices=list(EXPORT_FORMATS),
-        default="onnx",
-        help="onnx (.onnx: onnxruntime, the browser), torch (.pt2: torch.export.load(path).module()), "
-        "safetensors (.safetensors: weights with PyTorch's key names)",
-    )
-    p.add_argument("--out", required=True, help="the file to write, ending in the format's suffix")
-    p.add_argument(
-        "--opset", type=number(int, 17, maximum=23), default=17, help="ONNX opset (default 17)"
-    )
-    p.add_argument(
-        "--logits", action="store_true", help="ONNX: output logits instead of probabilities"
-    )
+    add_tool_commands(command)
 
     p = command(
         "info",

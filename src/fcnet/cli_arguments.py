@@ -234,6 +234,13 @@ def add_training_options(
         help="draw minibatches with replacement, as cs231n's Solver does (default: epochs of "
         "permutations)",
     )
+    g.add_argument(
+        "--diagnostics",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="measure activations, gradients and update ratios 20 times an epoch and report findings "
+        "(default on; --no-diagnostics saves about 1%% of the time)",
+    )
 
 
 def add_study_options(p, required: bool) -> None:

@@ -45,6 +45,14 @@ EXAMPLES = {
   fcnet grade submissions/* --course cs231n --rubric rubric.toml --jobs 2
   fcnet grade --gradescope --course cs231n      # in Gradescope's container: /autograder/submission -> results.json
   fcnet grade make-autograder --course cs231n --out autograder.zip""",
+    "diagnose": """examples:
+  fcnet diagnose runs/my-run                    # the findings: kind, where, evidence, what to try
+  fcnet diagnose runs/my-run --json""",
+    "lr-find": """examples:
+  fcnet lr-find --optimizer adam                # digits, a [100] network: loss against rate, a suggestion
+  fcnet lr-find --dataset fashion-mnist --hidden 512 256 --optimizer sgd_momentum --out lr.png""",
+    "report": """examples:
+  fcnet report runs/my-run                      # runs/my-run/report.html, one file, opens offline""",
     "gradcheck": """examples:
   fcnet gradcheck --hidden 20 30 --normalization batchnorm --reg 3.14
   fcnet gradcheck --activation tanh --dropout 0.3""",

@@ -50,6 +50,7 @@ _OPTION_TO_FIELD = {
     "num_train_samples": "num_train_samples",
     "num_val_samples": "num_val_samples",
     "sample_with_replacement": "sample_with_replacement",
+    "diagnostics": "diagnostics",
 }
 
 
@@ -136,6 +137,9 @@ def cmd_train(args) -> None:
         f"Run directory: {out} (config.json, history.csv, model.npz, loss.png, accuracy.png"
         f"{', weights.png' if (out / 'weights.png').exists() else ''})"
     )
+    findings = summary.get("findings") or []
+    kinds = ", ".join(f["kind"] + (f" ({f['where']})" if f.get("where") else "") for f in findings)
+    print(f"Findings: {kinds}; `fcnet diagnose {out}` says more" if findings else "Findings: none")
 
 
 def _load_model(path):

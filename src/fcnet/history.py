@@ -31,6 +31,9 @@ class History:
         self.val_loss_history: list[float] = []
         self.lr_history: list[float | None] = []
         self.events: list[dict[str, Any]] = []
+        self.diagnostics: list[
+            dict[str, Any]
+        ] = []  # fcnet.diagnostics.monitor's records, when measured
 
     def record_check(
         self, train_acc: float, val_acc: float, val_loss: float | None, learning_rate: float | None
@@ -63,11 +66,23 @@ class History:
         }
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], events: list[dict[str, Any]]) -> "History":
+    def from_arrays(
+        cls,
+        arrays: dict[str, np.ndarray],
+        events: list[dict[str, Any]],
+        diagnostics: list[dict[str, Any]] | None = None,
+    ) -> "History":
         history = cls()
         for name in SERIES:
             setattr(history, name, np.asarray(arrays[name], dtype=np.float64).tolist())
         history.events = list(events)
+        if diagnostics is not None and not (
+            isinstance(diagnostics, list) and all(isinstance(d, dict) for d in diagnostics)
+        ):
+            raise TypeError(
+                f"diagnostics must be a list of records, got {type(diagnostics).__name__}"
+            )
+        history.diagnostics = list(diagnostics or [])
         return history
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,6 +90,7 @@ class History:
         return {
             **{name: list(getattr(self, name)) for name in SERIES},
             "events": list(self.events),
+            "diagnostics": list(self.diagnostics),
         }
 
     def epoch_rows(self, iterations_per_epoch: int) -> list[dict[str, Any]]:
@@ -102,6 +118,22 @@ class History:
             row["learning_rate"] = self.lr_history[epoch]
             rows.append(row)
         return rows
+
+    def save_diagnostics(self, path: str | Path) -> Path:
+        """The measurements as CSV, one row per value: iteration, epoch, name (a layer or parameter), statistic,
+        value (atomically)."""
+        buffer = _io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["iteration", "epoch", "name", "statistic", "value"])
+        for record in self.diagnostics:
+            head = [record["iteration"], record["epoch"]]
+            writer.writerow([*head, "", "loss", record["loss"]])
+            for group in ("layers", "params"):
+                for name, stats in record[group].items():
+                    writer.writerows(
+                        [*head, name, key, value] for key, value in stats.items() if key != "kind"
+                    )
+        return saving.write_text(Path(path), buffer.getvalue())
 
     def save(
         self, path: str | Path, iterations_per_epoch: int, summary: dict[str, Any] | None = None

@@ -314,6 +314,9 @@ class Sequential(Module):
         super().__init__()
         self.layers: dict[str, Module] = dict(layers)
         self.params = ParamView(list(self.layers.values()))  # type: ignore[assignment]
+        # observer(name, layer, out), when set, sees every layer's output of a forward pass (the training
+        # diagnostics, fcnet.diagnostics, set it for the steps they measure)
+        self.observer = None
 
     def parameters(self) -> dict[str, np.ndarray]:
         return dict(self.params)
@@ -348,8 +351,13 @@ class Sequential(Module):
         return self
 
     def forward(self, x):
-        for layer in self.layers.values():
+        if self.observer is None:
+            for layer in self.layers.values():
+                x = layer.forward(x)
+            return x
+        for name, layer in self.layers.items():
             x = layer.forward(x)
+            self.observer(name, layer, x)
         return x
 
     def backward(self, dout):

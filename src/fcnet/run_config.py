@@ -53,6 +53,9 @@ class TrainConfig:
     num_train_samples: int | None = 1000
     num_val_samples: int | None = None
     sample_with_replacement: bool = False
+    diagnostics: bool = (
+        True  # measurements while training and findings at the end (fcnet.diagnostics)
+    )
 
     @classmethod
     def from_dict(cls, values: Any, source: str = "config") -> "TrainConfig":
@@ -96,7 +99,7 @@ class TrainConfig:
         check_int("early_stopping_patience", self.early_stopping_patience, 1, allow_none=True)
         check_int("num_train_samples", self.num_train_samples, 1, allow_none=True)
         check_int("num_val_samples", self.num_val_samples, 1, allow_none=True)
-        for name in ("restore_best", "sample_with_replacement"):
+        for name in ("restore_best", "sample_with_replacement", "diagnostics"):
             if not isinstance(getattr(self, name), bool):
                 raise TypeError(f"{name} must be true or false, got {getattr(self, name)!r}")
         check_seed("seed", self.seed)

@@ -30,6 +30,8 @@ RUN_FILES = (
     "loss.png",
     "accuracy.png",
     "weights.png",
+    "diagnostics.csv",  # fcnet.diagnostics' measurements
+    "report.html",  # fcnet report
 )
 CHECKPOINT_GLOB = "checkpoint_*.npz"
 LOCK_FILE = ".fcnet.lock"

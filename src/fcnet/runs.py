@@ -90,6 +90,7 @@ def make_solver(model, data: dict, config: TrainConfig, verbose: bool = True, **
         num_train_samples=config.num_train_samples,
         num_val_samples=config.num_val_samples,
         sample_with_replacement=config.sample_with_replacement,
+        diagnostics=config.diagnostics,
         **extra,
     )
 
@@ -192,6 +193,8 @@ def _train_locked(
     saving.save(model, out / "model.npz")
     solver.save_history(out / "history.csv")
     solver.save_history(out / "history.json")
+    if solver.history.diagnostics:
+        solver.history.save_diagnostics(out / "diagnostics.csv")
     plots.plot_history(
         solver, out / "history.png", title=f"{config.dataset}, {config.hidden_dims}"
     )
@@ -209,6 +212,8 @@ def _train_locked(
         "iterations": solver.t,
         "seconds": seconds,
         "run_dir": str(out),
+        "facts": solver.facts(),  # what fcnet diagnose needs beyond history.json
+        "findings": [f.to_dict() for f in solver.diagnose()],
     }
     saving.write_text(out / "summary.json", json.dumps(summary, indent=2))
     return summary

@@ -328,6 +328,7 @@ def write_checkpoint(
     best_state: dict[str, np.ndarray],
     trainer: dict[str, Any],
     trainer_arrays: dict[str, np.ndarray],
+    diagnostics: list | None = None,
 ) -> Path:
     """Write a training checkpoint atomically (see the layout above)."""
     arrays = model_state(model)
@@ -342,6 +343,7 @@ def write_checkpoint(
         "model_config": model.get_config() if hasattr(model, "get_config") else None,
         "optimizer": {k: v for k, v in optimizer_state.items() if k != "state"},
         "events": events,
+        "diagnostics": diagnostics or [],
         "trainer": trainer,
     }
     return write_npz(path, arrays, meta)
@@ -373,6 +375,7 @@ def read_checkpoint(path: str | os.PathLike) -> dict[str, Any]:
         "optimizer": {**meta["optimizer"], "state": state},
         "history": section(arrays, "history/"),
         "events": meta.get("events", []),
+        "diagnostics": meta.get("diagnostics", []),
         "trainer": meta["trainer"],
         "trainer_arrays": section(arrays, "trainer/"),
     }

@@ -18,7 +18,6 @@ the best, so the state kept is one from before the explosion (the initial one if
 
 from __future__ import annotations
 
-import sys
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -26,11 +25,12 @@ from typing import Any
 
 import numpy as np
 
-from fcnet import divergence, solver_checkpoints
+from fcnet import divergence, solver_checkpoints, solver_events
 from fcnet._solver_checks import check_data
 from fcnet._progress import deferred_interrupt, emit, make_bar
 from fcnet.best_state import BestState
 from fcnet.divergence import DIVERGENCE_FACTOR
+from fcnet.diagnostics.monitor import TrainingMonitor, every
 from fcnet.epoch_steps import DEFAULT_STEPS, EpochRecord, EpochStep
 from fcnet.history import History
 from fcnet.optim import UPDATE_RULES
@@ -94,6 +94,7 @@ class Solver:
                 "early_stopping_metric='val_loss' needs a model with an evaluate(X, y) method"
             )
         self.epoch_steps: list[EpochStep] = list(DEFAULT_STEPS)
+        self.monitor = TrainingMonitor(every(self.iterations_per_epoch)) if o.diagnostics else None
         self._rng = self._generator()
         self.run_info: dict | None = (
             None  # what decided the data (a run directory's dataset, split seed, ...)
@@ -184,19 +185,34 @@ class Solver:
         """One minibatch update. Returns False (and updates nothing) when the loss has diverged."""
         idx = self._next_batch()
         start = time.perf_counter()
-        if (
-            self.sample_weight is None
-        ):  # as cs231n calls it: a hand-built model need not take sample weights
-            loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
-        else:
-            loss, grads = self.model.loss(
-                self.X_train[idx], self.y_train[idx], sample_weight=self.sample_weight[idx]
-            )
+        measured = self.monitor is not None and self.monitor.due(self.t)
+        with self.monitor.observing(self.model) if measured else nullcontext():
+            if (
+                self.sample_weight is None
+            ):  # as cs231n calls it: a hand-built model need not take weights
+                loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
+            else:
+                loss, grads = self.model.loss(
+                    self.X_train[idx], self.y_train[idx], sample_weight=self.sample_weight[idx]
+                )
         middle = time.perf_counter()
         self.loss_history.append(float(loss))
         if self._exploded(float(loss)):
             return False
+        before = self.monitor.snapshot(self.model.params) if measured else None
         self.optimizer.step(grads)
+        if measured:
+            self.history.diagnostics.append(
+                self.monitor.record(
+                    self.t + 1,
+                    self.epoch,
+                    float(loss),
+                    grads,
+                    before,
+                    self.model.params,
+                    self.optimizer.learning_rate,
+                )
+            )
         self.timings["loss"] += middle - start
         self.timings["update"] += time.perf_counter() - middle
         return True
@@ -232,7 +248,7 @@ class Solver:
                         stepped = self._step()
                         self.t += stepped
                     if not stepped:
-                        self._diverged()
+                        solver_events.diverged(self)
                         break
                     self._report_iteration()
                     epoch_end = self.t % self.iterations_per_epoch == 0
@@ -244,7 +260,7 @@ class Solver:
             if self.stop_reason is None:
                 self.stop_reason = "early_stopping" if self.stop_training else "completed"
         except KeyboardInterrupt:
-            self._interrupted()
+            solver_events.interrupted(self)
         finally:
             if self._bar is not None:
                 self._bar.close()
@@ -262,43 +278,6 @@ class Solver:
             self.say(
                 f"(Iteration {self.t} / {self.num_iterations}) loss: {self.loss_history[-1]:f}"
             )
-
-    def _interrupted(self) -> None:
-        self.stop_reason = "interrupted"
-        self.events.append({"event": "interrupted", "iteration": self.t, "epoch": self.epoch})
-        if self.options.checkpoint_name:
-            path = self.save_checkpoint(f"{self.options.checkpoint_name}_interrupted.npz")
-            self.say(f"Interrupted: checkpoint saved to {path}", force=True)
-        else:
-            self.say("Interrupted: keeping the best state so far", force=True)
-
-    def _diverged(self) -> None:
-        loss, lr = self.loss_history[-1], self.optimizer.learning_rate
-        self.stop_reason = "diverged"
-        self.events.append(
-            {
-                "event": "diverged",
-                "iteration": self.t + 1,
-                "epoch": self.epoch,
-                "loss": str(loss),
-                "learning_rate": lr,
-            }
-        )
-        why = divergence.explain(
-            loss,
-            self.loss_history[0],
-            self.options.divergence_factor,
-            self.t,
-            lr,
-            self._input_scale,
-            np.dtype(getattr(self.model, "dtype", np.float64)),
-            self.optimizer.hyperparameters.get("weight_decay", 0.0),
-        )
-        print(
-            f"Training stopped at iteration {self.t + 1} (epoch {self.epoch}): {why}. The best state from before "
-            "is kept.",
-            file=sys.stderr,
-        )
 
     def _check(self, epoch_end: bool) -> EpochRecord:
         """Measure the model (train and validation accuracy, validation loss), record it in the history and print
@@ -353,6 +332,19 @@ class Solver:
     def say(self, line: str, force: bool = False) -> None:
         """Print a line of the run (when verbose, or `force`), above the progress bar if there is one."""
         emit(line, self._bar, self.options.verbose or force)
+
+    def diagnose(self) -> list:
+        """What the history says about this run: fcnet.diagnostics.findings.diagnose (a list of Finding, empty for a
+        healthy run; the activation and gradient findings need diagnostics=True)."""
+        from fcnet.diagnostics.findings import diagnose
+
+        return diagnose({**self.history.to_dict(), **self.summary()}, **self.facts())
+
+    def facts(self) -> dict[str, Any]:
+        """What the findings need beyond the history: classes, the largest input, the L2 strength."""
+        reg = float(getattr(self.model, "reg", 0.0) or 0.0)
+        classes = getattr(self.model, "num_classes", None)
+        return {"num_classes": classes, "input_scale": float(self._input_scale), "reg": reg}
 
     def summary(self) -> dict[str, Any]:
         """How the run ended: best_val_acc, epoch, iteration, stop_reason."""

@@ -55,6 +55,7 @@ def save_checkpoint(solver: Any, path: str | Path) -> Path:
         solver.best.arrays or {},
         trainer,
         order,
+        solver.history.diagnostics,
     )
 
 
@@ -76,7 +77,7 @@ def load_checkpoint(solver: Any, path: str | Path) -> None:
         saving.check_model_state(solver.model, ckpt["model"], str(path))
         if ckpt["best"]:
             saving.check_model_state(solver.model, ckpt["best"], f"{path} (best state)")
-        history = History.from_arrays(ckpt["history"], ckpt["events"])
+        history = History.from_arrays(ckpt["history"], ckpt["events"], ckpt["diagnostics"])
         best = BestState.from_checkpoint(ckpt["best"], trainer)
         rng = solver._generator()
         try:

@@ -37,7 +37,8 @@ class SolverOptions:
     shuffled epochs), lr_schedule ('exponential', 'step', 'cosine', 'plateau') with lr_schedule_options,
     early_stopping_patience / _metric ('val_acc' or 'val_loss') / _min_delta, divergence_factor (None: stop only
     on a non-finite loss), restore_best (False: keep the last state, unless the run diverged), epoch_callback
-    (called as callback(solver) after every check; it may set solver.stop_training), progress ('auto': a tqdm
+    (called as callback(solver) after every check; it may set solver.stop_training), diagnostics (measure activations,
+    gradients and update ratios 20 times an epoch: fcnet.diagnostics), progress ('auto': a tqdm
     bar when verbose on a terminal), resume (a checkpoint to continue from).
 
     ``schedule`` (not an argument) is the learning-rate schedule built from lr_decay / lr_schedule."""
@@ -62,6 +63,7 @@ class SolverOptions:
     early_stopping_min_delta: float = 0.0
     divergence_factor: float | None = DIVERGENCE_FACTOR
     restore_best: bool = True
+    diagnostics: bool = False
     epoch_callback: Callable | None = None
     progress: bool | str = "auto"
     resume: str | Path | None = None
@@ -97,7 +99,7 @@ def _checked(o: SolverOptions) -> dict[str, Any]:
     ):
         checked[name] = check_int(name, getattr(o, name), 1, allow_none=True)
     checked["seed"] = check_seed("seed", o.seed)
-    for name in ("verbose", "sample_with_replacement", "restore_best"):
+    for name in ("verbose", "sample_with_replacement", "restore_best", "diagnostics"):
         if not isinstance(getattr(o, name), (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False, got {getattr(o, name)!r}")
     if o.progress not in PROGRESS_CHOICES:
