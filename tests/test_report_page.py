@@ -101,14 +101,43 @@ def test_the_report_renders_in_chromium_with_every_image(tmp_path):
 
 
 def test_a_search_report_has_the_trials_the_pruned_ones_and_the_best_trial(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "fcnet", "search", "--trials", "4", "--epochs", "2", "--pruner",
-                           "median", "--out", "search"], cwd=tmp_path, env=ENV, capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "fcnet",
+            "search",
+            "--trials",
+            "4",
+            "--epochs",
+            "2",
+            "--pruner",
+            "median",
+            "--out",
+            "search",
+        ],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([sys.executable, "-m", "fcnet", "report", "search"], cwd=tmp_path, env=ENV,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "fcnet", "report", "search"],
+        cwd=tmp_path,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     page = (tmp_path / "search" / "report.html").read_text()
-    for heading in ("Trials, best first", "Pruned trials", "The best trial", "Per class (test split)"):
+    for heading in (
+        "Trials, best first",
+        "Pruned trials",
+        "The best trial",
+        "Per class (test split)",
+    ):
         assert heading in page
     assert page.count('src="data:image/png;base64,') >= 4
