@@ -33,20 +33,38 @@ def judged(functions, spec, convention="keep"):
     )
 
 
-@pytest.mark.parametrize("mistake", mistakes.CATALOGUE, ids=lambda m: m.key)
-def test_every_known_mistake_is_caught_and_gets_its_own_hint(mistake):
-    spec = spec_of(mistake.function)
-    status, checks = judged(mistake.mutant(), spec)
+def _catalogue_cases():
+    """(course, mistake) for every catalogue entry and every course that has its function (ECE: its layers, in
+    its drop convention)."""
+    cases = []
+    for course in ("cs231n", "ece"):
+        convention = COURSES[course][2]
+        names = {s.name: s.kind for s in COURSES[course][1]}
+        for m in mistakes.CATALOGUE:
+            if (
+                m.function in names
+                and convention in m.conventions
+                and not (course == "ece" and names[m.function] == "rule")
+            ):
+                cases.append(pytest.param(course, m, id=f"{course}-{m.key}"))
+    return cases
+
+
+@pytest.mark.parametrize("course, mistake", _catalogue_cases())
+def test_every_known_mistake_is_caught_and_gets_its_own_hint(course, mistake):
+    spec = spec_of(mistake.function, course)
+    convention = COURSES[course][2]
+    status, checks = judged(mistake.mutant(), spec, convention)
     assert status in ("failed", "error"), [c for c in checks if c.status != "passed"]
     if status == "failed":
-        assert _hint("cs231n", spec, checks, "keep") == f"{mistake.title}: {mistake.hint}"
+        assert _hint(course, spec, checks, convention) == f"{mistake.title}: {mistake.hint}"
     else:  # it raises on valid input: the error is what the student reads
         assert any("Error" in c.message for c in checks)
 
 
 def test_the_catalogues_signatures_are_distinct_within_each_function():
     seen = {}
-    for mistake in mistakes.CATALOGUE:
+    for mistake in mistakes.for_function_all("keep"):
         spec = spec_of(mistake.function)
         _, checks = judged(mistake.mutant(), spec)
         signature = (
@@ -63,6 +81,20 @@ def test_the_reference_judged_in_process_passes_every_check():
     for spec in COURSES["cs231n"][1]:
         status, checks = judged({}, spec)
         assert status == "passed", (spec.name, [c for c in checks if c.status != "passed"])
+
+
+def test_ece_code_in_the_drop_convention_passes():
+    report = check_submission(SUBMISSIONS / "ece_other", limits=FAST)
+    assert report["course"] == "ece" and report["convention"] == {"dropout_p": "drop"}
+    assert report["score"] == report["max_score"] == 14, {
+        k: v["hint"] for k, v in report["functions"].items() if v["status"] != "passed"
+    }
+
+
+def test_the_command_knows_every_course():
+    from fcnet.cli_tools import GRADER_COURSES
+
+    assert GRADER_COURSES == tuple(COURSES)
 
 
 def test_correct_code_written_differently_passes():

@@ -12,10 +12,8 @@ from fcnet.export.files import FORMATS as EXPORT_FORMATS
 from fcnet.grader_commands import cmd_check, cmd_grade
 from fcnet.inside_commands import cmd_diagnose, cmd_lr_find, cmd_report
 
-GRADER_COURSES = (
-    "cs231n",
-    "dasecv",
-)  # fcnet.grader.COURSES, named here so that --help does not import it
+# fcnet.grader.COURSES, named here so that --help does not import the grader (a test keeps them equal)
+GRADER_COURSES = ("cs231n", "dasecv", "ece")
 
 
 def add_tool_commands(command) -> None:

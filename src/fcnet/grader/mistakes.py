@@ -41,6 +41,10 @@ class Mistake:
     title: str
     hint: str
     mutant: Callable[[], dict[str, Callable]]
+    conventions: tuple[str, ...] = (
+        "keep",
+        "drop",
+    )  # the dropout conventions (what p means) it applies under
 
 
 CATALOGUE: tuple[Mistake, ...] = (
@@ -172,6 +176,16 @@ CATALOGUE: tuple[Mistake, ...] = (
         "Inverted dropout divides the kept units by the keep probability in train mode, so that test mode is "
         "the identity: mask = (np.random.rand(*x.shape) < p) / p.",
         lambda: _dropout_forward_with(inverted=False),
+        ("keep",),
+    ),
+    Mistake(
+        "dropout_not_inverted_drop",
+        "dropout_forward",
+        "dropout not inverted",
+        "Inverted dropout divides the kept units by the keep probability, 1 - p here, in train mode, so that "
+        "test mode is the identity: mask = (np.random.rand(*x.shape) >= p) / (1 - p).",
+        lambda: _dropout_forward_with(inverted=False, convention="drop"),
+        ("drop",),
     ),
     Mistake(
         "dropout_keep_drop_swapped",
@@ -180,6 +194,16 @@ CATALOGUE: tuple[Mistake, ...] = (
         "In this file p is the probability of KEEPING a unit (read the docstring): mask = "
         "np.random.rand(*x.shape) < p.",
         lambda: _dropout_forward_with(swapped=True),
+        ("keep",),
+    ),
+    Mistake(
+        "dropout_keep_drop_swapped_drop",
+        "dropout_forward",
+        "keep and drop probability swapped",
+        "In this file p is the probability of DROPPING a unit (read the docstring): mask = "
+        "np.random.rand(*x.shape) >= p, scaled by 1 / (1 - p).",
+        lambda: _dropout_forward_with(swapped=True, convention="drop"),
+        ("drop",),
     ),
     Mistake(
         "dropout_mask_redrawn",
@@ -228,5 +252,11 @@ CATALOGUE: tuple[Mistake, ...] = (
 )
 
 
-def for_function(name: str) -> tuple[Mistake, ...]:
-    return tuple(m for m in CATALOGUE if m.function == name)
+def for_function_all(convention: str) -> tuple[Mistake, ...]:
+    """Every mistake that applies where dropout's p means `convention`."""
+    return tuple(m for m in CATALOGUE if convention in m.conventions)
+
+
+def for_function(name: str, convention: str = "keep") -> tuple[Mistake, ...]:
+    """The catalogue's mistakes of function `name` that apply where dropout's p means `convention`."""
+    return tuple(m for m in CATALOGUE if m.function == name and convention in m.conventions)

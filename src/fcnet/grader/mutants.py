@@ -120,14 +120,14 @@ def _layernorm_forward_wrong_axis(x, gamma, beta, ln_param):
     return gamma * x_hat + beta, None
 
 
-def _dropout_forward_with(inverted=True, swapped=False):
+def _dropout_forward_with(inverted=True, swapped=False, convention="keep"):
     def dropout_forward(x, dropout_param):
         p, mode = dropout_param["p"], dropout_param["mode"]
         if "seed" in dropout_param:
             np.random.seed(dropout_param["seed"])
         if mode == "test":
             return x, (dropout_param, None)
-        keep = 1 - p if swapped else p
+        keep = p if (convention == "keep") != swapped else 1 - p
         mask = (np.random.rand(*x.shape) < keep) / (keep if inverted else 1.0)
         return x * mask, (dropout_param, mask)
 

@@ -347,4 +347,82 @@ def cs231n_functions(root: str = "cs231n") -> tuple[FunctionSpec, ...]:
     )
 
 
+def ece_functions() -> tuple[FunctionSpec, ...]:
+    """ECE C147/C247 (HW3-HW4): nndl/layers.py (cs231n's layers, dropout's p the drop probability unless the
+    student's docstring says keep) and nndl/optim.py (the course's state names: rmsprop's 'a', Adam's 'v' and
+    'a' for the first and second moments)."""
+    layer_names = (
+        "affine_forward",
+        "affine_backward",
+        "relu_forward",
+        "relu_backward",
+        "svm_loss",
+        "softmax_loss",
+        "batchnorm_forward",
+        "batchnorm_backward",
+        "dropout_forward",
+        "dropout_backward",
+    )
+    layers = tuple(
+        FunctionSpec(
+            s.name, "nndl.layers", s.kind, s.cases, s.outputs, "fcnet.courses.ece.nndl.layers"
+        )
+        for s in cs231n_functions("nndl")
+        if s.name in layer_names
+    )
+    ref = "fcnet.courses.ece.nndl.optim"
+    return layers + (
+        FunctionSpec(
+            "sgd_momentum",
+            "nndl.optim",
+            "rule",
+            rule_cases(
+                "sgd_momentum", {"learning_rate": 1e-2, "momentum": 0.9}, {"velocity": _normal}
+            ),
+            ("next_w",),
+            ref,
+            ("velocity",),
+        ),
+        FunctionSpec(
+            "sgd_nesterov_momentum",
+            "nndl.optim",
+            "rule",
+            rule_cases(
+                "sgd_nesterov_momentum",
+                {"learning_rate": 1e-2, "momentum": 0.9},
+                {"velocity": _normal},
+            ),
+            ("next_w",),
+            ref,
+            ("velocity",),
+        ),
+        FunctionSpec(
+            "rmsprop",
+            "nndl.optim",
+            "rule",
+            rule_cases(
+                "rmsprop",
+                {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
+                {"a": _abs_normal},
+            ),
+            ("next_w",),
+            ref,
+            ("a",),
+        ),
+        FunctionSpec(
+            "adam",
+            "nndl.optim",
+            "rule",
+            rule_cases(
+                "adam",
+                {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+                {"v": _normal, "a": _abs_normal, "t": 5},
+            ),
+            ("next_w",),
+            ref,
+            ("v", "a", "t"),
+        ),
+    )
+
+
 Reference = Callable[..., Any]
