@@ -184,14 +184,19 @@ def test_hostile_code_fails_alone_and_cannot_forge_or_escape(tmp_path):
         ],
     )
     verdicts = {k: v["status"] for k, v in report["functions"].items()}
+    read_only = isolation() == "read-only filesystem"
+    # where the machine cannot make the file systems read-only, the write outside succeeds and the function
+    # merely returns a wrong answer
     assert verdicts == {
         "affine_forward": "passed",
         "affine_backward": "error",
         "relu_forward": "error",
         "svm_loss": "error",
-        "softmax_loss": "error",
+        "softmax_loss": "error" if read_only else "failed",
         "dropout_forward": "passed",
     }
+    if not read_only:
+        Path("/fcnet-hostile-was-here").unlink(missing_ok=True)
     hints = {k: v["hint"] for k, v in report["functions"].items()}
     assert (
         "cut short or written twice" in hints["affine_backward"]
@@ -202,7 +207,7 @@ def test_hostile_code_fails_alone_and_cannot_forge_or_escape(tmp_path):
     assert (
         sorted(p.name for p in (hostile / "cs231n").iterdir()) == before
     )  # it deleted only its own copy
-    if isolation() == "read-only filesystem":
+    if read_only:
         assert "Read-only file system" in hints["softmax_loss"]
         assert not Path("/fcnet-hostile-was-here").exists()
 
