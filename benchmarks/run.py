@@ -28,6 +28,7 @@ SUITES = [
     "inference",
     "accuracy",
     "diagnostics",
+    "fused",
 ]
 
 

@@ -15,107 +15,20 @@ check them and cast them to Python floats, which take the dtype of the parameter
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 
-from fcnet._checks import check_real
+from fcnet import fused
+from fcnet.optim_settings import (
+    HYPERPARAMETERS as HYPERPARAMETERS,
+)  # re-exported: declared beside their checks
+from fcnet.optim_settings import STATE_KEYS as STATE_KEYS  # re-exported
+from fcnet.optim_settings import Hyperparameter as Hyperparameter  # re-exported
+from fcnet.optim_settings import check_config_keys as check_config_keys  # re-exported
+from fcnet.optim_settings import check_state
 
 UpdateRule = Callable[[np.ndarray, np.ndarray, "dict | None"], "tuple[np.ndarray, dict]"]
-
-
-@dataclass(frozen=True)
-class Hyperparameter:
-    """A scalar setting of an update rule: its default and the interval it must lie in."""
-
-    default: float
-    low: float = 0.0
-    high: float = math.inf
-    low_open: bool = False
-    high_open: bool = False
-
-    def check(self, name: str, value: Any) -> float:
-        return check_real(
-            name, value, self.low, self.high, low_open=self.low_open, high_open=self.high_open
-        )
-
-
-def _rule_settings(learning_rate: float, **others: Hyperparameter) -> dict[str, Hyperparameter]:
-    return {
-        "learning_rate": Hyperparameter(learning_rate),
-        **others,
-        "weight_decay": Hyperparameter(0.0),
-    }
-
-
-_FRACTION = {"low": 0.0, "high": 1.0, "high_open": True}  # [0, 1)
-_MOMENTUM = Hyperparameter(0.9, **_FRACTION)
-_ADAM = {
-    "beta1": Hyperparameter(0.9, **_FRACTION),
-    "beta2": Hyperparameter(0.999, **_FRACTION),
-    "epsilon": Hyperparameter(1e-8, low_open=True),
-}
-
-# Every rule's hyperparameters, declared once: default and allowed range. Everything else a rule keeps in its
-# config is per-parameter state (STATE_KEYS).
-HYPERPARAMETERS: dict[str, dict[str, Hyperparameter]] = {
-    "sgd": _rule_settings(1e-2),
-    "sgd_momentum": _rule_settings(1e-2, momentum=_MOMENTUM),
-    "nesterov_momentum": _rule_settings(1e-2, momentum=_MOMENTUM),
-    "adagrad": _rule_settings(1e-2, epsilon=Hyperparameter(1e-7, low_open=True)),
-    "rmsprop": _rule_settings(
-        1e-2,
-        decay_rate=Hyperparameter(0.99, **_FRACTION),
-        epsilon=Hyperparameter(1e-8, low_open=True),
-    ),
-    "adam": _rule_settings(1e-3, **_ADAM),
-    "adabelief": _rule_settings(1e-3, **_ADAM),
-}
-STATE_KEYS: dict[str, tuple[str, ...]] = {
-    "sgd": (),
-    "sgd_momentum": ("velocity",),
-    "nesterov_momentum": ("velocity",),
-    "adagrad": ("cache",),
-    "rmsprop": ("cache",),
-    "adam": ("m", "v", "t"),
-    "adabelief": ("m", "s", "t"),
-}
-
-
-def check_config_keys(rule: str, config: dict, hyperparameters: Any, state_keys: Any) -> None:
-    """Refuse a config key that is neither one of the rule's hyperparameters nor one of its state keys (a
-    misspelt ``lr`` would otherwise train at the default learning rate without a word). The course packages'
-    renamed rules call it; fcnet's own kernels take a shared config dict (several rules' settings in one), and
-    their Optimizer checks the names instead."""
-    unknown = sorted(set(config) - set(hyperparameters) - set(state_keys))
-    if unknown:
-        raise ValueError(
-            f"unknown config key{'s' if len(unknown) > 1 else ''} {unknown} for update rule {rule!r}; "
-            f"its settings: {sorted(hyperparameters)}, its state: {sorted(state_keys)}"
-        )
-
-
-def check_state(
-    rule: str, config: dict, shape: tuple, names: dict[str, str] | None = None
-) -> None:
-    """The rule's state in config, where present: arrays of w's shape, and a step count t that is an integer
-    >= 0. names maps fcnet's state keys to the caller's (a course's) for the message."""
-    names = names or {}
-    for key in STATE_KEYS[rule]:
-        value = config.get(key)
-        if value is None:
-            continue
-        shown = names.get(key, key)
-        if key == "t":
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-                raise ValueError(
-                    f"config[{shown!r}] (the step count) must be an integer >= 0, got {value!r}"
-                )
-        elif np.shape(value) != shape:
-            raise ValueError(
-                f"config[{shown!r}] has shape {np.shape(value)}, but w has shape {shape}"
-            )
 
 
 def _setup(
@@ -164,6 +77,10 @@ def sgd(
 ) -> tuple[np.ndarray, dict]:
     """Vanilla SGD: ``w - learning_rate * dw``. config: learning_rate (1e-2)."""
     config = _setup(w, dw, config, "sgd", checked)
+    fast = _fast(w, dw, out)
+    if fast is not None:
+        fast.sgd(w, dw, *_scalars(w, config["learning_rate"], _decay(config)))
+        return out, config
     step = np.multiply(dw, config["learning_rate"])
     return _finish(w, step, config, out), config
 
@@ -182,6 +99,11 @@ def sgd_momentum(
     """
     config = _setup(w, dw, config, "sgd_momentum", checked)
     v = _state(config, "velocity", w)
+    fast = _fast(w, dw, out, v)
+    if fast is not None:
+        lr, mu, decay = _scalars(w, config["learning_rate"], config["momentum"], _decay(config))
+        fast.sgd_momentum(w, dw, v, lr, mu, decay)
+        return out, config
     step = np.multiply(dw, config["learning_rate"])
     v *= config["momentum"]
     v -= step
@@ -204,6 +126,11 @@ def nesterov_momentum(
     """
     config = _setup(w, dw, config, "nesterov_momentum", checked)
     v = _state(config, "velocity", w)
+    fast = _fast(w, dw, out, v) if config["momentum"] else None
+    if fast is not None:
+        lr, mu, decay = _scalars(w, config["learning_rate"], config["momentum"], _decay(config))
+        fast.nesterov_momentum(w, dw, v, lr, mu, decay)
+        return out, config
     mu = config["momentum"]
     step = np.multiply(dw, config["learning_rate"])
     v *= mu
@@ -229,6 +156,12 @@ def adagrad(
     """
     config = _setup(w, dw, config, "adagrad", checked)
     cache = _state(config, "cache", w)
+    fast = _fast(w, dw, out, cache)
+    if fast is not None:
+        fast.adagrad(
+            w, dw, cache, *_scalars(w, config["learning_rate"], config["epsilon"], _decay(config))
+        )
+        return out, config
     step = np.multiply(dw, dw)
     cache += step
     return _finish(w, _scaled_step(dw, cache, config, step), config, out), config
@@ -249,6 +182,14 @@ def rmsprop(
     """
     config = _setup(w, dw, config, "rmsprop", checked)
     cache = _state(config, "cache", w)
+    fast = _fast(w, dw, out, cache)
+    if fast is not None:
+        rho = config["decay_rate"]
+        scalars = _scalars(
+            w, config["learning_rate"], rho, 1 - rho, config["epsilon"], _decay(config)
+        )
+        fast.rmsprop(w, dw, cache, *scalars)
+        return out, config
     step = np.multiply(dw, dw)
     step *= 1 - config["decay_rate"]
     cache *= config["decay_rate"]
@@ -328,6 +269,9 @@ def adam(
 ) -> tuple[np.ndarray, dict]:
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),
     m, v (zeros like w), t (0)."""
+    fused = _fused_moments(w, dw, config, "adam", "v", checked, out)
+    if fused is not None:
+        return out, fused
     config, m, v, step = _first_moment(w, dw, config, "adam", "v", checked)
     np.multiply(dw, dw, out=step)
     step *= 1 - config["beta2"]
@@ -346,6 +290,9 @@ def adabelief(
 ) -> tuple[np.ndarray, dict]:
     """AdaBelief (the MNIST MLP homework's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
+    fused = _fused_moments(w, dw, config, "adabelief", "s", checked, out)
+    if fused is not None:
+        return out, fused
     config, m, s, step = _first_moment(w, dw, config, "adabelief", "s", checked)
     np.subtract(dw, m, out=step)
     step *= step
@@ -353,6 +300,55 @@ def adabelief(
     s *= config["beta2"]
     s += step
     return _finish(w, _moment_step(m, s, config, step), config, out), config
+
+
+def _fast(w: np.ndarray, dw: np.ndarray, out: np.ndarray | None, *state: np.ndarray):
+    """The fused loops (fcnet.fused) when they can take this update in place of the NumPy operations: an update
+    written into w itself (out=w, the Optimizer's path), arrays of one float dtype, C-contiguous."""
+    if (
+        out is not w or w.size < fused.FUSE_MIN
+    ):  # the fused loops write into w: the Optimizer's path (out=w)
+        return None
+    kernels = fused.kernels()
+    return kernels if kernels is not None and fused.fusable(w, dw, *state) else None
+
+
+def _scalars(w: np.ndarray, *values: float) -> tuple:
+    """The rule's scalars in w's dtype: what NumPy does to a Python float meeting a float32 array."""
+    return tuple(w.dtype.type(v) for v in values)
+
+
+def _decay(config: dict) -> float:
+    return config["learning_rate"] * config["weight_decay"]
+
+
+def _fused_moments(w, dw, config, rule: str, second: str, checked: bool, out) -> dict | None:
+    """Adam or AdaBelief through the fused loop, or None to take the NumPy path."""
+    if out is not w or w.size < fused.FUSE_MIN or fused.kernels() is None:
+        return None
+    config = _setup(w, dw, config, rule, checked)
+    m, second_moment = _state(config, "m", w), _state(config, second, w)
+    fast = _fast(w, dw, out, m, second_moment)
+    if fast is None:
+        return None
+    config["t"] += 1
+    t, b1, b2 = config["t"], config["beta1"], config["beta2"]
+    if t % FLUSH_EVERY == 0:  # see FLUSH_BELOW
+        fast.flush(m, w.dtype.type(FLUSH_BELOW))
+        fast.flush(second_moment, w.dtype.type(FLUSH_BELOW))
+    scalars = _scalars(
+        w,
+        b1,
+        1 - b1,
+        b2,
+        1 - b2,
+        1 / math.sqrt(1 - b2**t),
+        config["epsilon"],
+        config["learning_rate"] * (1 / (1 - b1**t)),
+        _decay(config),
+    )
+    getattr(fast, rule)(w, dw, m, second_moment, *scalars)
+    return config
 
 
 UPDATE_RULES: dict[str, UpdateRule] = {

@@ -1,0 +1,103 @@
+"""The update rules of fcnet.optim as single fused loops, compiled with numba (``@njit(cache=True, error_model="numpy")``, no fastmath).
+
+Each loop performs, element by element, the very operations of its NumPy rule in fcnet.optim, in the same order and
+in the arrays' dtype (the scalars arrive already cast to it), so that both paths give the same numbers; one pass
+over memory instead of five to nine, with no branch inside the loop so that it vectorizes. Decoupled weight decay
+is always added, as decay_lr * w: with decay_lr = 0 it adds a zero, which changes no number (the NumPy path skips
+it). fcnet.fused decides which path runs; the NumPy rules stay the reference. Arrays must be C-contiguous and of
+one dtype; each loop writes next_w into w itself (a separate output array that aliases nothing would vectorize too,
+but w as its own output through a second name makes LLVM's alias check fail and the loop run one element at a
+time: 7 times slower, measured).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, error_model="numpy")
+def sgd(w, dw, lr, decay_lr):
+    w, dw = w.reshape(-1), dw.reshape(-1)
+    for i in range(w.size):
+        w[i] = w[i] - (dw[i] * lr + decay_lr * w[i])
+
+
+@njit(cache=True, error_model="numpy")
+def sgd_momentum(w, dw, v, lr, mu, decay_lr):
+    w, dw, v = w.reshape(-1), dw.reshape(-1), v.reshape(-1)
+    for i in range(w.size):
+        vi = v[i] * mu - dw[i] * lr
+        v[i] = vi
+        w[i] = w[i] - (-vi + decay_lr * w[i])
+
+
+@njit(cache=True, error_model="numpy")
+def nesterov_momentum(w, dw, v, lr, mu, decay_lr):
+    """(mu = 0 is the NumPy path's special case; fcnet.optim sends it there.)"""
+    w, dw, v = w.reshape(-1), dw.reshape(-1), v.reshape(-1)
+    for i in range(w.size):
+        step = dw[i] * lr
+        vi = v[i] * mu + step
+        v[i] = vi
+        w[i] = w[i] - (((step / mu) + vi) * mu + decay_lr * w[i])
+
+
+@njit(cache=True, error_model="numpy")
+def adagrad(w, dw, cache, lr, eps, decay_lr):
+    w, dw, cache = w.reshape(-1), dw.reshape(-1), cache.reshape(-1)
+    for i in range(w.size):
+        c = cache[i] + dw[i] * dw[i]
+        cache[i] = c
+        w[i] = w[i] - ((dw[i] / (np.sqrt(c) + eps)) * lr + decay_lr * w[i])
+
+
+@njit(cache=True, error_model="numpy")
+def rmsprop(w, dw, cache, lr, rho, one_minus_rho, eps, decay_lr):
+    w, dw, cache = w.reshape(-1), dw.reshape(-1), cache.reshape(-1)
+    for i in range(w.size):
+        c = cache[i] * rho + (dw[i] * dw[i]) * one_minus_rho
+        cache[i] = c
+        w[i] = w[i] - ((dw[i] / (np.sqrt(c) + eps)) * lr + decay_lr * w[i])
+
+
+@njit(cache=True, error_model="numpy")
+def flush(a, tiny):
+    """Moments below `tiny` in magnitude become 0 (fcnet.optim.FLUSH_BELOW: out of float32's slow subnormals)."""
+    a = a.reshape(-1)
+    for i in range(a.size):
+        if abs(a[i]) < tiny:
+            a[i] = 0
+
+
+@njit(cache=True, error_model="numpy")
+def adam(
+    w, dw, m, v, b1, one_minus_b1, b2, one_minus_b2, inv_sqrt_correction, eps, lr_scale, decay_lr
+):
+    w, dw, m, v = w.reshape(-1), dw.reshape(-1), m.reshape(-1), v.reshape(-1)
+    for i in range(w.size):
+        g = dw[i]
+        mi = m[i] * b1 + g * one_minus_b1
+        m[i] = mi
+        vi = v[i] * b2 + (g * g) * one_minus_b2
+        v[i] = vi
+        w[i] = w[i] - (
+            (mi / (np.sqrt(vi) * inv_sqrt_correction + eps)) * lr_scale + decay_lr * w[i]
+        )
+
+
+@njit(cache=True, error_model="numpy")
+def adabelief(
+    w, dw, m, s, b1, one_minus_b1, b2, one_minus_b2, inv_sqrt_correction, eps, lr_scale, decay_lr
+):
+    w, dw, m, s = w.reshape(-1), dw.reshape(-1), m.reshape(-1), s.reshape(-1)
+    for i in range(w.size):
+        g = dw[i]
+        mi = m[i] * b1 + g * one_minus_b1
+        m[i] = mi
+        d = g - mi
+        si = s[i] * b2 + (d * d) * one_minus_b2
+        s[i] = si
+        w[i] = w[i] - (
+            (mi / (np.sqrt(si) * inv_sqrt_correction + eps)) * lr_scale + decay_lr * w[i]
+        )

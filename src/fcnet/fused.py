@@ -1,0 +1,63 @@
+"""Which kernels the update rules run: fcnet.optim's NumPy operations (the readable reference), or the same
+operations fused into one compiled loop per parameter (fcnet._fused_numba, with numba: ``pip install
+'fcnet[fast]'``). One switch, the environment variable FCNET_KERNELS: ``auto`` (the default: numba when it is
+installed), ``numpy`` (always the reference) or ``numba`` (an error when numba is missing). Both paths give the
+same numbers (tests run every rule both ways). The first use compiles the loops once per machine (cached in
+__pycache__); a second later use costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+CHOICES = ("auto", "numpy", "numba")
+# Parameters smaller than this stay on the NumPy path: there a call into compiled code costs about what it saves,
+# and a small network (scikit-learn's digits) never pays the second numba takes to import.
+FUSE_MIN = 16_384
+
+
+def mode() -> str:
+    """FCNET_KERNELS, checked."""
+    value = os.environ.get("FCNET_KERNELS", "auto")
+    if value not in CHOICES:
+        raise ValueError(f"FCNET_KERNELS must be one of {list(CHOICES)}, got {value!r}")
+    return value
+
+
+@lru_cache(maxsize=None)
+def _load(choice: str) -> Any:
+    if choice == "numpy":
+        return None
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        if choice == "numba":
+            raise ImportError(
+                "FCNET_KERNELS=numba needs numba: pip install 'fcnet[fast]'"
+            ) from None
+        return None
+    from fcnet import _fused_numba
+
+    return _fused_numba
+
+
+def kernels() -> Any:
+    """The module of fused loops, or None for the NumPy path."""
+    return _load(mode())
+
+
+def fusable(*arrays: np.ndarray) -> bool:
+    """Whether the fused loops can take these arrays: one float dtype, C-contiguous, writable."""
+    first = arrays[0]
+    return first.dtype in (np.float32, np.float64) and all(
+        isinstance(a, np.ndarray)
+        and a.dtype == first.dtype
+        and a.flags.c_contiguous
+        and a.flags.writeable
+        and a.shape == first.shape
+        for a in arrays
+    )

@@ -1,0 +1,207 @@
+"""The seeded calls each kind of function is checked on (plan steps for fcnet.grader.plan_runner): inputs of
+several shapes (N-D, a batch of 1), scores near 1000, train and test modes with running statistics, dropout's
+masks, three optimizer steps from the defaults and from a given state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fcnet.grader.plan_runner import encode
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of a plan: its name in the report ("N-D input"), the plan step, and the sizes a factor may name
+    (N: the batch, p: dropout's probability)."""
+
+    name: str
+    step: dict
+    scale: dict = field(default_factory=dict)
+
+
+def arr(a: np.ndarray) -> dict:
+    return encode(np.asarray(a, dtype=np.float64))
+
+
+def _away_from_zero(rng: np.random.Generator, shape) -> np.ndarray:
+    """Values at least 0.1 from 0, so that centred differences never cross a ReLU's kink."""
+    x = rng.standard_normal(shape)
+    return np.sign(x) * (0.1 + np.abs(x))
+
+
+def _pair(
+    forward: str, backward: str | None, args: list, dout=None, param=None, numeric=()
+) -> dict:
+    return {
+        "op": "pair",
+        "forward": forward,
+        "backward": backward,
+        "args": [arr(a) for a in args],
+        "param": param,
+        "dout": None if dout is None else arr(dout),
+        "numeric": list(numeric),
+    }
+
+
+def affine_cases(backward: bool) -> tuple[Case, ...]:
+    rng = np.random.default_rng(231)
+    cases = []
+    for name, x_shape, m in [
+        ("2-D input", (4, 5), 3),
+        ("N-D input", (3, 2, 4, 5), 6),
+        ("batch of 1", (1, 7), 2),
+    ]:
+        d = int(np.prod(x_shape[1:]))
+        x, w, b = rng.standard_normal(x_shape), rng.standard_normal((d, m)), rng.standard_normal(m)
+        dout = rng.standard_normal((x_shape[0], m)) if backward else None
+        step = _pair(
+            "affine_forward",
+            "affine_backward" if backward else None,
+            [x, w, b],
+            dout,
+            numeric=(0, 1, 2) if backward else (),
+        )
+        cases.append(Case(name, step, {"N": x_shape[0]}))
+    return tuple(cases)
+
+
+def relu_cases(backward: bool) -> tuple[Case, ...]:
+    rng = np.random.default_rng(232)
+    cases = []
+    for name, shape in [("2-D input", (4, 6)), ("3-D input", (2, 3, 4))]:
+        x = _away_from_zero(rng, shape)
+        dout = rng.standard_normal(shape) if backward else None
+        cases.append(
+            Case(
+                name,
+                _pair(
+                    "relu_forward",
+                    "relu_backward" if backward else None,
+                    [x],
+                    dout,
+                    numeric=(0,) if backward else (),
+                ),
+                {"N": shape[0]},
+            )
+        )
+    return tuple(cases)
+
+
+def loss_cases(fn: str) -> tuple[Case, ...]:
+    rng = np.random.default_rng(233)
+    cases = []
+    for name, n, c, offset in [
+        ("small scores", 6, 4, 0.0),
+        ("batch of 1", 1, 5, 0.0),
+        ("scores near 1000", 5, 3, 1000.0),
+    ]:
+        x = offset + rng.standard_normal(
+            (n, c)
+        )  # near 1000 exp overflows unless the row max is subtracted
+        y = rng.integers(0, c, n)
+        numeric = (0,) if offset == 0.0 else ()
+        step = {
+            "op": "call",
+            "fn": fn,
+            "args": [arr(x), encode(y.astype(np.int64))],
+            "numeric": list(numeric),
+        }
+        cases.append(Case(name, step, {"N": n}))
+    return tuple(cases)
+
+
+def norm_cases(kind: str, backward: str | None) -> tuple[Case, ...]:
+    """Batch norm (train and test mode) or layer norm cases; a random upstream gradient (never all ones: batch
+    norm's input gradient vanishes on it)."""
+    rng = np.random.default_rng(234 if kind == "batchnorm" else 235)
+    forward = f"{kind}_forward"
+    cases = []
+    for name, n, d in [("4 x 5", 4, 5), ("7 x 3", 7, 3)]:
+        x = 3.0 * rng.standard_normal((n, d)) + 2.0
+        gamma, beta = rng.standard_normal(d), rng.standard_normal(d)
+        dout = rng.standard_normal((n, d)) if backward else None
+        if kind == "batchnorm":
+            param = {
+                "mode": "train",
+                "momentum": 0.9,
+                "eps": 1e-5,
+                "running_mean": arr(rng.standard_normal(d)),
+                "running_var": arr(np.abs(rng.standard_normal(d)) + 0.5),
+            }
+        else:
+            param = {"eps": 1e-5}
+        numeric = (0, 1, 2) if backward else ()
+        cases.append(
+            Case(
+                f"train mode, {name}" if kind == "batchnorm" else name,
+                _pair(forward, backward, [x, gamma, beta], dout, param, numeric),
+                {"N": n, "D": d},
+            )
+        )
+        if kind == "batchnorm" and backward is None:
+            test = dict(param, mode="test")
+            cases.append(
+                Case(
+                    f"test mode, {name}",
+                    _pair(forward, None, [x, gamma, beta], None, test),
+                    {"N": n, "D": d},
+                )
+            )
+    return tuple(cases)
+
+
+def dropout_cases(backward: bool) -> tuple[Case, ...]:
+    rng = np.random.default_rng(236)
+    x = 0.5 + rng.random((200, 100))  # positive, so a kept unit is out / x = its scale
+    cases = []
+    for p in (0.3, 0.8):
+        for repeat in ("", ", again"):
+            if backward and repeat:
+                continue
+            dout = rng.standard_normal(x.shape) if backward else None
+            step = _pair(
+                "dropout_forward",
+                "dropout_backward" if backward else None,
+                [x],
+                dout,
+                {"mode": "train", "p": p, "seed": 123},
+            )
+            cases.append(Case(f"train mode, p = {p}{repeat}", step, {"p": p}))
+    test = _pair(
+        "dropout_forward",
+        "dropout_backward" if backward else None,
+        [x],
+        rng.standard_normal(x.shape) if backward else None,
+        {"mode": "test", "p": 0.3},
+    )
+    cases.append(Case("test mode", test, {"p": 0.3}))
+    return tuple(cases)
+
+
+def rule_cases(fn: str, hyper: dict, state: dict) -> tuple[Case, ...]:
+    """Three steps from the rule's defaults (config None), and three from a given config with state."""
+    rng = np.random.default_rng(237)
+    shape = (4, 5)
+    w = rng.standard_normal(shape)
+    dws = [rng.standard_normal(shape) for _ in range(3)]
+    given = {**hyper, **{k: (arr(v(shape, rng)) if callable(v) else v) for k, v in state.items()}}
+    return (
+        Case(
+            "from its defaults (config None)",
+            {"op": "rule", "fn": fn, "w": arr(w), "dws": [arr(d) for d in dws], "config": None},
+        ),
+        Case(
+            "from a given config and state",
+            {"op": "rule", "fn": fn, "w": arr(w), "dws": [arr(d) for d in dws], "config": given},
+        ),
+    )
+
+
+def _abs_normal(shape, rng):
+    return np.abs(rng.standard_normal(shape))
+
+
+def _normal(shape, rng):
+    return rng.standard_normal(shape)

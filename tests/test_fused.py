@@ -1,0 +1,106 @@
+"""The fused update loops (fcnet._fused_numba, numba) against the NumPy rules they fuse: the same trajectories to
+the last bit, for every rule, dtype and weight decay; the switch (FCNET_KERNELS) (issue: an epoch close to what its
+matrix products cost)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fcnet import fused, optim
+from fcnet.optimizer import Optimizer
+
+pytest.importorskip("numba")
+
+
+def trajectory(monkeypatch, path, rule, dtype, weight_decay, steps=200):
+    monkeypatch.setenv("FCNET_KERNELS", path)
+    rng = np.random.default_rng(1)
+    # W above fused.FUSE_MIN (the fused loop), b below it (the NumPy path), as in a real network
+    params = {
+        "W": rng.standard_normal((160, 128)).astype(dtype),
+        "b": rng.standard_normal(128).astype(dtype),
+    }
+    optimizer = Optimizer(params, rule, learning_rate=1e-2, weight_decay=weight_decay)
+    for step in range(steps):
+        grads = {k: rng.standard_normal(v.shape).astype(dtype) for k, v in params.items()}
+        if step % 7 == 0:
+            grads["W"][:5] = (
+                0  # exact zeros: moments that decay towards the subnormals (the flush every 100 steps)
+            )
+        optimizer.step(grads)
+    return params, optimizer.state_dict()
+
+
+@pytest.mark.parametrize("rule", list(optim.UPDATE_RULES))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_the_fused_loop_follows_the_numpy_rule_to_the_last_bit(
+    monkeypatch, rule, dtype, weight_decay
+):
+    reference, state = trajectory(monkeypatch, "numpy", rule, dtype, weight_decay)
+    fast, fast_state = trajectory(monkeypatch, "numba", rule, dtype, weight_decay)
+    for name in reference:
+        np.testing.assert_array_equal(fast[name], reference[name])
+    for name, entries in state["state"].items():
+        for key, value in entries.items():
+            np.testing.assert_array_equal(fast_state["state"][name][key], value)
+
+
+def test_the_fused_loop_really_runs(monkeypatch):
+    calls = []
+    monkeypatch.setenv("FCNET_KERNELS", "numba")
+    module = fused.kernels()
+    original = module.adam
+    monkeypatch.setattr(
+        module, "adam", lambda *args: (calls.append(args[0].shape), original(*args))[1]
+    )
+    params = {"W": np.ones((160, 128), np.float32), "b": np.ones(128, np.float32)}
+    Optimizer(params, "adam", learning_rate=1e-3).step(
+        {k: np.ones_like(v) for k, v in params.items()}
+    )
+    assert calls == [(160, 128)]  # the weights fused; the small bias on the NumPy path
+
+
+def test_the_switch(monkeypatch):
+    monkeypatch.setenv("FCNET_KERNELS", "numpy")
+    assert fused.kernels() is None
+    monkeypatch.setenv("FCNET_KERNELS", "numba")
+    assert fused.kernels() is not None
+    monkeypatch.setenv("FCNET_KERNELS", "fortran")
+    with pytest.raises(ValueError, match="FCNET_KERNELS must be one of"):
+        fused.kernels()
+
+
+def test_a_rule_called_on_its_own_returns_a_new_array_on_either_path(monkeypatch):
+    """Only the Optimizer's in-place update (out=w) takes the fused loop; cs231n's call gives a new array."""
+    monkeypatch.setenv("FCNET_KERNELS", "numba")
+    w, dw = np.ones((3, 4), np.float32), np.full((3, 4), 0.5, np.float32)
+    next_w, config = optim.adam(w, dw)
+    assert next_w is not w and np.all(w == 1) and config["t"] == 1
+
+
+@pytest.mark.slow
+def test_the_exactness_tests_of_the_rules_pass_on_the_numpy_path_too():
+    """test_optim.py (PyTorch trajectories, the homework's rules) runs on the default (fused) path in the suite;
+    here once more with FCNET_KERNELS=numpy."""
+    tests = Path(__file__).parent
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(tests / "test_optim.py"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "FCNET_KERNELS": "numpy", "OMP_NUM_THREADS": "1"},
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
