@@ -217,6 +217,7 @@ def test_weights_of_the_wrong_kind_are_refused(saved, tmp_path, value, fragment)
     assert fragment in str(info.value)
 
 
+@pytest.mark.slow
 def test_a_saved_estimator_works_with_info_predict_and_evaluate(saved, tmp_path):
     """N35-N37: a FCNetClassifier saved with fcnet.save."""
     info = run_cli("info", saved / "clf.npz", cwd=tmp_path)

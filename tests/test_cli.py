@@ -74,6 +74,7 @@ def test_train_with_defaults_writes_a_run_directory(digits_run):
     assert model.input_dim == 64 and model.num_classes == 10
 
 
+@pytest.mark.slow
 def test_train_with_no_arguments_at_all(tmp_path):
     result = fcnet("train", "--epochs", "2", cwd=tmp_path)  # the README's command, shortened
     runs = list((tmp_path / "runs").iterdir())
@@ -82,6 +83,7 @@ def test_train_with_no_arguments_at_all(tmp_path):
     assert 0 <= accuracy <= 1
 
 
+@pytest.mark.slow
 def test_evaluate_prints_and_plots(digits_run):
     cwd, _ = digits_run
     result = fcnet("evaluate", "run", cwd=cwd)
@@ -125,6 +127,7 @@ def test_gradcheck_prints_per_parameter_errors(tmp_path):
     assert all(float(line.split()[-1]) < 1e-5 for line in lines[:-1])
 
 
+@pytest.mark.slow
 def test_compare_optimizers(tmp_path):
     result = fcnet(
         "compare-optimizers",
@@ -143,6 +146,7 @@ def test_compare_optimizers(tmp_path):
     assert set(data) == {"sgd", "adam"} and data["sgd"]["learning_rate"] == 0.1
 
 
+@pytest.mark.slow
 def test_search_gives_the_same_results_with_one_or_two_jobs(tmp_path):
     for jobs in (1, 2):
         fcnet(
@@ -164,6 +168,7 @@ def test_search_gives_the_same_results_with_one_or_two_jobs(tmp_path):
     assert (tmp_path / "s1" / "best_model.npz").is_file()
 
 
+@pytest.mark.slow
 def test_search_resumes_in_the_same_directory(tmp_path):
     fcnet("search", "--trials", "2", "--epochs", "1", "--out", "s", cwd=tmp_path)
     first = (tmp_path / "s" / "results.csv").read_text()
@@ -173,6 +178,7 @@ def test_search_resumes_in_the_same_directory(tmp_path):
     assert len(rows) == 4 and rows[:3] == first.strip().splitlines()
 
 
+@pytest.mark.slow
 def test_grid_search(tmp_path):
     fcnet(
         "search",
@@ -195,6 +201,7 @@ def test_grid_search(tmp_path):
     assert len((tmp_path / "g" / "results.csv").read_text().strip().splitlines()) == 5
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not FASHION_DIR.is_dir(), reason="Debian's dataset-fashion-mnist is not installed"
 )
@@ -259,6 +266,7 @@ def test_console_script_is_installed(tmp_path):
     assert result.returncode == 0 and result.stdout.startswith("fcnet ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "sigmoid"])
 @pytest.mark.parametrize("normalization", [None, "batchnorm", "layernorm"])
 @pytest.mark.parametrize("dropout, reg", [(0.0, 0.0), (0.3, 3.14)])

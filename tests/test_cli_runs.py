@@ -151,6 +151,7 @@ def test_ctrl_c_keeps_the_best_state_and_resume_finishes_the_run(tmp_path, refer
     assert summary == ref_summary
 
 
+@pytest.mark.slow
 def test_existing_run_directory_is_refused_without_resume_or_force(tmp_path):
     small = ["--epochs", "1", "--hidden", "10", "--quiet"]
     fcnet_cli("train", *small, "--out", "r", cwd=tmp_path)

@@ -577,6 +577,7 @@ def test_mnist_mlp_train_network_reads_the_notebook_globals(capsys):
         mm.train_network(network, mm.update_parameters, 2, 50, 10, 0.1)
 
 
+@pytest.mark.slow
 def test_readme_course_examples_print_the_courses_numbers(capsys, tmp_path, monkeypatch):
     from pathlib import Path
 

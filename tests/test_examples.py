@@ -12,8 +12,10 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.
 
 
 LONG = {
+    "02_two_layer_net_solver",
     "03_fc_net_batchnorm_dropout",
     "04_optimizers",
+    "05_hyperparameter_search",
 }  # several seconds each: in the full run only
 
 

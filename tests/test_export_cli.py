@@ -44,6 +44,7 @@ def run_dir(tmp_path_factory):
     return root
 
 
+@pytest.mark.slow
 def test_export_each_format_and_check_it_on_the_same_data(run_dir):
     import fcnet as library
     from fcnet.data import load_dataset
@@ -73,6 +74,7 @@ def test_export_each_format_and_check_it_on_the_same_data(run_dir):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -96,6 +98,7 @@ def test_export_errors_are_one_line_naming_the_argument(run_dir, args, message):
     )
 
 
+@pytest.mark.slow
 def test_a_damaged_onnx_file_is_refused_by_name(run_dir):
     (run_dir / "bad.onnx").write_bytes(b"not a graph")
     done = run("predict", "bad.onnx", "x.npy", cwd=run_dir)

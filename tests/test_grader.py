@@ -83,6 +83,7 @@ def test_the_reference_judged_in_process_passes_every_check():
         assert status == "passed", (spec.name, [c for c in checks if c.status != "passed"])
 
 
+@pytest.mark.slow
 def test_ece_code_in_the_drop_convention_passes():
     report = check_submission(SUBMISSIONS / "ece_other", limits=FAST)
     assert report["course"] == "ece" and report["convention"] == {"dropout_p": "drop"}
@@ -97,6 +98,7 @@ def test_the_command_knows_every_course():
     assert GRADER_COURSES == tuple(COURSES)
 
 
+@pytest.mark.slow
 def test_correct_code_written_differently_passes():
     report = check_submission(SUBMISSIONS / "other_formulas", "cs231n", limits=FAST)
     failing = {k: v["checks"] for k, v in report["functions"].items() if v["status"] != "passed"}
@@ -104,6 +106,7 @@ def test_correct_code_written_differently_passes():
     assert report["convention"] == {"dropout_p": "keep"}
 
 
+@pytest.mark.slow
 def test_a_students_mistake_gets_the_catalogues_hint_through_the_sandbox(tmp_path):
     package = tmp_path / "cs231n"
     shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
@@ -125,6 +128,7 @@ def test_a_students_mistake_gets_the_catalogues_hint_through_the_sandbox(tmp_pat
     assert report["functions"]["affine_forward"]["status"] == "passed"
 
 
+@pytest.mark.slow
 def test_templates_are_missing_and_a_missing_file_is_missing(tmp_path):
     package = tmp_path / "cs231n"
     package.mkdir()
@@ -151,6 +155,7 @@ def test_templates_are_missing_and_a_missing_file_is_missing(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_an_import_error_fails_that_files_functions_with_the_error(tmp_path):
     package = tmp_path / "cs231n"
     shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
@@ -166,6 +171,7 @@ def test_an_import_error_fails_that_files_functions_with_the_error(tmp_path):
     assert report["functions"]["adam"]["status"] == "passed"  # optim.py imports fine
 
 
+@pytest.mark.slow
 def test_hostile_code_fails_alone_and_cannot_forge_or_escape(tmp_path):
     hostile = tmp_path / "hostile"
     shutil.copytree(SUBMISSIONS / "hostile", hostile)
@@ -212,6 +218,7 @@ def test_hostile_code_fails_alone_and_cannot_forge_or_escape(tmp_path):
         assert not Path("/fcnet-hostile-was-here").exists()
 
 
+@pytest.mark.slow
 def test_os_exit_fails_alone(tmp_path):
     package = tmp_path / "cs231n"
     shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
@@ -232,6 +239,7 @@ def test_os_exit_fails_alone(tmp_path):
     assert report["functions"]["adam"]["status"] == "passed"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     isolation() != "read-only filesystem", reason="needs root and unshare (the Gradescope case)"
 )
@@ -245,6 +253,7 @@ def test_the_references_are_hidden_from_the_submission(tmp_path):
     assert report["flagged"] == ["fcnet"]
 
 
+@pytest.mark.slow
 def test_the_dropout_convention_comes_from_the_students_docstring(tmp_path):
     package = tmp_path / "cs231n"
     shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)

@@ -115,7 +115,9 @@ def test_fc_net_seed_check_initial_loss_near_log_c():
     )  # the courses print 2.3050 and 2.2999
 
 
-@pytest.mark.parametrize("normalization", [None, "layernorm"])
+@pytest.mark.parametrize(
+    "normalization", [None, pytest.param("layernorm", marks=pytest.mark.slow)]
+)  # layer norm's element-wise check takes 3 s a case
 @pytest.mark.parametrize("keep", [1, 0.75, 0.5])
 @pytest.mark.parametrize("reg", [0, 3.14])
 def test_fc_net_seed_check_elementwise(normalization, keep, reg):
