@@ -84,6 +84,48 @@ def test_the_reference_judged_in_process_passes_every_check():
 
 
 @pytest.mark.slow
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "change, check, message",
+    [
+        (
+            "loss += 0.5 * self.reg * sum(",
+            "L2 term, reg 3.14",
+            "(the 0.5 is missing, or the term is added twice)",
+        ),
+        (
+            'self.params["W%d" % i] = weight_scale * np.random.randn(fan_in, fan_out)',
+            "parameters, no L2",
+            "has W1 (10, 6) (expected (6, 10))",
+        ),
+        (
+            'grads["W%d" % i] = grads["W%d" % i] + self.reg * self.params["W%d" % i]',
+            "gradient of W1, reg 3.14",
+            "differs from the loss's centred differences",
+        ),
+    ],
+)
+def test_a_network_mistake_is_found_by_its_check(tmp_path, change, check, message):
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    net = package / "classifiers" / "fc_net.py"
+    source = net.read_text()
+    assert change in source
+    mistakes_made = {
+        "loss += 0.5 * self.reg * sum(": "loss += 1.0 * self.reg * sum(",
+        'self.params["W%d" % i] = weight_scale * np.random.randn(fan_in, fan_out)': 'self.params["W%d" % i] = weight_scale * np.random.randn(fan_out, fan_in)',
+        'grads["W%d" % i] = grads["W%d" % i] + self.reg * self.params["W%d" % i]': 'grads["W%d" % i] = grads["W%d" % i]',
+    }
+    net.write_text(source.replace(change, mistakes_made[change]))
+    verdict = check_submission(tmp_path, "cs231n", limits=FAST, functions=["FullyConnectedNet"])[
+        "functions"
+    ]["FullyConnectedNet"]
+    assert verdict["status"] in ("failed", "error")
+    assert any(c["name"] == check and message in c["message"] for c in verdict["checks"]), verdict[
+        "checks"
+    ]
+
+
 def test_ece_code_in_the_drop_convention_passes():
     report = check_submission(SUBMISSIONS / "ece_other", limits=FAST)
     assert report["course"] == "ece" and report["convention"] == {"dropout_p": "drop"}
@@ -287,7 +329,7 @@ def run_check(*args):
 def test_fcnet_check_prints_the_table_and_exits_0_only_when_all_pass(tmp_path):
     done = run_check(SUBMISSIONS / "other_formulas")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("cs231n: 16 of 16 functions pass")
+    assert done.stdout.startswith("cs231n: 17 of 17 functions pass")
     package = tmp_path / "cs231n"
     shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
     (package / "optim.py").write_text(

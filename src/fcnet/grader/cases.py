@@ -205,3 +205,37 @@ def _abs_normal(shape, rng):
 
 def _normal(shape, rng):
     return rng.standard_normal(shape)
+
+
+def network_cases() -> tuple[Case, ...]:
+    """cs231n's FullyConnectedNet([10, 8]) on 3 samples of 6 features, 5 classes, float64, weight scale 5e-2 (the
+    notebook's gradient check, smaller so that a student's Python loops are checked in a second): without L2, with
+    reg 3.14, and with batch and layer norm."""
+    rng = np.random.default_rng(238)
+    X, y = rng.standard_normal((3, 6)), rng.integers(0, 5, 3)
+    cases = []
+    for name, extra in [
+        ("no L2", {"reg": 0.0}),
+        ("reg 3.14", {"reg": 3.14}),
+        ("batch norm, reg 3.14", {"reg": 3.14, "normalization": "batchnorm"}),
+        ("layer norm", {"reg": 0.0, "normalization": "layernorm"}),
+    ]:
+        kwargs = {
+            "hidden_dims": [10, 8],
+            "input_dim": 6,
+            "num_classes": 5,
+            "weight_scale": 5e-2,
+            "dtype": "float64",
+            "seed": 0,
+            **extra,
+        }
+        step = {
+            "op": "network",
+            "cls": "FullyConnectedNet",
+            "kwargs": kwargs,
+            "X": arr(X),
+            "y": encode(y.astype(np.int64)),
+            "np_seed": 0,
+        }
+        cases.append(Case(name, step, {"N": 3, "reg": extra["reg"]}))
+    return tuple(cases)

@@ -233,14 +233,57 @@ def run_rule(functions, step):
     return {"steps": steps}
 
 
-RUNNERS = {"pair": run_pair, "call": run_call, "rule": run_rule}
+def run_network(functions, step):
+    """Build functions[step["cls"]](**kwargs) twice from the same NumPy seed (as given and with reg 0): the
+    parameters' names, shapes and values, the loss and gradients on (X, y), the centred-difference gradient of
+    the loss in every parameter, the reg-0 twin's loss, and the test-mode scores' shape."""
+    cls, kwargs = functions[step["cls"]], decode(step["kwargs"])
+    X, y = decode(step["X"]), decode(step["y"])
+    try:
+        np.random.seed(step.get("np_seed", 0))
+        model = cls(**kwargs)
+        np.random.seed(step.get("np_seed", 0))
+        twin = cls(**{**kwargs, "reg": 0.0})
+        params = {
+            name: np.asarray(value, dtype=np.float64) for name, value in model.params.items()
+        }
+    except Exception as exc:
+        return _error(exc)
+    try:
+        loss, grads = model.loss(X, y)
+        twin_loss, _ = twin.loss(X, y)
+        scores = model.loss(X)
+    except Exception as exc:  # the parameters are still worth judging
+        return {"params": encode(params), "loss_error": _error(exc)}
+    numeric = {}
+    for name in params:
+        value = model.params[name]
+
+        def f(name=name):
+            return model.loss(X, y)[0]
+
+        try:
+            numeric[name] = encode(_numeric(f, [value], 0, None))
+        except Exception as exc:
+            numeric[name] = _error(exc)
+    return {
+        "params": encode(params),
+        "loss": encode(loss),
+        "twin_loss": encode(twin_loss),
+        "grads": encode({k: np.asarray(v) for k, v in (grads or {}).items()}),
+        "numeric": numeric,
+        "scores_shape": list(np.shape(scores)),
+    }
+
+
+RUNNERS = {"pair": run_pair, "call": run_call, "rule": run_rule, "network": run_network}
 
 
 def run_plan(functions, plan) -> list:
     """Each step's result, in order; a missing function gives {"missing": name}."""
     results = []
     for step in plan:
-        wanted = [step[k] for k in ("forward", "fn") if k in step]
+        wanted = [step[k] for k in ("forward", "fn", "cls") if k in step]
         missing = [name for name in wanted if name not in functions]
         if missing:
             results.append({"missing": missing[0]})

@@ -26,6 +26,7 @@ DEFAULT_POINTS = {
     "rule": 1.0,
     "dropout_forward": 1.0,
     "dropout_backward": 1.0,
+    "network": 3.0,
 }
 
 

@@ -17,6 +17,7 @@ from fcnet.grader.cases import (
     affine_cases,
     dropout_cases,
     loss_cases,
+    network_cases,
     norm_cases,
     relu_cases,
     rule_cases,
@@ -155,6 +156,14 @@ def cs231n_functions(root: str = "cs231n") -> tuple[FunctionSpec, ...]:
             ("next_w",),
             ref_optim,
             ("m", "v", "t"),
+        ),
+        FunctionSpec(
+            "FullyConnectedNet",
+            f"{root}.classifiers.fc_net",
+            "network",
+            network_cases(),
+            (),
+            "fcnet.courses.cs231n.classifiers.fc_net",
         ),
     )
 
