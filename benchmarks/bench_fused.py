@@ -52,35 +52,12 @@ def _steps(rule: str) -> float:
     return (time.perf_counter() - start) / 50
 
 
-def _epoch() -> float:
-    from bench_diagnostics import _data  # noqa: F401 (the same data)
-    from fcnet import FullyConnectedNet
-    from fcnet.solver import Solver
-
-    data = _epoch.data
-    model = FullyConnectedNet([300, 300], input_dim=784, num_classes=10, weight_scale="he", seed=0)
-    solver = Solver(
-        model,
-        data,
-        update_rule="adam",
-        optim_config={"learning_rate": 1e-3},
-        num_epochs=1,
-        batch_size=100,
-        seed=0,
-        verbose=False,
-        progress=False,
-    )
-    start = time.perf_counter()
-    solver.train()
-    return time.perf_counter() - start
-
-
 def run() -> list[Row]:
     from threadpoolctl import threadpool_limits
 
-    from bench_diagnostics import _data
+    from bench_diagnostics import epoch_seconds, fashion_subset
 
-    _epoch.data = _data()
+    data = fashion_subset()
     for rule in ("adam", "sgd_momentum"):
         _with("numba", lambda rule=rule: _steps(rule))()  # compile before any clock
     rows = []
@@ -104,7 +81,9 @@ def run() -> list[Row]:
                         numpy_,
                     )
                 )
-            times = interleaved({p: _with(p, _epoch) for p in ("numpy", "numba")}, 5)
+            times = interleaved(
+                {p: _with(p, lambda: epoch_seconds(data)) for p in ("numpy", "numba")}, 5
+            )
             numba, numpy_ = float(np.median(times["numba"])), float(np.median(times["numpy"]))
             print(
                 f"{threads} thread(s) Adam epoch: numba {numba:.3f} s, numpy {numpy_:.3f} s, ratio "

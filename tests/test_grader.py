@@ -126,8 +126,33 @@ def test_a_network_mistake_is_found_by_its_check(tmp_path, change, check, messag
     ]
 
 
-def test_ece_code_in_the_drop_convention_passes():
-    report = check_submission(SUBMISSIONS / "ece_other", limits=FAST)
+def drop_convention_layers() -> str:
+    """The independently written cs231n layers.py turned into the drop convention (p = the drop probability), as
+    ECE C147's templates and cs231n's of 2017 read it."""
+    source = (SUBMISSIONS / "other_formulas" / "cs231n" / "layers.py").read_text()
+    for old, new in [
+        (
+            "We keep each neuron output with probability p.",
+            "We drop each neuron output with probability p.",
+        ),
+        (
+            "mask = np.random.uniform(size=x.shape) < p\n        out = np.where(mask, x / p, 0.0)",
+            "mask = np.random.uniform(size=x.shape) >= p\n        out = np.where(mask, x / (1 - p), 0.0)",
+        ),
+        (
+            'return np.where(mask, dout / dropout_param["p"], 0.0)',
+            'return np.where(mask, dout / (1 - dropout_param["p"]), 0.0)',
+        ),
+    ]:
+        assert old in source, old
+        source = source.replace(old, new)
+    return source
+
+
+def test_ece_code_in_the_drop_convention_passes(tmp_path):
+    shutil.copytree(SUBMISSIONS / "ece_other", tmp_path / "ece")
+    (tmp_path / "ece" / "nndl" / "layers.py").write_text(drop_convention_layers())
+    report = check_submission(tmp_path / "ece", limits=FAST)
     assert report["course"] == "ece" and report["convention"] == {"dropout_p": "drop"}
     assert report["score"] == report["max_score"] == 14, {
         k: v["hint"] for k, v in report["functions"].items() if v["status"] != "passed"
@@ -299,17 +324,7 @@ def test_the_references_are_hidden_from_the_submission(tmp_path):
 def test_the_dropout_convention_comes_from_the_students_docstring(tmp_path):
     package = tmp_path / "cs231n"
     shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
-    source = (package / "layers.py").read_text()
-    source = source.replace(
-        "We keep each neuron output with probability p.",
-        "We drop each neuron output with probability p.",
-    )
-    source = source.replace(
-        "mask = np.random.uniform(size=x.shape) < p\n        out = np.where(mask, x / p, 0.0)",
-        "mask = np.random.uniform(size=x.shape) >= p\n        out = np.where(mask, x / (1 - p), "
-        "0.0)",
-    )
-    (package / "layers.py").write_text(source)
+    (package / "layers.py").write_text(drop_convention_layers())
     report = check_submission(tmp_path, "cs231n", limits=FAST, functions=["dropout_forward"])
     assert report["convention"] == {"dropout_p": "drop"}
     assert report["functions"]["dropout_forward"]["status"] == "passed"

@@ -62,15 +62,6 @@ def rmsprop(w, dw, cache, lr, rho, one_minus_rho, eps, decay_lr):
 
 
 @njit(cache=True, error_model="numpy")
-def flush(a, tiny):
-    """Moments below `tiny` in magnitude become 0 (fcnet.optim.FLUSH_BELOW: out of float32's slow subnormals)."""
-    a = a.reshape(-1)
-    for i in range(a.size):
-        if abs(a[i]) < tiny:
-            a[i] = 0
-
-
-@njit(cache=True, error_model="numpy")
 def adam(
     w, dw, m, v, b1, one_minus_b1, b2, one_minus_b2, inv_sqrt_correction, eps, lr_scale, decay_lr
 ):

@@ -241,22 +241,43 @@ def _flush_tiny(a: np.ndarray) -> None:
     a[np.abs(a) < FLUSH_BELOW] = 0
 
 
-def _first_moment(
+def _moments_start(
     w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, second: str, checked: bool
 ) -> tuple:
-    """The common start of Adam and AdaBelief: defaults, state, t += 1 and the first moment's update.
+    """The common start of Adam and AdaBelief: defaults, state, t += 1 and the flush of tiny moments.
 
-    Returns (config, m, second moment array, the scratch array)."""
+    Returns (config, m, the second moment array)."""
     config = _setup(w, dw, config, rule, checked)
     m, second_moment = _state(config, "m", w), _state(config, second, w)
     config["t"] += 1
     if config["t"] % FLUSH_EVERY == 0:  # see FLUSH_BELOW
         _flush_tiny(m)
         _flush_tiny(second_moment)
+    return config, m, second_moment
+
+
+def _first_moment(dw: np.ndarray, m: np.ndarray, config: dict) -> np.ndarray:
+    """m = beta1 * m + (1 - beta1) * dw, in place; returns the scratch array the rule goes on with."""
     step = np.multiply(dw, 1 - config["beta1"])
     m *= config["beta1"]
     m += step
-    return config, m, second_moment, step
+    return step
+
+
+def _moment_scalars(w: np.ndarray, config: dict) -> tuple:
+    """The fused Adam/AdaBelief loop's scalars, in w's dtype: the NumPy path's, bias corrections included."""
+    t, b1, b2 = config["t"], config["beta1"], config["beta2"]
+    return _scalars(
+        w,
+        b1,
+        1 - b1,
+        b2,
+        1 - b2,
+        1 / math.sqrt(1 - b2**t),
+        config["epsilon"],
+        config["learning_rate"] * (1 / (1 - b1**t)),
+        _decay(config),
+    )
 
 
 def adam(
@@ -269,10 +290,12 @@ def adam(
 ) -> tuple[np.ndarray, dict]:
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),
     m, v (zeros like w), t (0)."""
-    fused = _fused_moments(w, dw, config, "adam", "v", checked, out)
-    if fused is not None:
-        return out, fused
-    config, m, v, step = _first_moment(w, dw, config, "adam", "v", checked)
+    config, m, v = _moments_start(w, dw, config, "adam", "v", checked)
+    fast = _fast(w, dw, out, m, v)
+    if fast is not None:
+        fast.adam(w, dw, m, v, *_moment_scalars(w, config))
+        return out, config
+    step = _first_moment(dw, m, config)
     np.multiply(dw, dw, out=step)
     step *= 1 - config["beta2"]
     v *= config["beta2"]
@@ -290,10 +313,12 @@ def adabelief(
 ) -> tuple[np.ndarray, dict]:
     """AdaBelief (the MNIST MLP homework's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
-    fused = _fused_moments(w, dw, config, "adabelief", "s", checked, out)
-    if fused is not None:
-        return out, fused
-    config, m, s, step = _first_moment(w, dw, config, "adabelief", "s", checked)
+    config, m, s = _moments_start(w, dw, config, "adabelief", "s", checked)
+    fast = _fast(w, dw, out, m, s)
+    if fast is not None:
+        fast.adabelief(w, dw, m, s, *_moment_scalars(w, config))
+        return out, config
+    step = _first_moment(dw, m, config)
     np.subtract(dw, m, out=step)
     step *= step
     step *= 1 - config["beta2"]
@@ -320,35 +345,6 @@ def _scalars(w: np.ndarray, *values: float) -> tuple:
 
 def _decay(config: dict) -> float:
     return config["learning_rate"] * config["weight_decay"]
-
-
-def _fused_moments(w, dw, config, rule: str, second: str, checked: bool, out) -> dict | None:
-    """Adam or AdaBelief through the fused loop, or None to take the NumPy path."""
-    if out is not w or w.size < fused.FUSE_MIN or fused.kernels() is None:
-        return None
-    config = _setup(w, dw, config, rule, checked)
-    m, second_moment = _state(config, "m", w), _state(config, second, w)
-    fast = _fast(w, dw, out, m, second_moment)
-    if fast is None:
-        return None
-    config["t"] += 1
-    t, b1, b2 = config["t"], config["beta1"], config["beta2"]
-    if t % FLUSH_EVERY == 0:  # see FLUSH_BELOW
-        fast.flush(m, w.dtype.type(FLUSH_BELOW))
-        fast.flush(second_moment, w.dtype.type(FLUSH_BELOW))
-    scalars = _scalars(
-        w,
-        b1,
-        1 - b1,
-        b2,
-        1 - b2,
-        1 / math.sqrt(1 - b2**t),
-        config["epsilon"],
-        config["learning_rate"] * (1 / (1 - b1**t)),
-        _decay(config),
-    )
-    getattr(fast, rule)(w, dw, m, second_moment, *scalars)
-    return config
 
 
 UPDATE_RULES: dict[str, UpdateRule] = {

@@ -263,6 +263,13 @@ def class_names(dataset: str | None, num_classes: int) -> list[str]:
     )
 
 
+def confusion_matrix(y: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
+    """Counts (C, C): rows the true class, columns the predicted one."""
+    confusion = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(confusion, (y, predicted), 1)
+    return confusion
+
+
 def evaluate(model, X: np.ndarray, y: np.ndarray, names: Sequence[str] | None = None) -> dict:
     """Accuracy, per-class accuracy, the confusion matrix (rows: true class, columns: predicted) and `report`,
     scikit-learn's classification_report (precision, recall, F1 per class) with the class names."""
@@ -271,8 +278,7 @@ def evaluate(model, X: np.ndarray, y: np.ndarray, names: Sequence[str] | None = 
     predicted = model.predict(X)
     num_classes = model.num_classes
     names = list(names) if names is not None else [str(i) for i in range(num_classes)]
-    confusion = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(confusion, (y, predicted), 1)
+    confusion = confusion_matrix(y, predicted, num_classes)
     support = confusion.sum(axis=1)
     per_class = np.divide(
         np.diag(confusion), support, out=np.full(num_classes, np.nan), where=support > 0

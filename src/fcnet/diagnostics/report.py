@@ -109,7 +109,7 @@ def _evaluation(run: Path, config: dict, model_name: str = "model.npz") -> tuple
     import fcnet
     from fcnet.data import IMAGE_SHAPES, load_dataset
     from fcnet.plots import _figure, plot_confusion_matrix, show_net_weights
-    from fcnet.runs import class_names
+    from fcnet.runs import class_names, confusion_matrix
 
     model_file = run / model_name
     if not model_file.is_file() or "dataset" not in config:
@@ -126,8 +126,7 @@ def _evaluation(run: Path, config: dict, model_name: str = "model.npz") -> tuple
     proba = model.predict_proba(X)
     predicted = proba.argmax(axis=1)
     names = class_names(config["dataset"], model.num_classes)
-    confusion = np.zeros((model.num_classes, model.num_classes), dtype=np.int64)
-    np.add.at(confusion, (y, predicted), 1)
+    confusion = confusion_matrix(y, predicted, model.num_classes)
     precision = np.divide(
         np.diag(confusion),
         confusion.sum(axis=0),

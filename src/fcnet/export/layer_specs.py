@@ -19,6 +19,10 @@ from fcnet._version import __version__
 
 # fcnet's kind of each layer; exporters map them to their own operators
 LINEAR, BATCHNORM, LAYERNORM = "linear", "batchnorm", "layernorm"
+FLATTEN, DROPOUT = (
+    "flatten",
+    "dropout",
+)  # only in torch_sequence: PyTorch's layers that inference does not need
 ACTIVATION_KINDS = ("relu", "leaky_relu", "tanh", "sigmoid")
 
 
@@ -31,6 +35,7 @@ class LayerSpec:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     eps: float = 1e-5
     alpha: float = 0.01
+    p: float = 0.0  # a dropout entry's drop probability (torch_sequence only)
 
 
 def _model_of(model: Any) -> Any:
@@ -89,6 +94,24 @@ def inference_layers(model: Any) -> list[LayerSpec]:
                 "BatchNorm, LayerNorm, ReLU, LeakyReLU, Tanh, Sigmoid and Dropout layers"
             )
     return specs
+
+
+def dropout_of(model: Any) -> float:
+    """The network's drop probability (0 without dropout)."""
+    return float(getattr(_model_of(model), "dropout", 0.0))
+
+
+def torch_sequence(model: Any) -> list[LayerSpec]:
+    """The layers of the PyTorch Sequential that mirrors the model, in order: a flatten first, then the inference
+    layers with a dropout after each activation when the model drops units. The one declaration of that layout:
+    to_torch builds it, and the safetensors key names ('<index>.weight') are its positions."""
+    p = dropout_of(model)
+    sequence = [LayerSpec(FLATTEN)]
+    for spec in inference_layers(model):
+        sequence.append(spec)
+        if spec.kind in ACTIVATION_KINDS and p > 0:
+            sequence.append(LayerSpec(DROPOUT, p=p))
+    return sequence
 
 
 def class_names(model: Any) -> list[str]:

@@ -76,6 +76,7 @@ def build_onnx(
     else:
         nodes.append(helper.make_node("Identity", [x], [scores]))
     label_type = _label_nodes(model, scores, nodes, initializers)
+    props = metadata(model)
     num_classes = specs[-1].arrays["W"].shape[1]
     graph = helper.make_graph(
         nodes,
@@ -95,10 +96,10 @@ def build_onnx(
         graph,
         opset_imports=[helper.make_opsetid("", opset)],
         producer_name="fcnet",
-        producer_version=metadata(model)["fcnet_version"],
+        producer_version=props["fcnet_version"],
     )
     proto.ir_version = min(proto.ir_version, 9)  # what onnxruntime 1.16 and later read
-    helper.set_model_props(proto, metadata(model))
+    helper.set_model_props(proto, props)
     onnx.checker.check_model(proto, full_check=True)
     return proto
 

@@ -15,14 +15,16 @@ from typing import Any
 import numpy as np
 
 from fcnet.export.layer_specs import (
-    ACTIVATION_KINDS,
     BATCHNORM,
+    DROPOUT,
+    FLATTEN,
     LAYERNORM,
     LINEAR,
     LayerSpec,
-    inference_layers,
+    dropout_of,
     metadata,
     network_from_layers,
+    torch_sequence,
 )
 
 # PyTorch's names of each kind's arrays in a state_dict
@@ -50,14 +52,12 @@ def _safetensors_numpy():
 
 
 def torch_layout(model: Any) -> list[tuple[int, LayerSpec]]:
-    """Each inference layer with its index in to_torch's Sequential (Flatten first, Dropout after activations)."""
-    network = getattr(model, "model_", model)
-    dropout = float(getattr(network, "dropout", 0.0))
-    index, layout = 1, []
-    for spec in inference_layers(model):
-        layout.append((index, spec))
-        index += 1 + (spec.kind in ACTIVATION_KINDS and dropout > 0)
-    return layout
+    """Each inference layer with its index in to_torch's Sequential (layer_specs.torch_sequence)."""
+    return [
+        (index, spec)
+        for index, spec in enumerate(torch_sequence(model))
+        if spec.kind not in (FLATTEN, DROPOUT)
+    ]
 
 
 def state_dict(model: Any) -> dict[str, np.ndarray]:
@@ -77,11 +77,10 @@ def to_safetensors(model: Any, path: str | Path) -> Path:
     from fcnet.saving import atomic_file
 
     st = _safetensors_numpy()
-    network = getattr(model, "model_", model)
     meta = {
         **metadata(model),
         "format": "pt",
-        "dropout": repr(float(getattr(network, "dropout", 0.0))),
+        "dropout": repr(dropout_of(model)),
     }
     data = st.save(state_dict(model), metadata=meta)
     path = Path(path)

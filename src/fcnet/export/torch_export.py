@@ -14,11 +14,13 @@ import numpy as np
 
 from fcnet.export.layer_specs import (
     BATCHNORM,
+    DROPOUT,
+    FLATTEN,
     LAYERNORM,
     LINEAR,
     LayerSpec,
-    inference_layers,
     network_from_layers,
+    torch_sequence,
 )
 
 
@@ -36,19 +38,21 @@ def to_torch(model: Any) -> Any:
     """A torch.nn.Sequential computing `model`'s scores (logits) in eval mode, with copies of its arrays."""
     torch = _torch()
     nn = torch.nn
-    specs = inference_layers(model)
-    network = getattr(model, "model_", model)
-    dropout = float(getattr(network, "dropout", 0.0))
+    sequence = torch_sequence(model)
     dtype = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}[
-        specs[0].arrays["W"].dtype
+        sequence[1].arrays["W"].dtype
     ]
 
     def tensor(array: np.ndarray) -> Any:
         return torch.from_numpy(np.ascontiguousarray(array)).to(dtype)
 
-    layers: list[Any] = [nn.Flatten()]
-    for position, spec in enumerate(specs):
-        if spec.kind == LINEAR:
+    layers: list[Any] = []
+    for spec in sequence:
+        if spec.kind == FLATTEN:
+            layer = nn.Flatten()
+        elif spec.kind == DROPOUT:
+            layer = nn.Dropout(spec.p)
+        elif spec.kind == LINEAR:
             W = spec.arrays["W"]
             layer = nn.Linear(W.shape[0], W.shape[1], dtype=dtype)
             with torch.no_grad():
@@ -75,9 +79,6 @@ def to_torch(model: Any) -> Any:
         else:
             layer = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}[spec.kind]()
         layers.append(layer)
-        is_activation = spec.kind not in (LINEAR, BATCHNORM, LAYERNORM)
-        if is_activation and dropout > 0:
-            layers.append(nn.Dropout(dropout))
     return nn.Sequential(*layers).eval()
 
 

@@ -120,6 +120,24 @@ def _numeric(f, args, index, dout):
     return grad
 
 
+def _numeric_gradients(value, args: list, indices: list, dout) -> dict:
+    """For each index in `indices`, the centred-difference gradient of value(work) (summed against dout, when
+    given) in work[index], where work is a float64 copy of args; an exception gives that index its error."""
+    numeric = {}
+    for index in indices:
+        work = [
+            np.array(a, dtype=np.float64, copy=True) if isinstance(a, np.ndarray) else a
+            for a in args
+        ]
+        try:
+            numeric[str(index)] = encode(
+                _numeric(lambda work=work: value(work), work, index, dout)
+            )
+        except Exception as exc:  # the student's code
+            numeric[str(index)] = _error(exc)
+    return numeric
+
+
 def run_pair(functions, step):
     forward, backward = functions[step["forward"]], functions.get(step["backward"])
     args, param, dout = decode(step["args"]), decode(step.get("param")), decode(step.get("dout"))
@@ -152,20 +170,12 @@ def run_pair(functions, step):
             grads = grads if isinstance(grads, tuple) else (grads,)
             result["grads"] = encode(list(grads))
     numeric = {}
-    for index in step.get("numeric", []):
-        work = [
-            np.array(a, dtype=np.float64, copy=True) if isinstance(a, np.ndarray) else a
-            for a in args
-        ]
 
-        def value(work=work):
-            p = copy.deepcopy(param_before)
-            return forward(*(work + ([p] if p is not None else [])))[0]
+    def value(work):
+        p = copy.deepcopy(param_before)
+        return forward(*(work + ([p] if p is not None else [])))[0]
 
-        try:
-            numeric[str(index)] = encode(_numeric(value, work, index, dout))
-        except Exception as exc:
-            numeric[str(index)] = _error(exc)
+    numeric = _numeric_gradients(value, args, step.get("numeric", []), dout)
     if numeric:
         result["numeric"] = numeric
     return result
@@ -183,21 +193,12 @@ def run_call(functions, step):
         "out": encode(out if isinstance(out, tuple) else (out,)),
         "mutated": _mutated(before, args, [f"arg{i}" for i in range(len(args))]),
     }
-    numeric = {}
-    for index in step.get("numeric", []):
-        work = [
-            np.array(a, dtype=np.float64, copy=True) if isinstance(a, np.ndarray) else a
-            for a in args
-        ]
 
-        def value(work=work):
-            out = fn(*work)
-            return out[0] if isinstance(out, tuple) else out
+    def value(work):
+        out = fn(*work)
+        return out[0] if isinstance(out, tuple) else out
 
-        try:
-            numeric[str(index)] = encode(_numeric(value, work, index, None))
-        except Exception as exc:
-            numeric[str(index)] = _error(exc)
+    numeric = _numeric_gradients(value, args, step.get("numeric", []), None)
     if numeric:
         result["numeric"] = numeric
     return result

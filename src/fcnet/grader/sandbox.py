@@ -92,6 +92,24 @@ def hidden_references() -> tuple[str, ...]:
     return tuple(sorted(folders))
 
 
+def read_only(work: str, hidden: tuple[str, ...], command: list[str]) -> list[str]:
+    """`command` run in a new mount namespace in which only `work` is writable and each of `hidden` is empty."""
+    return [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        READ_ONLY_SCRIPT,
+        "sh",
+        work,
+        *hidden,
+        "--",
+        *command,
+    ]
+
+
 @lru_cache(maxsize=1)
 def isolation() -> str:
     """How far this machine lets the sandbox go: 'read-only filesystem' (a mount namespace in which everything but
@@ -100,21 +118,11 @@ def isolation() -> str:
         return "working directory only"
     with tempfile.TemporaryDirectory(prefix="fcnet-probe-") as tmp:
         probe = subprocess.run(
-            [
-                "unshare",
-                "--mount",
-                "--propagation",
-                "private",
-                "sh",
-                "-c",
-                READ_ONLY_SCRIPT,
-                "sh",
+            read_only(
                 tmp,
-                "--",
-                "sh",
-                "-c",
-                f"touch {tmp}/ok && ! touch /fcnet-probe-outside 2>/dev/null",
-            ],
+                (),
+                ["sh", "-c", f"touch {tmp}/ok && ! touch /fcnet-probe-outside 2>/dev/null"],
+            ),
             capture_output=True,
             timeout=30,
         )
@@ -161,20 +169,7 @@ def run_in_sandbox(root: Path, module: str, plan: list, limits: Limits = Limits(
         shutil.copyfile(plan_runner.__file__, runner)
         command = [sys.executable, "-I", str(runner), str(request)]
         if isolation() == "read-only filesystem":
-            command = [
-                "unshare",
-                "--mount",
-                "--propagation",
-                "private",
-                "sh",
-                "-c",
-                READ_ONLY_SCRIPT,
-                "sh",
-                str(work),
-                *hidden_references(),
-                "--",
-                *command,
-            ]
+            command = read_only(str(work), hidden_references(), command)
         read_end, write_end = os.pipe()
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
