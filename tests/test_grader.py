@@ -126,6 +126,49 @@ def test_a_network_mistake_is_found_by_its_check(tmp_path, change, check, messag
     ]
 
 
+@pytest.mark.slow
+def test_a_layer_mistake_is_charged_to_the_layer_not_to_the_network(tmp_path):
+    """The network is judged on the reference layers (partial credit, as a teacher grades): a wrong
+    affine_backward fails affine_backward, and FullyConnectedNet passes, its run on the student's own layers
+    reported beside it with a hint that sends the student to the layer."""
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    layers = package / "layers.py"
+    source = layers.read_text()
+    wrong = '    db = np.einsum("nm->m", dout)\n'
+    assert wrong in source
+    layers.write_text(source.replace(wrong, '    db = np.einsum("nm->m", dout) / len(dout)\n'))
+    report = check_submission(
+        tmp_path, "cs231n", limits=FAST, functions=["affine_backward", "FullyConnectedNet"]
+    )["functions"]
+    assert report["affine_backward"]["status"] == "failed"
+    network = report["FullyConnectedNet"]
+    assert network["status"] == "passed", network["checks"]
+    assert network["with_your_layers"]["status"] == "failed"
+    assert any(
+        c["name"].startswith("gradient of b") and c["status"] == "failed"
+        for c in network["with_your_layers"]["checks"]
+    )
+    assert "right on the reference layers but not on yours" in network["hint"]
+
+
+def test_a_network_that_imports_the_reference_is_flagged_on_the_reference_layers_too(tmp_path):
+    """Swapping in the reference layers makes fcnet visible to that run; a network that imports fcnet's own
+    FullyConnectedNet is still flagged (what the student's code imported, not what the grader did)."""
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    net = package / "classifiers" / "fc_net.py"
+    net.write_text(
+        "from fcnet.courses.cs231n.classifiers.fc_net import FullyConnectedNet  # noqa\n"
+    )
+    spec = spec_of("FullyConnectedNet")
+    from fcnet.grader.sandbox import run_in_sandbox
+
+    child = run_in_sandbox(tmp_path, spec.module, [spec.cases[0].step], FAST, swap_in=spec.swap_in)
+    assert child.import_error is None and child.results
+    assert "fcnet" in child.imported
+
+
 def drop_convention_layers() -> str:
     """The independently written cs231n layers.py turned into the drop convention (p = the drop probability), as
     ECE C147's templates and cs231n's of 2017 read it."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from fcnet.grader import mistakes
 from fcnet.grader.judge import ERROR, FAILED, MISSING, PASSED, Check, judge
-from fcnet.grader.sandbox import Limits, reference_results, run_in_sandbox
+from fcnet.grader.sandbox import ChildResult, Limits, reference_results, run_in_sandbox
 from fcnet.grader.specs import FunctionSpec, cs231n_functions, ece_functions
 
 # course name -> (the package folder its files live in, the functions it asks for, p's meaning in dropout)
@@ -141,22 +141,28 @@ def _hint(course: str, spec: FunctionSpec, checks: list[Check], convention: str)
     return f"{failed[0].name}: {failed[0].message}" if failed else ""
 
 
-def check_function(
-    course: str, root: Path, spec: FunctionSpec, limits: Limits, convention: str
-) -> dict[str, Any]:
-    """One function's verdict: status, checks, hint, the seconds it took and what its module imported."""
+def _judged(
+    course: str,
+    root: Path,
+    spec: FunctionSpec,
+    limits: Limits,
+    convention: str,
+    swap_in: tuple[str, ...] = (),
+) -> tuple[str, list[Check], ChildResult]:
+    """(status, checks, the child's result) of one sandboxed run of the function's plan."""
     plan = [case.step for case in spec.cases]
-    child = run_in_sandbox(root, spec.module, plan, limits)
-    flagged = sorted(set(child.imported) & set(REFERENCE_IMPORTS))
+    child = run_in_sandbox(root, spec.module, plan, limits, swap_in)
     module_file = spec.module.replace(".", "/") + ".py"
     if child.import_error is not None and not (root / module_file).is_file():
-        checks = [Check("defined", FAILED, f"{module_file} is not in the submission", "missing")]
-        status = MISSING
-    elif child.import_error is not None:
+        return (
+            MISSING,
+            [Check("defined", FAILED, f"{module_file} is not in the submission", "missing")],
+            child,
+        )
+    if child.import_error is not None:
         message = f"{module_file} could not be imported: {child.import_error}"
-        checks = [Check("import", FAILED, message, "error")]
-        status = ERROR
-    elif child.results is None:
+        return ERROR, [Check("import", FAILED, message, "error")], child
+    if child.results is None:
         why = child.failure or "it failed"
         called = sorted(
             {
@@ -173,32 +179,55 @@ def check_function(
         if len(called) > 1:
             why += f" (the check calls your {' and '.join(called)})"
         tail = child.output.strip().splitlines()[-1:] if child.output.strip() else []
-        checks = [
-            Check(
-                "ran", FAILED, why + (f" (last output: {tail[0][:200]})" if tail else ""), "error"
-            )
-        ]
-        status = ERROR
-    else:
-        expected = reference_results(_reference_functions(spec.reference), plan)
-        status, checks = judge(
-            spec,
-            child.results,
-            expected,
-            {"dropout_convention": convention, "arg_names": _arg_names(spec)},
-        )
+        message = why + (f" (last output: {tail[0][:200]})" if tail else "")
+        return ERROR, [Check("ran", FAILED, message, "error")], child
+    expected = reference_results(_reference_functions(spec.reference), plan)
+    status, checks = judge(
+        spec,
+        child.results,
+        expected,
+        {"dropout_convention": convention, "arg_names": _arg_names(spec)},
+    )
+    return status, checks, child
+
+
+def _as_json(checks: list[Check]) -> list[dict[str, str]]:
+    return [{"name": c.name, "status": c.status, "message": c.message} for c in checks]
+
+
+def check_function(
+    course: str, root: Path, spec: FunctionSpec, limits: Limits, convention: str
+) -> dict[str, Any]:
+    """One function's verdict: status, checks, hint, the seconds it took and what its module imported. A network
+    is judged on the reference layers (its own mistakes only); its run on the student's own layers is reported
+    beside it, under "with_your_layers", and does not count."""
+    status, checks, child = _judged(course, root, spec, limits, convention, spec.swap_in)
     hint = (
         ""
         if status == PASSED
         else (_hint(course, spec, checks, convention) if status == FAILED else checks[0].message)
     )
-    return {
+    verdict = {
         "status": status,
-        "checks": [{"name": c.name, "status": c.status, "message": c.message} for c in checks],
+        "checks": _as_json(checks),
         "hint": hint,
         "seconds": round(child.seconds, 3),
-        "imports": flagged,
+        "imports": sorted(set(child.imported) & set(REFERENCE_IMPORTS)),
     }
+    if spec.swap_in:
+        own_status, own_checks, own_child = _judged(course, root, spec, limits, convention)
+        verdict["with_your_layers"] = {"status": own_status, "checks": _as_json(own_checks)}
+        verdict["seconds"] = round(child.seconds + own_child.seconds, 3)
+        verdict["imports"] = sorted(
+            set(child.imported + own_child.imported) & set(REFERENCE_IMPORTS)
+        )
+        if status == PASSED and own_status != PASSED:
+            failed = next(c for c in own_checks if c.status != PASSED)
+            verdict["hint"] = (
+                f"{spec.name} is right on the reference layers but not on yours ({failed.name}: "
+                f"{failed.message}); fix the layers' failed checks first"
+            )
+    return verdict
 
 
 def check_submission(

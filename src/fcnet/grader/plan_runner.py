@@ -296,6 +296,34 @@ def run_plan(functions, plan) -> list:
     return results
 
 
+def _import_references(modules: list, path: str | None) -> dict:
+    """The public functions of the reference modules to swap in (imported before the student's code runs)."""
+    import importlib
+
+    if not modules:
+        return {}
+    sys.path.append(path)
+    functions = {}
+    for name in modules:
+        module = importlib.import_module(name)
+        functions.update({n: getattr(module, n) for n in module.__all__})
+    return functions
+
+
+def _swap_in(references: dict, root: str) -> None:
+    """Put the reference functions in place of the student's of the same name, in every module of the submission
+    (the network's own module, and the layers it imports: their functions call each other through their globals)."""
+    import os
+
+    prefix = os.path.join(os.path.realpath(root), "")
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None) or ""
+        if os.path.realpath(path).startswith(prefix):
+            for name, function in references.items():
+                if hasattr(module, name):
+                    setattr(module, name, function)
+
+
 def _child(request_path: str, fd: int) -> None:
     """The sandboxed child: import the student's module, run the plan, write the results to `fd`."""
     import importlib
@@ -305,25 +333,30 @@ def _child(request_path: str, fd: int) -> None:
         request = json.load(f)
     channel = os.fdopen(fd, "wb", closefd=True)
     sys.path.insert(0, request["root"])
+    references = _import_references(request.get("swap_in", []), request.get("reference_path"))
+    before = set(sys.modules)
     found = {"imported": []}
+
+    def imported() -> list[str]:
+        return sorted(
+            {name.split(".")[0] for name in set(sys.modules) - before} & set(request["watch"])
+        )
+
     try:
         module = importlib.import_module(request["module"])
     except BaseException as exc:  # SystemExit and KeyboardInterrupt in a student's module too
         found["import_error"] = _error(exc)["error"]
         functions = {}
     else:
+        _swap_in(references, request["root"])
         functions = {
             name: getattr(module, name)
             for name in dir(module)
             if callable(getattr(module, name, None))
         }
-    found["imported"] = sorted(
-        {name.split(".")[0] for name in sys.modules} & set(request.get("watch", []))
-    )
+    found["imported"] = imported()
     found["results"] = run_plan(functions, request["plan"]) if functions else []
-    found["imported"] = sorted(
-        {name.split(".")[0] for name in sys.modules} & set(request.get("watch", []))
-    )
+    found["imported"] = imported()
     data = json.dumps(found).encode()
     channel.write(len(data).to_bytes(8, "little") + data)
     channel.close()

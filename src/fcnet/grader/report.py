@@ -17,7 +17,14 @@ def table(report: dict[str, Any], verbose: bool = False) -> str:
         passed = sum(c["status"] == "passed" for c in checks)
         status = SYMBOLS[verdict["status"]]
         rows.append(f"{name:<{width}}  {status:<7}  {passed:>3}/{len(checks):<3} checks")
-        if verdict["status"] != "passed" and verdict["hint"]:
+        own = verdict.get("with_your_layers")
+        if own is not None:
+            own_passed = sum(c["status"] == "passed" for c in own["checks"])
+            rows.append(
+                f"{'':<{width}}  with your layers: {SYMBOLS[own['status']]}, "
+                f"{own_passed}/{len(own['checks'])} checks (not counted)"
+            )
+        if verdict["hint"] and (verdict["status"] != "passed" or own is not None):
             rows.append(f"{'':<{width}}  hint: {verdict['hint']}")
         shown = checks if verbose else [c for c in checks if c["status"] != "passed"][:3]
         if not verbose and len(shown) == 1 and shown[0]["message"] in verdict["hint"]:

@@ -154,22 +154,42 @@ def _copy_submission(root: Path, into: Path) -> Path:
     return work
 
 
-def run_in_sandbox(root: Path, module: str, plan: list, limits: Limits = Limits()) -> ChildResult:
-    """Import `module` (dotted, relative to the submission folder `root`) in a sandboxed child and run `plan`."""
+def run_in_sandbox(
+    root: Path,
+    module: str,
+    plan: list,
+    limits: Limits = Limits(),
+    swap_in: tuple[str, ...] = (),
+) -> ChildResult:
+    """Import `module` (dotted, relative to the submission folder `root`) in a sandboxed child and run `plan`;
+    with `swap_in` (modules of fcnet.courses), their functions replace the student's of the same name, so that a
+    network is judged on the reference layers (fcnet is then visible to the child, read-only)."""
     with tempfile.TemporaryDirectory(prefix="fcnet-grade-") as tmp:
         tmp_path = Path(tmp)
         work = _copy_submission(root, tmp_path)
         request = tmp_path / "request.json"
         request.write_text(
             json.dumps(
-                {"root": str(work), "module": module, "plan": plan, "watch": list(WATCHED_IMPORTS)}
+                {
+                    "root": str(work),
+                    "module": module,
+                    "plan": plan,
+                    "watch": list(WATCHED_IMPORTS),
+                    "swap_in": list(swap_in),
+                    "reference_path": str(Path(plan_runner.__file__).resolve().parents[2]),
+                }
             )
         )
         runner = tmp_path / "plan_runner.py"  # outside fcnet's folder, which the sandbox hides
         shutil.copyfile(plan_runner.__file__, runner)
         command = [sys.executable, "-I", str(runner), str(request)]
         if isolation() == "read-only filesystem":
-            command = read_only(str(work), hidden_references(), command)
+            hidden = tuple(
+                folder
+                for folder in hidden_references()
+                if not (swap_in and Path(folder).name == "fcnet")
+            )
+            command = read_only(str(work), hidden, command)
         read_end, write_end = os.pipe()
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",

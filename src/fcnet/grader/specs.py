@@ -27,8 +27,9 @@ from fcnet.grader.cases import (
 @dataclass(frozen=True)
 class FunctionSpec:
     """A function to write: its name, the module (dotted, from the submission's root) that holds it, how it is
-    judged (kind: forward, backward, loss, rule, dropout_forward, dropout_backward), its cases, the names of its
-    outputs, and the reference (module path and attribute in fcnet.courses)."""
+    judged (kind: forward, backward, loss, rule, dropout_forward, dropout_backward, network), its cases, the names
+    of its outputs, the reference (module path and attribute in fcnet.courses), and for a network the reference
+    layers judged in place of the student's (so that a layer's mistake is charged to the layer alone)."""
 
     name: str
     module: str
@@ -37,6 +38,9 @@ class FunctionSpec:
     outputs: tuple[str, ...] = ("out",)
     reference: str = ""
     state_keys: tuple[str, ...] = ()
+    swap_in: tuple[
+        str, ...
+    ] = ()  # reference modules put in place of the student's layers (a network)
 
 
 def cs231n_functions(root: str = "cs231n") -> tuple[FunctionSpec, ...]:
@@ -164,6 +168,7 @@ def cs231n_functions(root: str = "cs231n") -> tuple[FunctionSpec, ...]:
             network_cases(),
             (),
             "fcnet.courses.cs231n.classifiers.fc_net",
+            swap_in=("fcnet.courses.cs231n.layers",),
         ),
     )
 
