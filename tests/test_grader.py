@@ -78,12 +78,12 @@ def test_the_catalogues_signatures_are_distinct_within_each_function():
 
 
 def test_the_reference_judged_in_process_passes_every_check():
-    for spec in COURSES["cs231n"][1]:
-        status, checks = judged({}, spec)
-        assert status == "passed", (spec.name, [c for c in checks if c.status != "passed"])
+    for course in ("cs231n", "ece"):
+        for spec in COURSES[course][1]:
+            status, checks = judged({}, spec, COURSES[course][2])
+            assert status == "passed", (spec.name, [c for c in checks if c.status != "passed"])
 
 
-@pytest.mark.slow
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "change, check, message",
@@ -121,6 +121,70 @@ def test_a_network_mistake_is_found_by_its_check(tmp_path, change, check, messag
         "functions"
     ]["FullyConnectedNet"]
     assert verdict["status"] in ("failed", "error")
+    assert any(c["name"] == check and message in c["message"] for c in verdict["checks"]), verdict[
+        "checks"
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "course, change, function, check, message",
+    [
+        (
+            "cs231n",
+            ("loss = data_loss + reg *", "loss = data_loss + 0.5 * reg *"),
+            "TwoLayerNet.loss",
+            "loss, toy model, reg 0.05",
+            "this course's L2 term is reg * sum(W**2) (no 0.5)",
+        ),
+        (
+            "ece",
+            ("loss = data_loss + 0.5 * reg *", "loss = data_loss + reg *"),
+            "TwoLayerNet.loss",
+            "loss, toy model, reg 0.05",
+            "this course's L2 term is 0.5 * reg * sum(W**2)",
+        ),
+        (
+            "cs231n",
+            (
+                'grads["W1"] = X.T.dot(dhidden) + 2 * reg * p["W1"]',
+                'grads["W1"] = X.T.dot(dhidden)',
+            ),
+            "TwoLayerNet.loss",
+            "grads['W1'], toy model, reg 0.05",
+            "it is not the gradient of your loss either",
+        ),
+        (
+            "cs231n",
+            ("self.params[name] - learning_rate", "self.params[name] + learning_rate"),
+            "TwoLayerNet.train",
+            "the loss falls, three blobs, 100 steps",
+            "is the update params -= learning_rate * grads",
+        ),
+        (
+            "cs231n",
+            ("return self.loss(X).argmax(axis=1)", "return self.loss(X).argmin(axis=1)"),
+            "TwoLayerNet.predict",
+            "labels, toy model",
+            "predict(X)",
+        ),
+    ],
+)
+def test_a_two_layer_net_mistake_is_found_by_its_check(
+    tmp_path, course, change, function, check, message
+):
+    """The assignment-1 TwoLayerNet (cs231n assignment 1, ECE C147 HW3): each method judged on its own."""
+    folder = {"cs231n": "other_formulas", "ece": "ece_other"}[course]
+    shutil.copytree(SUBMISSIONS / folder, tmp_path / folder)
+    package = "cs231n/classifiers" if course == "cs231n" else "nndl"
+    net = tmp_path / folder / package / "neural_net.py"
+    source = net.read_text()
+    assert change[0] in source
+    net.write_text(source.replace(change[0], change[1]))
+    verdict = check_submission(tmp_path / folder, course, limits=FAST, functions=[function])[
+        "functions"
+    ][function]
+    assert verdict["status"] == "failed"
     assert any(c["name"] == check and message in c["message"] for c in verdict["checks"]), verdict[
         "checks"
     ]
@@ -197,7 +261,7 @@ def test_ece_code_in_the_drop_convention_passes(tmp_path):
     (tmp_path / "ece" / "nndl" / "layers.py").write_text(drop_convention_layers())
     report = check_submission(tmp_path / "ece", limits=FAST)
     assert report["course"] == "ece" and report["convention"] == {"dropout_p": "drop"}
-    assert report["score"] == report["max_score"] == 14, {
+    assert report["score"] == report["max_score"] == 17, {
         k: v["hint"] for k, v in report["functions"].items() if v["status"] != "passed"
     }
 
@@ -387,7 +451,7 @@ def run_check(*args):
 def test_fcnet_check_prints_the_table_and_exits_0_only_when_all_pass(tmp_path):
     done = run_check(SUBMISSIONS / "other_formulas")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("cs231n: 17 of 17 functions pass")
+    assert done.stdout.startswith("cs231n: 20 of 20 functions pass")
     package = tmp_path / "cs231n"
     shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
     (package / "optim.py").write_text(

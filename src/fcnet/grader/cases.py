@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fcnet.grader.plan_runner import encode
+from fcnet.grader.plan_arrays import encode
 
 
 @dataclass(frozen=True)
@@ -239,3 +239,41 @@ def network_cases() -> tuple[Case, ...]:
         }
         cases.append(Case(name, step, {"N": 3, "reg": extra["reg"]}))
     return tuple(cases)
+
+
+def two_layer_net_cases(method: str, transposed: bool) -> tuple[Case, ...]:
+    """The assignment-1 TwoLayerNet (cs231n assignment 1 classifiers/neural_net.py, ECE C147 HW3
+    nndl/neural_net.py) on the notebooks' toy model (4 inputs, 10 hidden units, 3 classes, 5 samples): its loss
+    and gradients without and with L2 (reg 0.05, the notebooks' value), its predict, and its train on 90 samples of
+    three separable blobs (100 steps of SGD). `transposed`: ECE keeps W1 as (H, D) and W2 as (C, H)."""
+    rng = np.random.default_rng(239)
+    D, H, C = 4, 10, 3
+
+    def layout(fan_in, fan_out):
+        return (fan_out, fan_in) if transposed else (fan_in, fan_out)
+
+    params = {
+        "W1": arr(1e-1 * rng.standard_normal(layout(D, H))),
+        "b1": arr(1e-1 * rng.standard_normal(H)),
+        "W2": arr(1e-1 * rng.standard_normal(layout(H, C))),
+        "b2": arr(1e-1 * rng.standard_normal(C)),
+    }
+    X, y = 10 * rng.standard_normal((5, D)), np.array([0, 1, 2, 2, 1])
+    base = {"op": "two_layer_net", "cls": "TwoLayerNet", "method": method, "sizes": [D, H, C]}
+    base.update(params=params, X=arr(X), y=encode(y), np_seed=0)
+    if method == "loss":
+        return tuple(
+            Case(name, {**base, "reg": reg}, {"N": 5, "reg": reg})
+            for name, reg in (("toy model, no L2", 0.0), ("toy model, reg 0.05", 0.05))
+        )
+    if method == "predict":
+        return (Case("toy model", base, {"N": 5}),)
+    centres = 3.0 * rng.standard_normal((C, D))
+    labels = np.arange(90) % C
+    data = centres[labels] + 0.5 * rng.standard_normal((90, D))
+    val_labels = np.arange(30) % C
+    val = centres[val_labels] + 0.5 * rng.standard_normal((30, D))
+    settings = {"learning_rate": 1e-1, "learning_rate_decay": 0.95, "reg": 1e-5}
+    settings.update(num_iters=100, batch_size=30, verbose=False)
+    train = {"X": arr(data), "y": encode(labels), "X_val": arr(val), "y_val": encode(val_labels)}
+    return (Case("three blobs, 100 steps", {**base, "train": {**train, "kwargs": settings}}),)

@@ -35,8 +35,8 @@ class SubmissionError(ValueError):
 
 def detect_course(root: Path) -> str:
     """The course whose layout `root` has (its package folder holds layers.py)."""
-    for name, (package, _, _) in COURSES.items():
-        if (root / package / "layers.py").is_file() or (root / package / "optim.py").is_file():
+    for name, (package, specs, _) in COURSES.items():
+        if any((root / (spec.module.replace(".", "/") + ".py")).is_file() for spec in specs):
             return name
     raise SubmissionError(
         f"{root} has none of the courses' layouts ({', '.join(f'{p}/layers.py' for p, _, _ in COURSES.values())}); "
@@ -89,6 +89,16 @@ def _arg_names(spec: FunctionSpec) -> list[str]:
         return []
 
 
+def _context(spec: FunctionSpec, convention: str) -> dict[str, Any]:
+    """What a judge needs to know of the course: dropout's convention, the arguments' names, the L2 factor."""
+    reference = _reference_functions(spec.reference)
+    return {
+        "dropout_convention": convention,
+        "arg_names": _arg_names(spec),
+        "l2_factor": getattr(reference.get("TwoLayerNet"), "l2_factor", None),
+    }
+
+
 def _signature(checks: list[Check]) -> dict[str, str]:
     return {c.name: c.label for c in checks if c.status != PASSED}
 
@@ -111,7 +121,7 @@ def _mistake_signatures(
             spec,
             results,
             expected,
-            {"dropout_convention": convention, "arg_names": _arg_names(spec)},
+            _context(spec, convention),
         )
         out.append((mistake, _signature(checks)))
     return tuple(out)
@@ -186,7 +196,7 @@ def _judged(
         spec,
         child.results,
         expected,
-        {"dropout_convention": convention, "arg_names": _arg_names(spec)},
+        _context(spec, convention),
     )
     return status, checks, child
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from fcnet.grader.checks import FAILED, Check, _ok
+from fcnet.grader.checks import FAILED, Check, _compare, _ok
 from fcnet.grader.compare import as_array, label, rel_error
 
 GRADIENT_TOLERANCE = (
@@ -153,3 +153,147 @@ def judge_network(spec: Any, case: Any, mine: dict, theirs: dict, context: dict)
         )
     )
     return checks
+
+
+def judge_two_layer_net(
+    spec: Any, case: Any, mine: dict, theirs: dict, context: dict
+) -> list[Check]:
+    """The assignment-1 TwoLayerNet, one method at a time, on the reference's results for the same parameters:
+    loss (scores, loss, the L2 term, each gradient against the reference and the student's own centred
+    differences), predict (the labels), train (its history, a loss that falls, a trained network that classifies
+    the separable blobs nearly as well as the reference's)."""
+    method = case.step["method"]
+    if method == "predict":
+        return [
+            _compare(
+                f"labels, {case.name}",
+                "predict(X)",
+                mine.get("predict"),
+                theirs.get("predict"),
+                {},
+            )
+        ]
+    if method == "train":
+        return _judge_train(case, mine, theirs)
+    checks = [
+        _compare(
+            f"scores, {case.name}", "loss(X)", mine.get("scores"), theirs.get("scores"), case.scale
+        )
+    ]
+    check = _compare(
+        f"loss, {case.name}", "the loss", mine.get("loss"), theirs.get("loss"), case.scale
+    )
+    if check.status == FAILED and case.scale.get("reg") and checks[0].status != FAILED:
+        term = (
+            "0.5 * reg * sum(W**2)"
+            if context.get("l2_factor") == 0.5
+            else "reg * sum(W**2) (no 0.5)"
+        )
+        check = Check(
+            check.name,
+            FAILED,
+            f"{check.message}; this course's L2 term is {term}, over W1 and W2",
+            check.label,
+        )
+    checks.append(check)
+    grads, expected, numeric = (
+        mine.get("grads") or {},
+        theirs.get("grads") or {},
+        mine.get("numeric") or {},
+    )
+    for name in sorted(expected):
+        check = _compare(
+            f"grads['{name}'], {case.name}",
+            f"grads['{name}']",
+            grads.get(name),
+            expected[name],
+            case.scale,
+        )
+        g, n = as_array(grads.get(name)), as_array(numeric.get(name))
+        if check.status == FAILED and g is not None and n is not None and g.shape == n.shape:
+            own = rel_error(g, n) < 1e-6
+            check = Check(
+                check.name,
+                FAILED,
+                check.message
+                + (
+                    "; it is the gradient of your own loss, so fix the loss first"
+                    if own
+                    else f"; it is not the gradient of your loss either (relative error {rel_error(g, n):.2g})"
+                ),
+                check.label,
+            )
+        checks.append(check)
+    return checks
+
+
+def _judge_train(case: Any, mine: dict, theirs: dict) -> list[Check]:
+    history, reference = mine.get("history") or {}, theirs.get("history") or {}
+    steps = case.step["train"]["kwargs"]["num_iters"]
+    losses = as_array(history.get("loss_history"))
+    if losses is None or losses.shape != (steps,):
+        return [
+            Check(
+                f"history, {case.name}",
+                FAILED,
+                f"train returned {sorted(history)} with loss_history of shape "
+                f"{None if losses is None else losses.shape}; expected 'loss_history' with one loss per "
+                f"step ({steps}), 'train_acc_history' and 'val_acc_history'",
+                "shape",
+            )
+        ]
+    checks = [_ok(f"history, {case.name}")]
+    ref_losses = as_array(reference["loss_history"])
+    late, ref_late = float(np.mean(losses[-10:])), float(np.mean(ref_losses[-10:]))
+    checks.append(
+        _ok(f"the loss falls, {case.name}")
+        if np.isfinite(late) and late <= 0.5 * float(losses[0]) and late <= 2 * ref_late + 0.05
+        else Check(
+            f"the loss falls, {case.name}",
+            FAILED,
+            f"the last 10 steps' loss averages {late:.4g} (the first step's is {float(losses[0]):.4g}; the "
+            f"reference's ends near {ref_late:.3g}): is the update params -= learning_rate * grads, applied to "
+            "every parameter, on a batch sampled with np.random.choice?",
+            "diff",
+        )
+    )
+    for key in ("val_acc_history", "train_acc_history"):
+        got, want = as_array(history.get(key)), as_array(reference[key])
+        checks.append(
+            _ok(f"{key}, {case.name}")
+            if got is not None and got.shape == want.shape
+            else Check(
+                f"{key}, {case.name}",
+                FAILED,
+                f"{key} holds {None if got is None else got.size} values; expected one per epoch ({want.size})",
+                "shape",
+            )
+        )
+    accuracy, ref_accuracy = _blob_accuracy(case, mine), _blob_accuracy(case, theirs)
+    checks.append(
+        _ok(f"trained accuracy, {case.name}")
+        if accuracy >= min(0.9, ref_accuracy - 0.05)
+        else Check(
+            f"trained accuracy, {case.name}",
+            FAILED,
+            f"the trained network classifies {accuracy:.0%} of the training blobs (the reference's "
+            f"{ref_accuracy:.0%})",
+            "diff",
+        )
+    )
+    return checks
+
+
+def _blob_accuracy(case: Any, result: dict) -> float:
+    """Training accuracy of the parameters train ended with, computed here (not by the student's predict)."""
+    params = {k: as_array(v) for k, v in (result.get("params_after") or {}).items()}
+    data = case.step["train"]
+    X, y = np.asarray(data["X"]["array"]), np.asarray(data["y"]["array"])
+    try:
+        W1, W2 = params["W1"], params["W2"]
+        if W1.shape[0] != X.shape[1]:  # ECE's layout: (H, D), (C, H)
+            W1, W2 = W1.T, W2.T
+        scores = np.maximum(X @ W1 + params["b1"], 0) @ W2 + params["b2"]
+    except (KeyError, ValueError, AttributeError, TypeError):
+        return 0.0
+    return float(np.mean(np.argmax(scores, axis=1) == y))

@@ -24,118 +24,32 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import sys
-import traceback
 
 import numpy as np
 
-NUMERIC_STEP = 1e-5
-MAX_RESULT_BYTES = 64 * 2**20
-
-
-def decode(value):
-    """JSON -> Python with arrays: {"array": ..., "dtype": ...} becomes an ndarray; dicts and lists recursively."""
-    if isinstance(value, dict):
-        if set(value) == {
-            "array",
-            "dtype",
-        }:  # from the child too: only plain numeric dtypes are built
-            try:
-                dtype = np.dtype(value["dtype"])
-                if dtype.kind not in "biuf" or dtype.itemsize > 8:
-                    raise TypeError(f"dtype {dtype}")
-                return np.array(value["array"], dtype=dtype)
-            except (TypeError, ValueError) as exc:
-                return {"unsupported": f"an array that cannot be read ({exc})"}
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    return value
-
-
-def encode(value):
-    """Python -> JSON: arrays (and NumPy scalars) as {"array", "dtype"}; tuples as lists; other objects by type."""
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind not in "biuf":
-            return {"unsupported": f"array of dtype {value.dtype}"}
-        return {"array": value.tolist(), "dtype": value.dtype.str}
-    if isinstance(value, np.generic):
-        return encode(np.asarray(value))
-    if isinstance(value, dict):
-        return {str(k): encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return {"unsupported": type(value).__name__}
-
-
-def _error(exc: BaseException) -> dict:
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = next(
-        (
-            f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
-            for f in reversed(frames)
-            if "plan_runner" not in f.filename
-        ),
-        "",
+if __package__:
+    from fcnet.grader.plan_arrays import (
+        _error,
+        _mutated,
+        _numeric_gradients,
+        _snapshot,
+        decode,
+        encode,
     )
-    return {"error": f"{type(exc).__name__}: {str(exc)[:300]}", "where": where}
+    from fcnet.grader.plan_networks import run_network, run_two_layer_net
+else:  # the sandboxed child runs this file as a script, beside copies of its two helpers (never the student's)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from plan_arrays import _error, _mutated, _numeric_gradients, _snapshot, decode, encode
+    from plan_networks import run_network, run_two_layer_net
 
-
-def _snapshot(values):
-    return [
-        np.array(v, copy=True) if isinstance(v, np.ndarray) else copy.deepcopy(v) for v in values
-    ]
-
-
-def _mutated(before, after, names) -> list[str]:
-    changed = []
-    for name, old, new in zip(names, before, after):
-        if isinstance(old, np.ndarray):
-            if old.shape != np.shape(new) or not np.array_equal(old, new, equal_nan=True):
-                changed.append(name)
-    return changed
-
-
-def _numeric(f, args, index, dout):
-    """Centred differences of sum(f(*args) * dout) (or of f's scalar value when dout is None) in args[index]."""
-    x = args[index]
-    grad = np.zeros(x.shape, dtype=np.float64)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + NUMERIC_STEP
-        plus = f()
-        x[i] = old - NUMERIC_STEP
-        minus = f()
-        x[i] = old
-        if dout is None:
-            grad[i] = (float(plus) - float(minus)) / (2 * NUMERIC_STEP)
-        else:
-            grad[i] = float(np.sum((np.asarray(plus) - np.asarray(minus)) * dout)) / (
-                2 * NUMERIC_STEP
-            )
-    return grad
-
-
-def _numeric_gradients(value, args: list, indices: list, dout) -> dict:
-    """For each index in `indices`, the centred-difference gradient of value(work) (summed against dout, when
-    given) in work[index], where work is a float64 copy of args; an exception gives that index its error."""
-    numeric = {}
-    for index in indices:
-        work = [
-            np.array(a, dtype=np.float64, copy=True) if isinstance(a, np.ndarray) else a
-            for a in args
-        ]
-        try:
-            numeric[str(index)] = encode(
-                _numeric(lambda work=work: value(work), work, index, dout)
-            )
-        except Exception as exc:  # the student's code
-            numeric[str(index)] = _error(exc)
-    return numeric
+MAX_RESULT_BYTES = 64 * 2**20
+SCRIPTS = (
+    "plan_arrays.py",
+    "plan_networks.py",
+    "plan_runner.py",
+)  # what the child runs, copied side by side
 
 
 def run_pair(functions, step):
@@ -234,50 +148,13 @@ def run_rule(functions, step):
     return {"steps": steps}
 
 
-def run_network(functions, step):
-    """Build functions[step["cls"]](**kwargs) twice from the same NumPy seed (as given and with reg 0): the
-    parameters' names, shapes and values, the loss and gradients on (X, y), the centred-difference gradient of
-    the loss in every parameter, the reg-0 twin's loss, and the test-mode scores' shape."""
-    cls, kwargs = functions[step["cls"]], decode(step["kwargs"])
-    X, y = decode(step["X"]), decode(step["y"])
-    try:
-        np.random.seed(step.get("np_seed", 0))
-        model = cls(**kwargs)
-        np.random.seed(step.get("np_seed", 0))
-        twin = cls(**{**kwargs, "reg": 0.0})
-        params = {
-            name: np.asarray(value, dtype=np.float64) for name, value in model.params.items()
-        }
-    except Exception as exc:
-        return _error(exc)
-    try:
-        loss, grads = model.loss(X, y)
-        twin_loss, _ = twin.loss(X, y)
-        scores = model.loss(X)
-    except Exception as exc:  # the parameters are still worth judging
-        return {"params": encode(params), "loss_error": _error(exc)}
-    numeric = {}
-    for name in params:
-        value = model.params[name]
-
-        def f(name=name):
-            return model.loss(X, y)[0]
-
-        try:
-            numeric[name] = encode(_numeric(f, [value], 0, None))
-        except Exception as exc:
-            numeric[name] = _error(exc)
-    return {
-        "params": encode(params),
-        "loss": encode(loss),
-        "twin_loss": encode(twin_loss),
-        "grads": encode({k: np.asarray(v) for k, v in (grads or {}).items()}),
-        "numeric": numeric,
-        "scores_shape": list(np.shape(scores)),
-    }
-
-
-RUNNERS = {"pair": run_pair, "call": run_call, "rule": run_rule, "network": run_network}
+RUNNERS = {
+    "pair": run_pair,
+    "call": run_call,
+    "rule": run_rule,
+    "network": run_network,
+    "two_layer_net": run_two_layer_net,
+}
 
 
 def run_plan(functions, plan) -> list:

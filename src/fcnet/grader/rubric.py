@@ -27,6 +27,7 @@ DEFAULT_POINTS = {
     "dropout_forward": 1.0,
     "dropout_backward": 1.0,
     "network": 3.0,
+    "two_layer_net": 2.0,
 }
 
 
@@ -73,7 +74,7 @@ def to_toml(rubric: Rubric, course: str) -> str:
     ]
     for name, item in rubric.items.items():
         lines += [
-            f"[functions.{name}]",
+            f'[functions."{name}"]' if "." in name else f"[functions.{name}]",
             f"points = {item.points}",
             f"partial = {str(item.partial).lower()}",
             f'visibility = "{item.visibility}"',

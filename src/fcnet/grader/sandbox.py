@@ -181,7 +181,8 @@ def run_in_sandbox(
             )
         )
         runner = tmp_path / "plan_runner.py"  # outside fcnet's folder, which the sandbox hides
-        shutil.copyfile(plan_runner.__file__, runner)
+        for script in plan_runner.SCRIPTS:
+            shutil.copyfile(Path(plan_runner.__file__).with_name(script), tmp_path / script)
         command = [sys.executable, "-I", str(runner), str(request)]
         if isolation() == "read-only filesystem":
             hidden = tuple(

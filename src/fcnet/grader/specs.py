@@ -19,6 +19,7 @@ from fcnet.grader.cases import (
     loss_cases,
     network_cases,
     norm_cases,
+    two_layer_net_cases,
     relu_cases,
     rule_cases,
 )
@@ -170,6 +171,25 @@ def cs231n_functions(root: str = "cs231n") -> tuple[FunctionSpec, ...]:
             "fcnet.courses.cs231n.classifiers.fc_net",
             swap_in=("fcnet.courses.cs231n.layers",),
         ),
+    ) + two_layer_net_functions(
+        f"{root}.classifiers.neural_net", "fcnet.courses.cs231n.classifiers.neural_net", False
+    )
+
+
+def two_layer_net_functions(
+    module: str, reference: str, transposed: bool
+) -> tuple[FunctionSpec, ...]:
+    """The assignment-1 TwoLayerNet's loss, predict and train (cs231n assignment 1, daseCV, ECE C147 HW3)."""
+    return tuple(
+        FunctionSpec(
+            f"TwoLayerNet.{method}",
+            module,
+            "two_layer_net",
+            two_layer_net_cases(method, transposed),
+            (),
+            reference,
+        )
+        for method in ("loss", "predict", "train")
     )
 
 
@@ -197,57 +217,61 @@ def ece_functions() -> tuple[FunctionSpec, ...]:
         if s.name in layer_names
     )
     ref = "fcnet.courses.ece.nndl.optim"
-    return layers + (
-        FunctionSpec(
-            "sgd_momentum",
-            "nndl.optim",
-            "rule",
-            rule_cases(
-                "sgd_momentum", {"learning_rate": 1e-2, "momentum": 0.9}, {"velocity": _normal}
+    return (
+        layers
+        + (
+            FunctionSpec(
+                "sgd_momentum",
+                "nndl.optim",
+                "rule",
+                rule_cases(
+                    "sgd_momentum", {"learning_rate": 1e-2, "momentum": 0.9}, {"velocity": _normal}
+                ),
+                ("next_w",),
+                ref,
+                ("velocity",),
             ),
-            ("next_w",),
-            ref,
-            ("velocity",),
-        ),
-        FunctionSpec(
-            "sgd_nesterov_momentum",
-            "nndl.optim",
-            "rule",
-            rule_cases(
+            FunctionSpec(
                 "sgd_nesterov_momentum",
-                {"learning_rate": 1e-2, "momentum": 0.9},
-                {"velocity": _normal},
+                "nndl.optim",
+                "rule",
+                rule_cases(
+                    "sgd_nesterov_momentum",
+                    {"learning_rate": 1e-2, "momentum": 0.9},
+                    {"velocity": _normal},
+                ),
+                ("next_w",),
+                ref,
+                ("velocity",),
             ),
-            ("next_w",),
-            ref,
-            ("velocity",),
-        ),
-        FunctionSpec(
-            "rmsprop",
-            "nndl.optim",
-            "rule",
-            rule_cases(
+            FunctionSpec(
                 "rmsprop",
-                {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
-                {"a": _abs_normal},
+                "nndl.optim",
+                "rule",
+                rule_cases(
+                    "rmsprop",
+                    {"learning_rate": 1e-2, "decay_rate": 0.99, "epsilon": 1e-8},
+                    {"a": _abs_normal},
+                ),
+                ("next_w",),
+                ref,
+                ("a",),
             ),
-            ("next_w",),
-            ref,
-            ("a",),
-        ),
-        FunctionSpec(
-            "adam",
-            "nndl.optim",
-            "rule",
-            rule_cases(
+            FunctionSpec(
                 "adam",
-                {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
-                {"v": _normal, "a": _abs_normal, "t": 5},
+                "nndl.optim",
+                "rule",
+                rule_cases(
+                    "adam",
+                    {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8},
+                    {"v": _normal, "a": _abs_normal, "t": 5},
+                ),
+                ("next_w",),
+                ref,
+                ("v", "a", "t"),
             ),
-            ("next_w",),
-            ref,
-            ("v", "a", "t"),
-        ),
+        )
+        + two_layer_net_functions("nndl.neural_net", "fcnet.courses.ece.nndl.neural_net", True)
     )
 
 
