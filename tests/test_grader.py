@@ -175,7 +175,10 @@ def test_a_two_layer_net_mistake_is_found_by_its_check(
 ):
     """The assignment-1 TwoLayerNet (cs231n assignment 1, ECE C147 HW3): each method judged on its own."""
     folder = {"cs231n": "other_formulas", "ece": "ece_other"}[course]
-    shutil.copytree(SUBMISSIONS / folder, tmp_path / folder)
+    if course == "ece":
+        ece_submission(tmp_path / folder)
+    else:
+        shutil.copytree(SUBMISSIONS / folder, tmp_path / folder)
     package = "cs231n/classifiers" if course == "cs231n" else "nndl"
     net = tmp_path / folder / package / "neural_net.py"
     source = net.read_text()
@@ -256,14 +259,85 @@ def drop_convention_layers() -> str:
     return source
 
 
+ECE_TWO_LAYER_NET = [  # cs231n's layout and L2 term -> ECE C147 HW3's: W1 (H, D), W2 (C, H), 0.5 * reg
+    ("cs231n assignment 1's TwoLayerNet", "ECE C147 HW3's nndl/neural_net.py"),
+    (
+        "std * np.random.randn(input_size, hidden_size)",
+        "std * np.random.randn(hidden_size, input_size)",
+    ),
+    (
+        "std * np.random.randn(hidden_size, output_size)",
+        "std * np.random.randn(output_size, hidden_size)",
+    ),
+    ('pre = np.dot(X, p["W1"]) + p["b1"]', 'pre = np.dot(X, p["W1"].T) + p["b1"]'),
+    ('scores = np.dot(hidden, p["W2"]) + p["b2"]', 'scores = np.dot(hidden, p["W2"].T) + p["b2"]'),
+    ("loss = data_loss + reg *", "loss = data_loss + 0.5 * reg *"),
+    (
+        'grads["W2"] += np.outer(hidden[i], dscores[i])',
+        'grads["W2"] += np.outer(dscores[i], hidden[i])',
+    ),
+    ('dhidden = dscores.dot(p["W2"].T) * (pre > 0)', 'dhidden = dscores.dot(p["W2"]) * (pre > 0)'),
+    (
+        'grads["W1"] = X.T.dot(dhidden) + 2 * reg * p["W1"]',
+        'grads["W1"] = dhidden.T.dot(X) + reg * p["W1"]',
+    ),
+    ('grads["W2"] += 2 * reg * p["W2"]', 'grads["W2"] += reg * p["W2"]'),
+]
+
+
+def ece_submission(into: Path) -> Path:
+    """The ECE fixture (nndl/optim.py written for the course) with the independently written cs231n layers and
+    TwoLayerNet turned into ECE's conventions."""
+    shutil.copytree(SUBMISSIONS / "ece_other", into)
+    (into / "nndl" / "layers.py").write_text(drop_convention_layers())
+    source = (
+        SUBMISSIONS / "other_formulas" / "cs231n" / "classifiers" / "neural_net.py"
+    ).read_text()
+    for old, new in ECE_TWO_LAYER_NET:
+        assert old in source, old
+        source = source.replace(old, new)
+    (into / "nndl" / "neural_net.py").write_text(source)
+    return into
+
+
 def test_ece_code_in_the_drop_convention_passes(tmp_path):
-    shutil.copytree(SUBMISSIONS / "ece_other", tmp_path / "ece")
-    (tmp_path / "ece" / "nndl" / "layers.py").write_text(drop_convention_layers())
+    ece_submission(tmp_path / "ece")
     report = check_submission(tmp_path / "ece", limits=FAST)
     assert report["course"] == "ece" and report["convention"] == {"dropout_p": "drop"}
     assert report["score"] == report["max_score"] == 17, {
         k: v["hint"] for k, v in report["functions"].items() if v["status"] != "passed"
     }
+
+
+@pytest.mark.slow
+def test_cs231n_2017_code_is_detected_and_judged_in_its_conventions(tmp_path):
+    """cs231n 2017: FullyConnectedNet(dropout=p drop probability, use_batchnorm=...), no layer norm; the layout is
+    cs231n's, the course is told by fc_net.py's use_batchnorm."""
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    (package / "layers.py").write_text(drop_convention_layers())
+    net = package / "classifiers" / "fc_net.py"
+    source = net.read_text()
+    for old, new in [
+        (
+            "        dropout_keep_ratio=1,\n        normalization=None,\n",
+            "        dropout=0,\n        use_batchnorm=False,\n",
+        ),
+        (
+            "        self.normalization = normalization\n",
+            "        self.normalization = normalization = 'batchnorm' if use_batchnorm else None\n",
+        ),
+        ("self.use_dropout = dropout_keep_ratio != 1", "self.use_dropout = dropout > 0"),
+        ('{"mode": "train", "p": dropout_keep_ratio}', '{"mode": "train", "p": dropout}'),
+    ]:
+        assert old in source, old
+        source = source.replace(old, new)
+    net.write_text(source)
+    report = check_submission(tmp_path, limits=FAST)
+    assert report["course"] == "cs231n_2017" and report["convention"] == {"dropout_p": "drop"}
+    assert "layernorm_forward" not in report["functions"]
+    failing = {k: v["checks"] for k, v in report["functions"].items() if v["status"] != "passed"}
+    assert not failing and report["max_score"] == 18
 
 
 def test_the_command_knows_every_course():

@@ -207,10 +207,10 @@ def _normal(shape, rng):
     return rng.standard_normal(shape)
 
 
-def network_cases() -> tuple[Case, ...]:
+def network_cases(vintage: int = 2019) -> tuple[Case, ...]:
     """cs231n's FullyConnectedNet([10, 8]) on 3 samples of 6 features, 5 classes, float64, weight scale 5e-2 (the
     notebook's gradient check, smaller so that a student's Python loops are checked in a second): without L2, with
-    reg 3.14, and with batch and layer norm."""
+    reg 3.14, and with batch and layer norm (cs231n 2017, `vintage` 2017: use_batchnorm, no layer norm)."""
     rng = np.random.default_rng(238)
     X, y = rng.standard_normal((3, 6)), rng.integers(0, 5, 3)
     cases = []
@@ -220,6 +220,11 @@ def network_cases() -> tuple[Case, ...]:
         ("batch norm, reg 3.14", {"reg": 3.14, "normalization": "batchnorm"}),
         ("layer norm", {"reg": 0.0, "normalization": "layernorm"}),
     ]:
+        if vintage < 2019:  # cs231n 2017: use_batchnorm=True, and no layer norm yet
+            if extra.get("normalization") == "layernorm":
+                continue
+            if extra.pop("normalization", None):
+                extra = {**extra, "use_batchnorm": True}
         kwargs = {
             "hidden_dims": [10, 8],
             "input_dim": 6,

@@ -18,13 +18,15 @@ from typing import Any
 from fcnet.grader import mistakes
 from fcnet.grader.judge import ERROR, FAILED, MISSING, PASSED, Check, judge
 from fcnet.grader.sandbox import ChildResult, Limits, reference_results, run_in_sandbox
-from fcnet.grader.specs import FunctionSpec, cs231n_functions, ece_functions
+from fcnet.grader.specs import FunctionSpec, cs231n_functions, dlfs_functions, ece_functions
 
 # course name -> (the package folder its files live in, the functions it asks for, p's meaning in dropout)
 COURSES: dict[str, tuple[str, tuple[FunctionSpec, ...], str]] = {
     "cs231n": ("cs231n", cs231n_functions("cs231n"), "keep"),
+    "cs231n_2017": ("cs231n", cs231n_functions("cs231n", 2017), "drop"),
     "dasecv": ("daseCV", cs231n_functions("daseCV"), "keep"),
     "ece": ("nndl", ece_functions(), "drop"),
+    "dlfs": ("common", dlfs_functions(), "keep"),
 }
 REFERENCE_IMPORTS = ("fcnet", "torch", "tensorflow", "jax", "keras")
 
@@ -37,11 +39,23 @@ def detect_course(root: Path) -> str:
     """The course whose layout `root` has (its package folder holds layers.py)."""
     for name, (package, specs, _) in COURSES.items():
         if any((root / (spec.module.replace(".", "/") + ".py")).is_file() for spec in specs):
+            if name == "cs231n" and _is_2017(root / package):
+                return "cs231n_2017"
             return name
     raise SubmissionError(
         f"{root} has none of the courses' layouts ({', '.join(f'{p}/layers.py' for p, _, _ in COURSES.values())}); "
         f"give --course {{{','.join(COURSES)}}} and the folder that holds the course's package"
     )
+
+
+def _is_2017(package: Path) -> bool:
+    """cs231n's 2017 templates: FullyConnectedNet takes use_batchnorm (normalization= from 2018 on)."""
+    try:
+        return "use_batchnorm" in (package / "classifiers" / "fc_net.py").read_text(
+            errors="replace"
+        )
+    except OSError:
+        return False
 
 
 def _root_of(path: Path) -> Path:

@@ -120,7 +120,13 @@ def describe(
             f"{what} has {bad} NaN or infinite values where the right answer is finite (overflow?)"
         )
     if r.size == 1 and s.size == 1:
-        return f"{what} is {float(s.reshape(-1)[0]):.6g}; the right answer is {float(r.reshape(-1)[0]):.6g}"
+        mine, right = float(s.reshape(-1)[0]), float(r.reshape(-1)[0])
+        if kind.startswith("x") and kind not in ("x0", "x-1"):  # a named factor: N, 2, p, ...
+            return (
+                f"{what} is {kind[1:]} times the right answer{_sizes(scale)}: {mine:.6g} "
+                f"instead of {right:.6g}"
+            )
+        return f"{what} is {mine:.6g}; the right answer is {right:.6g}"
     if kind.startswith("x"):
         factor = kind[1:]
         if factor == "0":

@@ -39,17 +39,16 @@ if __package__:
         encode,
     )
     from fcnet.grader.plan_networks import run_network, run_two_layer_net
+    from fcnet.grader.plan_objects import run_book_net, run_object, run_optimizer
 else:  # the sandboxed child runs this file as a script, beside copies of its two helpers (never the student's)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from plan_arrays import _error, _mutated, _numeric_gradients, _snapshot, decode, encode
     from plan_networks import run_network, run_two_layer_net
+    from plan_objects import run_book_net, run_object, run_optimizer
 
 MAX_RESULT_BYTES = 64 * 2**20
-SCRIPTS = (
-    "plan_arrays.py",
-    "plan_networks.py",
-    "plan_runner.py",
-)  # what the child runs, copied side by side
+# what the child runs, copied side by side
+SCRIPTS = ("plan_arrays.py", "plan_networks.py", "plan_objects.py", "plan_runner.py")
 
 
 def run_pair(functions, step):
@@ -154,6 +153,9 @@ RUNNERS = {
     "rule": run_rule,
     "network": run_network,
     "two_layer_net": run_two_layer_net,
+    "object": run_object,
+    "optimizer": run_optimizer,
+    "book_net": run_book_net,
 }
 
 

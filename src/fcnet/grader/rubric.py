@@ -28,6 +28,10 @@ DEFAULT_POINTS = {
     "dropout_backward": 1.0,
     "network": 3.0,
     "two_layer_net": 2.0,
+    "function": 1.0,
+    "layer_object": 2.0,
+    "optimizer_object": 1.0,
+    "book_net": 3.0,
 }
 
 

@@ -44,11 +44,19 @@ class FunctionSpec:
     ] = ()  # reference modules put in place of the student's layers (a network)
 
 
-def cs231n_functions(root: str = "cs231n") -> tuple[FunctionSpec, ...]:
+def cs231n_functions(root: str = "cs231n", vintage: int = 2019) -> tuple[FunctionSpec, ...]:
     """cs231n assignment 2 (2019 onwards): layers.py and optim.py. `root` is the package name (daseCV uses its
-    own)."""
+    own); `vintage` 2017: dropout's p the drop probability, no layer norm, FullyConnectedNet(use_batchnorm=...)."""
+    specs = _cs231n_functions(root, vintage)
+    if vintage < 2019:
+        return tuple(s for s in specs if not s.name.startswith("layernorm"))
+    return specs
+
+
+def _cs231n_functions(root: str, vintage: int) -> tuple[FunctionSpec, ...]:
     layers, optim = f"{root}.layers", f"{root}.optim"
-    ref_layers, ref_optim = "fcnet.courses.cs231n.layers", "fcnet.courses.cs231n.optim"
+    course = "cs231n" if vintage >= 2019 else "cs231n_2017"
+    ref_layers, ref_optim = f"fcnet.courses.{course}.layers", "fcnet.courses.cs231n.optim"
     return (
         FunctionSpec(
             "affine_forward", layers, "forward", affine_cases(False), ("out",), ref_layers
@@ -166,10 +174,10 @@ def cs231n_functions(root: str = "cs231n") -> tuple[FunctionSpec, ...]:
             "FullyConnectedNet",
             f"{root}.classifiers.fc_net",
             "network",
-            network_cases(),
+            network_cases(vintage),
             (),
-            "fcnet.courses.cs231n.classifiers.fc_net",
-            swap_in=("fcnet.courses.cs231n.layers",),
+            f"fcnet.courses.{course}.classifiers.fc_net",
+            swap_in=(ref_layers,),
         ),
     ) + two_layer_net_functions(
         f"{root}.classifiers.neural_net", "fcnet.courses.cs231n.classifiers.neural_net", False
@@ -276,3 +284,69 @@ def ece_functions() -> tuple[FunctionSpec, ...]:
 
 
 Reference = Callable[..., Any]
+
+
+def dlfs_functions() -> tuple[FunctionSpec, ...]:
+    """ "Deep Learning from Scratch" (斎藤康毅, 2016), chapters 3 to 6: common/functions.py, the layer objects of
+    common/layers.py, the optimizers of common/optimizer.py, ch05/two_layer_net.py."""
+    from fcnet.grader.book_cases import (
+        book_net_cases,
+        function_cases,
+        layer_cases,
+        optimizer_cases,
+    )
+
+    ref = "fcnet.courses.dlfs.common"
+    functions = tuple(
+        FunctionSpec(
+            name,
+            "common.functions",
+            "function",
+            function_cases(name),
+            ("out",),
+            f"{ref}.functions",
+        )
+        for name in ("sigmoid", "softmax", "cross_entropy_error")
+    )
+    outputs = {
+        "Relu": ("out", "dx"),
+        "Sigmoid": ("out", "dx"),
+        "Affine": ("out", "dx", "dW", "db"),
+        "SoftmaxWithLoss": ("out", "dx"),
+        "BatchNormalization": ("out", "dx", "dgamma", "dbeta", "running_mean", "running_var"),
+        "Dropout": ("out", "dx"),
+    }
+    layers = tuple(
+        FunctionSpec(
+            name, "common.layers", "layer_object", layer_cases(name), names, f"{ref}.layers"
+        )
+        for name, names in outputs.items()
+    )
+    settings = {
+        "SGD": {"lr": 0.1},
+        "Momentum": {"lr": 0.1, "momentum": 0.8},
+        "Nesterov": {"lr": 0.1, "momentum": 0.8},
+        "AdaGrad": {"lr": 0.1},
+        "RMSprop": {"lr": 0.1, "decay_rate": 0.9},
+        "Adam": {"lr": 0.1, "beta1": 0.8, "beta2": 0.99},
+    }
+    optimizers = tuple(
+        FunctionSpec(
+            name,
+            "common.optimizer",
+            "optimizer_object",
+            optimizer_cases(name, given),
+            (),
+            f"{ref}.optimizer",
+        )
+        for name, given in settings.items()
+    )
+    net = FunctionSpec(
+        "TwoLayerNet",
+        "ch05.two_layer_net",
+        "book_net",
+        book_net_cases(),
+        (),
+        "fcnet.courses.dlfs.ch05.two_layer_net",
+    )
+    return functions + layers + optimizers + (net,)
