@@ -95,9 +95,14 @@ def test_unpack_refuses_zips_that_escape_or_explode(tmp_path):
         z.writestr("cs231n/layers.py", "#" * (300 * 2**20))
     with pytest.raises(SubmissionError, match="unpacks to 314,572,800 bytes"):
         unpack(bomb, "cs231n", tmp_path / "b")
-    (tmp_path / "notes.py").write_text("")
-    with pytest.raises(SubmissionError, match="must be named as one of cs231n's files"):
+    (tmp_path / "notes.py").write_text("")  # read as an exported notebook, which defines nothing
+    with pytest.raises(SubmissionError, match="notes.py defines no function or class"):
         unpack(tmp_path / "notes.py", "cs231n", tmp_path / "c")
+    (tmp_path / "notes.txt").write_text("")
+    with pytest.raises(
+        SubmissionError, match="a submission is a folder, a .zip, one of cs231n's files"
+    ):
+        unpack(tmp_path / "notes.txt", "cs231n", tmp_path / "d")
 
 
 @pytest.mark.slow

@@ -23,7 +23,8 @@ def add_tool_commands(command) -> None:
     )
     p.add_argument(
         "path",
-        help="the folder that holds the course's package (cs231n/, ...), or one of its files",
+        help="the folder that holds the course's package (cs231n/, ...), one of its files, or a "
+        "notebook (.ipynb, or exported to .py)",
     )
     p.add_argument(
         "--course",
@@ -42,7 +43,9 @@ def add_tool_commands(command) -> None:
         "grade", "grade many submissions with a rubric; Gradescope's results.json", cmd_grade
     )
     p.add_argument(
-        "submissions", nargs="*", help="folders, .zip or .py files (or: make-autograder)"
+        "submissions",
+        nargs="*",
+        help="folders, .zip, .py files or notebooks (or: make-autograder)",
     )
     p.add_argument("--course", required=True, help=f"the course: {', '.join(GRADER_COURSES)}")
     p.add_argument("--rubric", help="a rubric TOML (default: the course's; see --print-rubric)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 
 from fcnet.grader import mistakes
 from fcnet.grader.judge import ERROR, FAILED, MISSING, PASSED, Check, judge
+from fcnet.grader.notebooks import NotebookError, defined_names, notebook_code, notebook_submission
 from fcnet.grader.sandbox import ChildResult, Limits, reference_results, run_in_sandbox
 from fcnet.grader.specs import FunctionSpec, cs231n_functions, dlfs_functions, ece_functions
 
@@ -262,16 +264,33 @@ def check_submission(
     limits: Limits = Limits(),
     functions: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The report of a student's folder (or one of its files): {"course", "functions": {name: {"status",
-    "checks", "hint", ...}}, "score", "max_score", "flagged"}."""
+    """The report of a student's folder, one of its files, or a notebook (.ipynb or exported .py: the functions
+    it defines): {"course", "functions": {name: {"status", "checks", "hint", ...}}, "score", "max_score",
+    "flagged"}."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file or folder")
+    if course is not None and course not in COURSES:
+        raise SubmissionError(f"--course must be one of {list(COURSES)}, got {course!r}")
+    if _is_notebook(path):
+        with tempfile.TemporaryDirectory(prefix="fcnet-notebook-") as tmp:
+            try:
+                code = notebook_code(path)
+                names = defined_names(code)
+                course = course or _course_of_notebook(names, code)
+                specs = tuple(s for s in COURSES[course][1] if s.name.split(".")[0] in names)
+                if not specs:
+                    raise SubmissionError(
+                        f"{path} defines none of {course}'s functions "
+                        f"({sorted({s.name.split('.')[0] for s in COURSES[course][1]})})"
+                    )
+                root = notebook_submission(path, sorted({s.module for s in specs}), Path(tmp))
+            except NotebookError as exc:
+                raise SubmissionError(str(exc)) from None
+            return _run_checks(course, root, specs, functions, jobs, limits)
     root = _root_of(path)
     course = course or detect_course(root)
-    if course not in COURSES:
-        raise SubmissionError(f"--course must be one of {list(COURSES)}, got {course!r}")
-    package, specs, default_convention = COURSES[course]
+    specs = COURSES[course][1]
     if path.is_file():  # one file: only its functions
         module = ".".join(path.resolve().relative_to(root).with_suffix("").parts)
         specs = tuple(s for s in specs if s.module == module)
@@ -279,6 +298,57 @@ def check_submission(
             raise SubmissionError(
                 f"{path} is none of {course}'s files ({sorted({s.module for s in COURSES[course][1]})})"
             )
+    return _run_checks(course, root, specs, functions, jobs, limits)
+
+
+def _is_notebook(path: Path) -> bool:
+    """An .ipynb, or a .py file that is none of any course's files where it lies (an exported notebook)."""
+    if not path.is_file():
+        return False
+    if path.suffix == ".ipynb":
+        return True
+    if path.suffix != ".py":
+        return False
+    root = _root_of(path)
+    module = ".".join(path.resolve().relative_to(root).with_suffix("").parts)
+    return not any(s.module == module for _, specs, _ in COURSES.values() for s in specs)
+
+
+# words in a notebook that name its course when several define the same functions
+NOTEBOOK_MARKS = {
+    "nndl": "ece",
+    "daseCV": "dasecv",
+    "use_batchnorm": "cs231n_2017",
+    "common.": "dlfs",
+}
+
+
+def _course_of_notebook(names: set[str], code: str) -> str:
+    """The course whose functions the notebook defines most of (its imports break a tie: nndl is ECE's)."""
+    counts = {
+        course: len({s.name.split(".")[0] for s in specs} & names)
+        for course, (_, specs, _) in COURSES.items()
+    }
+    best = max(counts.values())
+    if best == 0:
+        raise SubmissionError(
+            "the notebook defines none of the courses' functions; give --course "
+            f"{{{','.join(COURSES)}}}"
+        )
+    tied = [course for course, n in counts.items() if n == best]
+    marked = [course for mark, course in NOTEBOOK_MARKS.items() if mark in code and course in tied]
+    return (marked or tied)[0]
+
+
+def _run_checks(
+    course: str,
+    root: Path,
+    specs: tuple[FunctionSpec, ...],
+    functions: list[str] | None,
+    jobs: int,
+    limits: Limits,
+) -> dict[str, Any]:
+    package, _, default_convention = COURSES[course]
     if functions:
         unknown = sorted(set(functions) - {s.name for s in specs})
         if unknown:

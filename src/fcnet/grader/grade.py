@@ -1,7 +1,7 @@
-"""Grading many submissions: each one unpacked (a folder, a .zip, or single .py files named as the course's files)
-into a folder laid out as the course's, checked, scored by the rubric; a gradebook.csv (one row per submission,
-one column per function) and one JSON per submission; Gradescope's results.json; the autograder zip Gradescope
-needs."""
+"""Grading many submissions: each one unpacked (a folder, a .zip, single .py files named as the course's files, or
+a notebook) into a folder laid out as the course's, checked, scored by the rubric; a gradebook.csv (one row per
+submission, one column per function) and one JSON per submission; Gradescope's results.json; the autograder zip
+Gradescope needs."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from fcnet.grader.checker import COURSES, SubmissionError, check_submission
 from fcnet.grader.rubric import Rubric, default_rubric, to_toml
+from fcnet.grader.notebooks import NOTEBOOK_SUFFIXES, NotebookError, notebook_submission
 from fcnet.grader.sandbox import Limits
 
 MAX_ZIP_BYTES = 200 * 2**20  # uncompressed, in all
@@ -32,18 +33,23 @@ def unpack(path: Path, course: str, into: Path) -> Path:
         return _find_root(path, package)
     if path.suffix == ".zip":
         return _find_root(_extract(path, into), package)
-    if path.suffix == ".py":
-        modules = {s.module.rsplit(".", 1)[-1]: s.module for s in COURSES[course][1]}
-        if path.stem not in modules:
-            raise SubmissionError(
-                f"{path}: a single file must be named as one of {course}'s files "
-                f"({sorted(f'{m}.py' for m in modules)})"
-            )
+    modules = {s.module.rsplit(".", 1)[-1]: s.module for s in COURSES[course][1]}
+    if path.suffix == ".py" and path.stem in modules:
         target = into / (modules[path.stem].replace(".", "/") + ".py")
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
         return into
-    raise SubmissionError(f"{path}: a submission is a folder, a .zip or a .py file")
+    if (
+        path.suffix in NOTEBOOK_SUFFIXES
+    ):  # a notebook, exported or not: its definitions as every course file
+        try:
+            return notebook_submission(path, sorted(set(modules.values())), into)
+        except NotebookError as exc:
+            raise SubmissionError(str(exc)) from None
+    raise SubmissionError(
+        f"{path}: a submission is a folder, a .zip, one of {course}'s files "
+        f"({sorted(f'{m}.py' for m in modules)}), or a notebook (.ipynb, or exported to .py)"
+    )
 
 
 def _find_root(folder: Path, package: str) -> Path:
