@@ -59,7 +59,7 @@ def test_the_default_rubric_round_trips_through_toml(tmp_path):
     path = tmp_path / "rubric.toml"
     path.write_text(to_toml(rubric, "cs231n"))
     assert read_rubric(path, SPECS) == rubric
-    assert rubric.max_score == 32.0  # 26 for assignment 2, 3 x 2 for assignment 1's TwoLayerNet
+    assert rubric.max_score == 33.0  # 27 for assignment 2, 3 x 2 for assignment 1's TwoLayerNet
 
 
 @pytest.mark.parametrize(

@@ -304,7 +304,7 @@ def test_ece_code_in_the_drop_convention_passes(tmp_path):
     ece_submission(tmp_path / "ece")
     report = check_submission(tmp_path / "ece", limits=FAST)
     assert report["course"] == "ece" and report["convention"] == {"dropout_p": "drop"}
-    assert report["score"] == report["max_score"] == 17, {
+    assert report["score"] == report["max_score"] == 18, {
         k: v["hint"] for k, v in report["functions"].items() if v["status"] != "passed"
     }
 
@@ -337,7 +337,33 @@ def test_cs231n_2017_code_is_detected_and_judged_in_its_conventions(tmp_path):
     assert report["course"] == "cs231n_2017" and report["convention"] == {"dropout_p": "drop"}
     assert "layernorm_forward" not in report["functions"]
     failing = {k: v["checks"] for k, v in report["functions"].items() if v["status"] != "passed"}
-    assert not failing and report["max_score"] == 18
+    assert not failing and report["max_score"] == 19
+
+
+@pytest.mark.slow
+def test_a_cache_kept_in_a_global_passes_alone_and_fails_the_chain(tmp_path):
+    """ReLU's mask in a module global: forward then backward of one layer is right, but in a network the second
+    ReLU's forward overwrites the first's mask (what the affine - batch norm - ReLU chain, twice, is for)."""
+    package = tmp_path / "cs231n"
+    shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
+    source = (package / "layers.py").read_text()
+    old = "def relu_forward(x):\n    return np.where(x > 0, x, 0.0), x\n\n\ndef relu_backward(dout, cache):\n    return np.where(cache > 0, dout, 0.0)\n"
+    assert old in source
+    new = (
+        "_mask = None\n\n\ndef relu_forward(x):\n    global _mask\n    _mask = x > 0\n"
+        "    return x * _mask, None\n\n\ndef relu_backward(dout, cache):\n    return dout * _mask\n"
+    )
+    (package / "layers.py").write_text(source.replace(old, new))
+    report = check_submission(
+        tmp_path,
+        "cs231n",
+        limits=FAST,
+        functions=["relu_forward", "relu_backward", "affine_batchnorm_relu_chain"],
+    )["functions"]
+    assert report["relu_forward"]["status"] == report["relu_backward"]["status"] == "passed"
+    chain = report["affine_batchnorm_relu_chain"]
+    assert chain["status"] in ("failed", "error"), chain
+    assert chain["checks"][0]["status"] == "failed"
 
 
 def test_the_command_knows_every_course():
@@ -525,7 +551,7 @@ def run_check(*args):
 def test_fcnet_check_prints_the_table_and_exits_0_only_when_all_pass(tmp_path):
     done = run_check(SUBMISSIONS / "other_formulas")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("cs231n: 20 of 20 functions pass")
+    assert done.stdout.startswith("cs231n: 21 of 21 functions pass")
     package = tmp_path / "cs231n"
     shutil.copytree(SUBMISSIONS / "other_formulas" / "cs231n", package)
     (package / "optim.py").write_text(

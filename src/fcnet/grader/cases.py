@@ -282,3 +282,41 @@ def two_layer_net_cases(method: str, transposed: bool) -> tuple[Case, ...]:
     settings.update(num_iters=100, batch_size=30, verbose=False)
     train = {"X": arr(data), "y": encode(labels), "X_val": arr(val), "y_val": encode(val_labels)}
     return (Case("three blobs, 100 steps", {**base, "train": {**train, "kwargs": settings}}),)
+
+
+def chain_cases() -> tuple[Case, ...]:
+    """(affine - batch norm - ReLU) twice, forward and back through the student's own layers: what single-layer
+    checks miss (a cache kept in a global that the second layer of a kind overwrites, a cache another layer
+    changes, shapes that do not meet), on 2-D and N-D input. ReLU's inputs stay away from its kink: |gamma| <=
+    0.15 and |beta| = 0.5, while |x_hat| <= sqrt(N - 1) < 2.3."""
+    rng = np.random.default_rng(244)
+    cases = []
+    for name, shape in (("2-D input", (6, 5)), ("N-D input", (5, 2, 3))):
+        sizes = [int(np.prod(shape[1:])), 4, 3]
+        layers = []
+        for fan_in, fan_out in zip(sizes, sizes[1:]):
+            gamma = np.clip(0.1 * rng.standard_normal(fan_out), -0.15, 0.15)
+            beta = np.sign(rng.standard_normal(fan_out)) * 0.5
+            weights = [rng.standard_normal((fan_in, fan_out)), rng.standard_normal(fan_out)]
+            layers += [
+                {
+                    "forward": "affine_forward",
+                    "backward": "affine_backward",
+                    "params": [arr(w) for w in weights],
+                },
+                {
+                    "forward": "batchnorm_forward",
+                    "backward": "batchnorm_backward",
+                    "params": [arr(gamma), arr(beta)],
+                    "param": {"mode": "train", "momentum": 0.9, "eps": 1e-5},
+                },
+                {"forward": "relu_forward", "backward": "relu_backward"},
+            ]
+        step = {
+            "op": "chain",
+            "layers": layers,
+            "x": arr(rng.standard_normal(shape)),
+            "dout": arr(rng.standard_normal((shape[0], sizes[-1]))),
+        }
+        cases.append(Case(name, step, {"N": shape[0]}))
+    return tuple(cases)

@@ -278,7 +278,7 @@ def check_submission(
                 code = notebook_code(path)
                 names = defined_names(code)
                 course = course or _course_of_notebook(names, code)
-                specs = tuple(s for s in COURSES[course][1] if s.name.split(".")[0] in names)
+                specs = tuple(s for s in COURSES[course][1] if _defines(names, s))
                 if not specs:
                     raise SubmissionError(
                         f"{path} defines none of {course}'s functions "
@@ -299,6 +299,14 @@ def check_submission(
                 f"{path} is none of {course}'s files ({sorted({s.module for s in COURSES[course][1]})})"
             )
     return _run_checks(course, root, specs, functions, jobs, limits)
+
+
+def _defines(names: set[str], spec: FunctionSpec) -> bool:
+    """Whether a notebook defining `names` has `spec`'s function (a chain: every layer function it composes)."""
+    if spec.kind == "chain":
+        step = spec.cases[0].step
+        return {layer[k] for layer in step["layers"] for k in ("forward", "backward")} <= names
+    return spec.name.split(".")[0] in names
 
 
 def _is_notebook(path: Path) -> bool:

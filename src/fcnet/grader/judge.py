@@ -310,4 +310,5 @@ JUDGES = {
     "layer_object": judge_layer_object,
     "optimizer_object": judge_optimizer,
     "book_net": judge_book_net,
+    "chain": lambda *a: _forward(*a) + _backward(*a),
 }

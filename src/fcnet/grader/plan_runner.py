@@ -15,6 +15,8 @@ A plan is a list of steps (JSON); arrays are given as ``{"array": nested list, "
   (numeric: the gradient of the value with respect to args[i]).
 - ``{"op": "rule", "fn": F, "w": A, "dws": [A, ...], "config": {...} | null}``: next_w, config = F(w, dw, config)
   for each dw in turn, the config carried from step to step.
+- ``{"op": "chain", "layers": [{"forward": F, "backward": B, "params": [...], "param": {...}}, ...], "x": A,
+  "dout": A}``: the layers composed forward and back (see run_chain).
 
 Every step reports "mutated" (which inputs the function changed) and an "error" (the exception's type and message,
 with the student's line) instead of its outputs when it raises.
@@ -147,6 +149,42 @@ def run_rule(functions, step):
     return {"steps": steps}
 
 
+def run_chain(functions, step):
+    """The student's layers composed, x -> layer 1 -> ... -> out, then back: each layer's forward gets the
+    previous output, its params and (a copy of) its param dict; the backward passes run in reverse, each on the
+    gradient the next one returned. Reports out, grads [dx, then each layer's parameter gradients in order] and
+    the centred-difference gradient of sum(out * dout) in x ("0")."""
+    layers, x, dout = step["layers"], decode(step["x"]), decode(step["dout"])
+    params = [decode(layer.get("params", [])) for layer in layers]
+
+    def forward(x):
+        caches = []
+        for layer, extra in zip(layers, params):
+            param = decode(layer.get("param"))
+            out = functions[layer["forward"]](x, *extra, *([param] if param is not None else []))
+            x, cache = out
+            caches.append(cache)
+        return x, caches
+
+    try:
+        out, caches = forward(x)
+    except Exception as exc:  # the student's code
+        return {**_error(exc), "stage": "forward"}
+    result = {"out": encode(out)}
+    try:
+        grad, grads = np.array(dout, copy=True), []
+        for layer, cache in reversed(list(zip(layers, caches))):
+            back = functions[layer["backward"]](grad, cache)
+            back = back if isinstance(back, tuple) else (back,)
+            grad, grads = back[0], list(back[1:]) + grads
+    except Exception as exc:
+        result["backward"] = {**_error(exc), "stage": "backward"}
+        return result
+    result["grads"] = encode([grad] + grads)
+    result["numeric"] = _numeric_gradients(lambda work: forward(work[0])[0], [x], [0], dout)
+    return result
+
+
 RUNNERS = {
     "pair": run_pair,
     "call": run_call,
@@ -156,6 +194,7 @@ RUNNERS = {
     "object": run_object,
     "optimizer": run_optimizer,
     "book_net": run_book_net,
+    "chain": run_chain,
 }
 
 
@@ -163,7 +202,9 @@ def run_plan(functions, plan) -> list:
     """Each step's result, in order; a missing function gives {"missing": name}."""
     results = []
     for step in plan:
-        wanted = [step[k] for k in ("forward", "fn", "cls") if k in step]
+        wanted = [step[k] for k in ("forward", "fn", "cls") if k in step] + [
+            layer[k] for layer in step.get("layers", []) for k in ("forward", "backward")
+        ]
         missing = [name for name in wanted if name not in functions]
         if missing:
             results.append({"missing": missing[0]})

@@ -32,6 +32,7 @@ DEFAULT_POINTS = {
     "layer_object": 2.0,
     "optimizer_object": 1.0,
     "book_net": 3.0,
+    "chain": 1.0,
 }
 
 

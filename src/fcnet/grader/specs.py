@@ -15,6 +15,7 @@ from fcnet.grader.cases import (
     _abs_normal,
     _normal,
     affine_cases,
+    chain_cases,
     dropout_cases,
     loss_cases,
     network_cases,
@@ -134,6 +135,14 @@ def _cs231n_functions(root: str, vintage: int) -> tuple[FunctionSpec, ...]:
             ref_layers,
         ),
         FunctionSpec(
+            "affine_batchnorm_relu_chain",
+            layers,
+            "chain",
+            chain_cases(),
+            ("dx", "dw1", "db1", "dgamma1", "dbeta1", "dw2", "db2", "dgamma2", "dbeta2"),
+            ref_layers,
+        ),
+        FunctionSpec(
             "sgd_momentum",
             optim,
             "rule",
@@ -206,6 +215,7 @@ def ece_functions() -> tuple[FunctionSpec, ...]:
     student's docstring says keep) and nndl/optim.py (the course's state names: rmsprop's 'a', Adam's 'v' and
     'a' for the first and second moments)."""
     layer_names = (
+        "affine_batchnorm_relu_chain",
         "affine_forward",
         "affine_backward",
         "relu_forward",
