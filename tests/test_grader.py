@@ -11,7 +11,13 @@ from pathlib import Path
 import pytest
 
 from fcnet.grader import mistakes
-from fcnet.grader.checker import COURSES, _hint, _reference_functions, check_submission
+from fcnet.grader.checker import (
+    COURSES,
+    _hint,
+    _reference_functions,
+    check_submission,
+    course_mutant,
+)
 from fcnet.grader.judge import judge
 from fcnet.grader.sandbox import Limits, isolation, reference_results
 
@@ -34,18 +40,14 @@ def judged(functions, spec, convention="keep"):
 
 
 def _catalogue_cases():
-    """(course, mistake) for every catalogue entry and every course that has its function (ECE: its layers, in
-    its drop convention)."""
+    """(course, mistake) for every catalogue entry and every course that has its function (ECE: in its drop
+    convention and its names for the rules' state)."""
     cases = []
     for course in ("cs231n", "ece"):
         convention = COURSES[course][2]
         names = {s.name: s.kind for s in COURSES[course][1]}
         for m in mistakes.CATALOGUE:
-            if (
-                m.function in names
-                and convention in m.conventions
-                and not (course == "ece" and names[m.function] == "rule")
-            ):
+            if m.function in names and convention in m.conventions:
                 cases.append(pytest.param(course, m, id=f"{course}-{m.key}"))
     return cases
 
@@ -54,7 +56,7 @@ def _catalogue_cases():
 def test_every_known_mistake_is_caught_and_gets_its_own_hint(course, mistake):
     spec = spec_of(mistake.function, course)
     convention = COURSES[course][2]
-    status, checks = judged(mistake.mutant(), spec, convention)
+    status, checks = judged(course_mutant(course, mistake), spec, convention)
     assert status in ("failed", "error"), [c for c in checks if c.status != "passed"]
     if status == "failed":
         assert _hint(course, spec, checks, convention) == f"{mistake.title}: {mistake.hint}"
