@@ -43,7 +43,7 @@ def _catalogue_cases():
     """(course, mistake) for every catalogue entry and every course that has its function (ECE: in its drop
     convention and its names for the rules' state)."""
     cases = []
-    for course in ("cs231n", "ece"):
+    for course in ("cs231n", "ece", "dlfs"):
         convention = COURSES[course][2]
         names = {s.name: s.kind for s in COURSES[course][1]}
         for m in mistakes.CATALOGUE:
@@ -58,6 +58,8 @@ def test_every_known_mistake_is_caught_and_gets_its_own_hint(course, mistake):
     convention = COURSES[course][2]
     status, checks = judged(course_mutant(course, mistake), spec, convention)
     assert status in ("failed", "error"), [c for c in checks if c.status != "passed"]
+    # a mutant raises only where the student's code would (x not reshaped: N-D input cannot multiply)
+    assert all(c.label != "error" for c in checks) or mistake.key == "affine_no_reshape", checks
     if status == "failed":
         assert _hint(course, spec, checks, convention) == f"{mistake.title}: {mistake.hint}"
     else:  # it raises on valid input: the error is what the student reads
@@ -67,7 +69,10 @@ def test_every_known_mistake_is_caught_and_gets_its_own_hint(course, mistake):
 def test_the_catalogues_signatures_are_distinct_within_each_function():
     seen = {}
     for mistake in mistakes.for_function_all("keep"):
-        spec = spec_of(mistake.function)
+        course = next(
+            c for c in ("cs231n", "dlfs") if mistake.function in {s.name for s in COURSES[c][1]}
+        )
+        spec = spec_of(mistake.function, course)
         _, checks = judged(mistake.mutant(), spec)
         signature = (
             mistake.function,

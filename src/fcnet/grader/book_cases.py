@@ -31,10 +31,17 @@ def function_cases(name: str) -> tuple[Case, ...]:
     if name == "cross_entropy_error":
         probabilities = rng.dirichlet(np.ones(5), size=4) * 0.9 + 0.02
         one = rng.dirichlet(np.ones(5)) * 0.9 + 0.02
+        zero = probabilities.copy()
+        labels = rng.integers(0, 5, 4)
+        zero[0] = 0.25
+        zero[0, labels[0]] = (
+            0.0  # the right class's probability 0: the delta keeps the loss finite
+        )
         return (
             Case("labels", call([arr(probabilities), _labels(rng, 4, 5)]), {"N": 4}),
             Case("one-hot targets", call([arr(probabilities), _one_hot(rng, 4, 5)]), {"N": 4}),
             Case("one sample, one-hot", call([arr(one), arr(np.eye(5)[2])])),
+            Case("a zero probability", call([arr(zero), encode(labels)]), {"N": 4}),
         )
     batch = 3 * rng.standard_normal((4, 5))
     if name == "softmax":
@@ -83,14 +90,19 @@ def layer_cases(name: str) -> tuple[Case, ...]:
             )
             cases.append(Case(label, step, {"N": shape[0]}))
         return tuple(cases)
-    if (
-        name == "SoftmaxWithLoss"
-    ):  # moderate scores: the book's 1e-7 in the log stays below 1e-5 of dx
-        x = rng.standard_normal((4, 5))
-        return tuple(
+    if name == "SoftmaxWithLoss":
+        x = rng.standard_normal(
+            (4, 5)
+        )  # moderate scores: the book's 1e-7 in the log stays below 1e-5 of dx
+        cases = [
             Case(label, _object(name, [], [arr(x), t], None, numeric={"dx": "arg0"}), {"N": 4})
             for label, t in (("labels", _labels(rng, 4, 5)), ("one-hot", _one_hot(rng, 4, 5)))
-        )
+        ]
+        labels = rng.integers(0, 5, 4)
+        far = x.copy()
+        far[0, labels[0]] -= 1000.0  # its probability underflows to 0
+        step = _object(name, [], [arr(far), encode(labels)], None)
+        return (*cases, Case("a score 1000 below the rest", step, {"N": 4}))
     if name == "BatchNormalization":
         x = 2 + 3 * rng.standard_normal((6, 4))
         gamma, beta = 1 + 0.1 * rng.standard_normal(4), 0.1 * rng.standard_normal(4)

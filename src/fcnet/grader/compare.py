@@ -126,7 +126,10 @@ def describe(
                 f"{what} is {kind[1:]} times the right answer{_sizes(scale)}: {mine:.6g} "
                 f"instead of {right:.6g}"
             )
-        return f"{what} is {mine:.6g}; the right answer is {right:.6g}"
+        digits = 6 if f"{mine:.6g}" != f"{right:.6g}" else 12  # close: show where they part
+        return f"{what} is {mine:.{digits}g}; the right answer is {right:.{digits}g}" + (
+            f" (relative error {rel_error(s, r):.2g})" if digits == 12 else ""
+        )
     if kind.startswith("x"):
         factor = kind[1:]
         if factor == "0":

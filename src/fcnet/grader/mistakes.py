@@ -4,7 +4,8 @@ mutant on the same plan as the student's code; the checks it fails and how (thei
 signature, and a failing student function whose signature is the same gets that entry's hint.
 
 The mistakes are those the courses' forums and graders see again and again (cs231n assignment 2: affine,
-ReLU, losses, batch and layer norm, dropout, update rules).
+ReLU, losses, batch and layer norm, dropout, update rules; "Deep Learning from Scratch": the loss's delta, the
+layer objects' backward, non-inverted dropout).
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ from fcnet.grader.mutants import (  # the mistakes, written as students write th
     _sgd_momentum_wrong_sign,
     _rmsprop_without_sqrt,
     _adam_with,
+)
+from fcnet.grader.book_mutants import (  # "Deep Learning from Scratch"'s objects
+    _AffineKeepsUnflattenedX,
+    _DropoutInverted,
+    _ReluLetsEveryGradientThrough,
+    _SoftmaxWithLossNotAveraged,
+    _SoftmaxWithLossWithoutDelta,
+    _cross_entropy_without_delta,
 )
 
 
@@ -248,6 +257,52 @@ CATALOGUE: tuple[Mistake, ...] = (
         "no bias correction",
         "Use the bias-corrected moments: mt = m / (1 - beta1 ** t), vt = v / (1 - beta2 ** t).",
         lambda: _adam_with(no_bias_correction=True),
+    ),
+    Mistake(
+        "book_cross_entropy_no_delta",
+        "cross_entropy_error",
+        "no delta inside the log",
+        "The book computes -sum(log(y + 1e-7)) / batch_size: the small delta keeps log(0) from being -inf when "
+        "the right class's probability is 0, and shifts the loss by about 1e-7 otherwise.",
+        lambda: {"cross_entropy_error": _cross_entropy_without_delta},
+    ),
+    Mistake(
+        "book_softmax_with_loss_no_delta",
+        "SoftmaxWithLoss",
+        "cross-entropy without the delta inside the log",
+        "forward's loss is cross_entropy_error(softmax(x), t), whose log takes y + 1e-7 (the book's delta): "
+        "without it a probability that underflows to 0 gives an infinite loss.",
+        lambda: {"SoftmaxWithLoss": _SoftmaxWithLossWithoutDelta},
+    ),
+    Mistake(
+        "book_softmax_with_loss_dx_not_averaged",
+        "SoftmaxWithLoss",
+        "dx not divided by the batch size",
+        "The loss is the mean over the batch, so backward returns (y - t) / batch_size.",
+        lambda: {"SoftmaxWithLoss": _SoftmaxWithLossNotAveraged},
+    ),
+    Mistake(
+        "book_relu_backward_no_mask",
+        "Relu",
+        "backward lets every gradient through",
+        "Where forward zeroed x (self.mask), backward must zero dout too: dx = dout.copy(); dx[self.mask] = 0.",
+        lambda: {"Relu": _ReluLetsEveryGradientThrough},
+    ),
+    Mistake(
+        "book_affine_dw_unflattened_x",
+        "Affine",
+        "dW from x before it was flattened",
+        "Keep the flattened x (x.reshape(x.shape[0], -1)) in forward: dW = np.dot(x_flat.T, dout) has W's "
+        "shape only then (images come in as (N, C, H, W)).",
+        lambda: {"Affine": _AffineKeepsUnflattenedX},
+    ),
+    Mistake(
+        "book_dropout_inverted",
+        "Dropout",
+        "inverted dropout",
+        "The book's dropout is not inverted: training keeps units as they are (x * mask) and test time scales "
+        "by (1 - dropout_ratio); dividing by (1 - dropout_ratio) in training is cs231n's convention.",
+        lambda: {"Dropout": _DropoutInverted},
     ),
 )
 
