@@ -139,3 +139,34 @@ def test_fcnet_grade_takes_notebooks(tmp_path):
     )
     assert float(rows["bob.py"]["affine_backward"]) < 2.0  # dw doubled: part of its checks fail
     assert rows["bob.py"]["affine_forward"] == "1.0"
+
+
+def test_a_cells_future_import_opens_the_module():
+    """Each notebook cell compiles alone, so `from __future__ import ...` may sit in any cell; the definitions
+    put it first (where Python requires it), not inside the try that guards the other imports."""
+    source = definitions(
+        "import numpy as np\n\nfrom __future__ import print_function\n\ndef f():\n    pass\n"
+    )
+    assert source.startswith("from __future__ import print_function\n")
+    compile(source, "notebook", "exec")
+
+
+@pytest.mark.slow
+def test_a_file_two_levels_down_with_python_2_imports_is_checked(tmp_path):
+    """cs231n assignment 1's template: classifiers/neural_net.py opens with `from __future__ import
+    print_function` and `from past.builtins import xrange` (the `future` package, rarely installed): checked as
+    the course's file, and the import does not fail it."""
+    folder = tmp_path / "assignment1" / "cs231n" / "classifiers"
+    folder.mkdir(parents=True)
+    source = (
+        SUBMISSIONS / "other_formulas" / "cs231n" / "classifiers" / "neural_net.py"
+    ).read_text()
+    header = "from __future__ import print_function\nfrom past.builtins import xrange\n"
+    (folder / "neural_net.py").write_text(header + source)
+    report = check_submission(folder / "neural_net.py", limits=FAST)
+    assert report["course"] == "cs231n"
+    assert {k: v["status"] for k, v in report["functions"].items()} == {
+        "TwoLayerNet.loss": "passed",
+        "TwoLayerNet.predict": "passed",
+        "TwoLayerNet.train": "passed",
+    }

@@ -63,12 +63,12 @@ def _is_2017(package: Path) -> bool:
 def _root_of(path: Path) -> Path:
     """The folder that holds the course's package: a submission folder, or the package folder itself."""
     path = path.resolve()
-    if path.is_file():
-        path = path.parent
-    for package, _, _ in COURSES.values():
-        if path.name == package:
-            return path.parent
-    return path
+    folder = path.parent if path.is_file() else path
+    packages = {package for package, _, _ in COURSES.values()} | {"ch05"}
+    for candidate in (folder, *folder.parents):  # cs231n/classifiers/fc_net.py: two levels up
+        if candidate.name in packages:
+            return candidate.parent
+    return folder
 
 
 @lru_cache(maxsize=None)

@@ -68,12 +68,15 @@ def definitions(code: str, name: str = "notebook") -> str:
             f"{name} does not parse as Python: {exc.msg} (line {exc.lineno})"
         ) from None
     lines = code.splitlines()
-    kept = []
+    future, kept = [], []
     for node in tree.body:
         if not _is_definition(node):
             continue
         start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         source = "\n".join(lines[start - 1 : node.end_lineno])
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            future.append(source)  # must open the module, as it is
+            continue
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             source = (
                 "try:\n    " + source.replace("\n", "\n    ") + "\nexcept ImportError:\n    pass"
@@ -81,7 +84,7 @@ def definitions(code: str, name: str = "notebook") -> str:
         kept.append(source)
     if not any(isinstance(n, (ast.FunctionDef, ast.ClassDef)) for n in tree.body):
         raise NotebookError(f"{name} defines no function or class")
-    return "\n\n\n".join(kept) + "\n"
+    return "\n\n\n".join(future + kept) + "\n"
 
 
 def defined_names(code: str) -> set[str]:
