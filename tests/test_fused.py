@@ -62,7 +62,30 @@ def test_the_fused_loop_really_runs(monkeypatch):
     Optimizer(params, "adam", learning_rate=1e-3).step(
         {k: np.ones_like(v) for k, v in params.items()}
     )
-    assert calls == [(160, 128)]  # the weights fused; the small bias on the NumPy path
+    assert calls == [
+        (160, 128),
+        (128,),
+    ]  # the weights load numba; then the small bias goes through it too
+
+
+def test_a_network_of_small_parameters_never_imports_numba():
+    """scikit-learn's digits (64-100-10): every parameter below fused.FUSE_MIN, so numba (a second to import)
+    is not loaded; the update rules run NumPy's operations."""
+    code = (
+        "import sys, numpy as np\n"
+        "from fcnet.optimizer import Optimizer\n"
+        "params = {'W1': np.ones((64, 100)), 'b1': np.ones(100), 'W2': np.ones((100, 10))}\n"
+        "opt = Optimizer(params, 'adam', learning_rate=1e-3)\n"
+        "for _ in range(3):\n"
+        "    opt.step({k: np.ones_like(v) for k, v in params.items()})\n"
+        "print('numba' in sys.modules, 'fcnet._fused_numba' in sys.modules)\n"
+    )
+    env = {**os.environ, "FCNET_KERNELS": "auto"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "False"]
 
 
 def test_the_switch(monkeypatch):

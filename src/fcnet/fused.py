@@ -9,14 +9,15 @@ __pycache__); a second later use costs nothing.
 from __future__ import annotations
 
 import os
+import sys
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 CHOICES = ("auto", "numpy", "numba")
-# Parameters smaller than this stay on the NumPy path: there a call into compiled code costs about what it saves,
-# and a small network (scikit-learn's digits) never pays the second numba takes to import.
+# A network whose parameters are all smaller than this stays on the NumPy path: it never pays the second numba
+# takes to import (scikit-learn's digits). Once a large parameter has loaded numba, small ones use it too.
 FUSE_MIN = 16_384
 
 
@@ -50,14 +51,24 @@ def kernels() -> Any:
     return _load(mode())
 
 
+def loaded() -> bool:
+    """Whether the fused loops have been loaded (numba imported) in this process: then even small arrays use them,
+    as far as FCNET_KERNELS lets kernels() return them."""
+    return "fcnet._fused_numba" in sys.modules
+
+
 def fusable(*arrays: np.ndarray) -> bool:
-    """Whether the fused loops can take these arrays: one float dtype, C-contiguous, writable."""
+    """Whether the fused loops can take these arrays: one float dtype, C-contiguous, writable, one shape."""
     first = arrays[0]
-    return first.dtype in (np.float32, np.float64) and all(
-        isinstance(a, np.ndarray)
-        and a.dtype == first.dtype
-        and a.flags.c_contiguous
-        and a.flags.writeable
-        and a.shape == first.shape
-        for a in arrays
-    )
+    if first.dtype not in (np.float32, np.float64):
+        return False
+    for a in arrays:
+        if not (
+            isinstance(a, np.ndarray)
+            and a.dtype == first.dtype
+            and a.shape == first.shape
+            and a.flags.c_contiguous
+            and a.flags.writeable
+        ):
+            return False
+    return True

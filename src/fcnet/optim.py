@@ -15,6 +15,7 @@ check them and cast them to Python floats, which take the dtype of the parameter
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Callable
 
 import numpy as np
@@ -329,18 +330,27 @@ def adabelief(
 
 def _fast(w: np.ndarray, dw: np.ndarray, out: np.ndarray | None, *state: np.ndarray):
     """The fused loops (fcnet.fused) when they can take this update in place of the NumPy operations: an update
-    written into w itself (out=w, the Optimizer's path), arrays of one float dtype, C-contiguous."""
-    if (
-        out is not w or w.size < fused.FUSE_MIN
-    ):  # the fused loops write into w: the Optimizer's path (out=w)
+    written into w itself (out=w, the Optimizer's path), arrays of one float dtype, C-contiguous, and w large
+    enough to be worth loading numba for (once it is loaded, by a network's large weights, its small biases go
+    through it too: a call costs a few microseconds where the NumPy operations cost tens)."""
+    if out is not w:  # the fused loops write into w: the Optimizer's path (out=w)
+        return None
+    if w.size < fused.FUSE_MIN and not fused.loaded():
         return None
     kernels = fused.kernels()
     return kernels if kernels is not None and fused.fusable(w, dw, *state) else None
 
 
 def _scalars(w: np.ndarray, *values: float) -> tuple:
-    """The rule's scalars in w's dtype: what NumPy does to a Python float meeting a float32 array."""
-    return tuple(w.dtype.type(v) for v in values)
+    """The rule's scalars in w's dtype: what NumPy does to a Python float meeting a float32 array (the same
+    rounding as w.dtype.type(v), done in one conversion: the fused path is called once per parameter per step)."""
+    return _in_dtype(w.dtype, values)
+
+
+@lru_cache(maxsize=64)
+def _in_dtype(dtype: np.dtype, values: tuple) -> tuple:
+    """values as scalars of `dtype`; cached: a step's parameters share their dtype, t and hyperparameters."""
+    return tuple(np.array(values, dtype=dtype))
 
 
 def _decay(config: dict) -> float:
