@@ -92,3 +92,28 @@ def adabelief(
         w[i] = w[i] - (
             (mi / (np.sqrt(si) * inv_sqrt_correction + eps)) * lr_scale + decay_lr * w[i]
         )
+
+
+@njit(cache=True, error_model="numpy")
+def softmax_loss(x, y, dx):
+    """fcnet.loss_kernels.softmax_loss's operations row by row, in x's dtype, in one pass over the scores: the
+    row's maximum, shifted = x - max, log_probs = shifted - log(sum(exp(shifted))), dx = exp(log_probs) with 1
+    taken from the right class, over N. Writes dx (N, C); returns the mean loss (summed in float64). The row sums
+    run in order where NumPy's run pairwise, so the two paths agree to float rounding, not to the bit."""
+    n, c = x.shape
+    total = 0.0
+    for i in range(n):
+        top = x[i, 0]
+        for j in range(1, c):
+            if x[i, j] > top:
+                top = x[i, j]
+        s = x[i, 0] * 0
+        for j in range(c):
+            s += np.exp(x[i, j] - top)
+        log_s = np.log(s)
+        label = y[i]
+        for j in range(c):
+            p = np.exp((x[i, j] - top) - log_s)
+            dx[i, j] = (p - 1 if j == label else p) / n
+        total -= (x[i, label] - top) - log_s
+    return total / n

@@ -1,9 +1,13 @@
-"""Which kernels the update rules run: fcnet.optim's NumPy operations (the readable reference), or the same
-operations fused into one compiled loop per parameter (fcnet._fused_numba, with numba: ``pip install
-'fcnet[fast]'``). One switch, the environment variable FCNET_KERNELS: ``auto`` (the default: numba when it is
-installed), ``numpy`` (always the reference) or ``numba`` (an error when numba is missing). Both paths give the
-same numbers (tests run every rule both ways). The first use compiles the loops once per machine (cached in
-__pycache__); a second later use costs nothing.
+"""Which kernels the hot path runs: fcnet's NumPy operations (the readable reference: fcnet.optim's update rules,
+fcnet.loss_kernels' softmax loss), or the same operations fused into one compiled loop (fcnet._fused_numba, with
+numba: ``pip install 'fcnet[fast]'``). One switch, the environment variable FCNET_KERNELS: ``auto`` (the default:
+numba when it is installed), ``numpy`` (always the reference) or ``numba`` (an error when numba is missing).
+
+The update rules' loops give the NumPy rules' numbers to the last bit (tests run every rule both ways). The softmax
+loss's loop, taken for float32 scores only, agrees with NumPy's to float32 rounding (numba's exp and log are not
+NumPy's, 1 ulp apart in places); float64 scores (the courses' printed numbers, gradient checks) always take NumPy's.
+numba is loaded by the first update of a parameter of FUSE_MIN elements or more; a network of small parameters
+never loads it. The first use compiles the loops once per machine (cached in __pycache__).
 """
 
 from __future__ import annotations
