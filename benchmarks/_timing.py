@@ -22,15 +22,19 @@ def best_time(fn: Callable[[], object], repeat: int = 7, number: int = 20) -> fl
     return best
 
 
-def interleaved(competitors: dict[str, Callable[[], T]], rounds: int) -> dict[str, list[T]]:
+def interleaved(
+    competitors: dict[str, Callable[[], T]], rounds: int, pause: float = 0.0
+) -> dict[str, list[T]]:
     """Each competitor's results over `rounds` rounds, the competitors in a shuffled (seeded) order every round, so
-    that a slow spell of the machine falls on all of them alike."""
+    that a slow spell of the machine falls on all of them alike; `pause` seconds between two competitors (at 2
+    threads, OpenBLAS's worker threads left spinning by one slow the next: 2x for PyTorch, measured)."""
     results: dict[str, list[T]] = {name: [] for name in competitors}
     for round_ in range(rounds):
         order = list(competitors)
         random.Random(round_).shuffle(order)
         for name in order:
             results[name].append(competitors[name]())
+            time.sleep(pause)
     return results
 
 

@@ -11,13 +11,8 @@ from pathlib import Path
 import pytest
 
 from fcnet.grader import mistakes
-from fcnet.grader.checker import (
-    COURSES,
-    _hint,
-    _reference_functions,
-    check_submission,
-    course_mutant,
-)
+from fcnet.grader.checker import COURSES, _hint, _reference_functions, check_submission
+from fcnet.grader.mistakes import course_mutant
 from fcnet.grader.judge import judge
 from fcnet.grader.sandbox import Limits, isolation, reference_results
 

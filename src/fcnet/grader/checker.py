@@ -130,7 +130,7 @@ def _mistake_signatures(
     expected = reference_results(reference, plan)
     out = []
     for mistake in mistakes.for_function(function, convention):
-        results = reference_results({**reference, **course_mutant(course, mistake)}, plan)
+        results = reference_results({**reference, **mistakes.course_mutant(course, mistake)}, plan)
         _, checks = judge(
             spec,
             results,
@@ -139,32 +139,6 @@ def _mistake_signatures(
         )
         out.append((mistake, _signature(checks)))
     return tuple(out)
-
-
-# a course's names for the update rules' state -> cs231n's, in which the catalogue's mutants are written
-STATE_NAMES = {"ece": {"rmsprop": {"a": "cache"}, "adam": {"v": "m", "a": "v"}}}
-
-
-def course_mutant(course: str, mistake: mistakes.Mistake) -> dict[str, Any]:
-    """The mistake's functions as `course` names things (ECE's rmsprop keeps 'a', its Adam 'v' and 'a')."""
-    functions = mistake.mutant()
-    names = STATE_NAMES.get(course, {})
-    return {
-        name: _renamed(function, names[name]) if name in names else function
-        for name, function in functions.items()
-    }
-
-
-def _renamed(rule: Any, names: dict[str, str]) -> Any:
-    """`rule` (written with cs231n's state names) taking and returning a config in the course's names."""
-    back = {theirs: ours for ours, theirs in names.items()}
-
-    def rule_in_course_names(w, dw, config=None):
-        inner = None if config is None else {names.get(k, k): v for k, v in config.items()}
-        next_w, out = rule(w, dw, inner)
-        return next_w, {back.get(k, k): v for k, v in out.items()}
-
-    return rule_in_course_names
 
 
 def _hint(course: str, spec: FunctionSpec, checks: list[Check], convention: str) -> str:

@@ -11,7 +11,7 @@ layer objects' backward, non-inverted dropout).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 
 from fcnet.grader.mutants import (  # the mistakes, written as students write them
@@ -315,3 +315,29 @@ def for_function_all(convention: str) -> tuple[Mistake, ...]:
 def for_function(name: str, convention: str = "keep") -> tuple[Mistake, ...]:
     """The catalogue's mistakes of function `name` that apply where dropout's p means `convention`."""
     return tuple(m for m in CATALOGUE if m.function == name and convention in m.conventions)
+
+
+# a course's names for the update rules' state -> cs231n's, in which the catalogue's mutants are written
+STATE_NAMES = {"ece": {"rmsprop": {"a": "cache"}, "adam": {"v": "m", "a": "v"}}}
+
+
+def course_mutant(course: str, mistake: Mistake) -> dict[str, Any]:
+    """The mistake's functions as `course` names things (ECE's rmsprop keeps 'a', its Adam 'v' and 'a')."""
+    functions = mistake.mutant()
+    names = STATE_NAMES.get(course, {})
+    return {
+        name: _renamed(function, names[name]) if name in names else function
+        for name, function in functions.items()
+    }
+
+
+def _renamed(rule: Any, names: dict[str, str]) -> Any:
+    """`rule` (written with cs231n's state names) taking and returning a config in the course's names."""
+    back = {theirs: ours for ours, theirs in names.items()}
+
+    def rule_in_course_names(w, dw, config=None):
+        inner = None if config is None else {names.get(k, k): v for k, v in config.items()}
+        next_w, out = rule(w, dw, inner)
+        return next_w, {back.get(k, k): v for k, v in out.items()}
+
+    return rule_in_course_names
