@@ -2,6 +2,7 @@
 optimizers and ch05's TwoLayerNet; the reference passes, code written differently passes, each planted mistake is
 found by its check (issue: the course's checker and autograder)."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -149,3 +150,39 @@ def test_a_planted_mistake_is_found_by_its_check(
     assert any(c["name"] == check and message in c["message"] for c in verdict["checks"]), verdict[
         "checks"
     ]
+
+
+def test_an_error_never_points_into_the_graders_own_scripts(tmp_path):
+    """An error in the student's code names the student's line; one the runner hits on what the student's code
+    returned (a history that is no dict) names no line of the grader's scripts (plan_*.py)."""
+    shutil.copytree(SUBMISSIONS, tmp_path / "book")
+    layers = tmp_path / "book" / "common" / "layers.py"
+    source = layers.read_text()
+    old = "        return np.where(self.mask, 0.0, dout)\n"
+    assert old in source
+    layers.write_text(source.replace(old, "        raise ValueError('boom')\n"))
+    verdict = check_submission(tmp_path / "book", "dlfs", limits=FAST, functions=["Relu"])[
+        "functions"
+    ]["Relu"]
+    line = next(i for i, text in enumerate(layers.read_text().splitlines(), 1) if "boom" in text)
+    assert f"ValueError: boom (at layers.py:{line})" in verdict["hint"], verdict
+
+    package = tmp_path / "cs231n"
+    shutil.copytree(
+        Path(__file__).parent / "grader_submissions" / "other_formulas" / "cs231n", package
+    )
+    net = package / "classifiers" / "neural_net.py"
+    source = net.read_text()
+    old = '        return {\n            "loss_history": loss_history,'
+    assert old in source
+    net.write_text(
+        source.replace(
+            old,
+            '        return [1, 2]\n        return {\n            "loss_history": loss_history,',
+        )
+    )
+    verdict = check_submission(tmp_path, "cs231n", limits=FAST, functions=["TwoLayerNet.train"])[
+        "functions"
+    ]["TwoLayerNet.train"]
+    assert verdict["status"] in ("error", "failed")
+    assert "plan_" not in json.dumps(verdict), verdict

@@ -54,7 +54,7 @@ def _error(exc: BaseException) -> dict:
         (
             f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}"
             for f in reversed(frames)
-            if "plan_runner" not in f.filename
+            if not f.filename.rsplit("/", 1)[-1].startswith("plan_")  # the runner's own scripts
         ),
         "",
     )
