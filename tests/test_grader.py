@@ -105,6 +105,11 @@ def test_the_reference_judged_in_process_passes_every_check():
             "gradient of W1, reg 3.14",
             "differs from the loss's centred differences",
         ),
+        (
+            "        return loss, grads\n",
+            "training, overfits 50 samples",
+            "the gradients do not lower the loss as they should",
+        ),
     ],
 )
 def test_a_network_mistake_is_found_by_its_check(tmp_path, change, check, message):
@@ -117,6 +122,7 @@ def test_a_network_mistake_is_found_by_its_check(tmp_path, change, check, messag
         "loss += 0.5 * self.reg * sum(": "loss += 1.0 * self.reg * sum(",
         'self.params["W%d" % i] = weight_scale * np.random.randn(fan_in, fan_out)': 'self.params["W%d" % i] = weight_scale * np.random.randn(fan_out, fan_in)',
         'grads["W%d" % i] = grads["W%d" % i] + self.reg * self.params["W%d" % i]': 'grads["W%d" % i] = grads["W%d" % i]',
+        "        return loss, grads\n": "        return loss, {k: -g for k, g in grads.items()}\n",
     }
     net.write_text(source.replace(change, mistakes_made[change]))
     verdict = check_submission(tmp_path, "cs231n", limits=FAST, functions=["FullyConnectedNet"])[

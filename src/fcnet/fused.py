@@ -6,8 +6,10 @@ numba when it is installed), ``numpy`` (always the reference) or ``numba`` (an e
 The update rules' loops give the NumPy rules' numbers to the last bit (tests run every rule both ways). The softmax
 loss's loop, taken for float32 scores only, agrees with NumPy's to float32 rounding (numba's exp and log are not
 NumPy's, 1 ulp apart in places); float64 scores (the courses' printed numbers, gradient checks) always take NumPy's.
-numba is loaded by the first update of a parameter of FUSE_MIN elements or more; a network of small parameters
-never loads it. The first use compiles the loops once per machine (cached in __pycache__).
+numba is loaded by the first float32 softmax loss or the first update of a parameter of FUSE_MIN elements or
+more; a float64 network of small parameters never loads it. Once loaded, small parameters' updates use it too (the
+update loops being bit-identical, that history changes no number). The first use compiles the loops once per
+machine (cached in __pycache__).
 """
 
 from __future__ import annotations

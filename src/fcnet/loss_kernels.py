@@ -113,9 +113,11 @@ def softmax_loss(
 
 
 def _fused_softmax(x: np.ndarray):
-    """The fused loops (fcnet.fused) for float32 scores once numba is loaded (by the update rules of a network
-    with large weights): the training step's case. float64 scores (the courses' printed numbers, gradient
-    checks) always take the NumPy operations, which the fused loop follows to float32 rounding only."""
-    if x.dtype != np.float32 or not fused.loaded() or not x.flags.c_contiguous:
+    """The fused loops (fcnet.fused) for float32 scores, whenever numba is there and chosen: the training step's
+    case. The choice depends on the scores alone, never on what the process did before (whether numba is loaded
+    yet), so that a resumed run takes the path the uninterrupted one took, step for step. float64 scores (the
+    courses' printed numbers, gradient checks) always take the NumPy operations, which the fused loop follows to
+    float32 rounding only."""
+    if x.dtype != np.float32 or not x.flags.c_contiguous:
         return None
     return fused.kernels()

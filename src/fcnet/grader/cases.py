@@ -243,6 +243,13 @@ def network_cases(vintage: int = 2019) -> tuple[Case, ...]:
             "np_seed": 0,
         }
         cases.append(Case(name, step, {"N": 3, "reg": extra["reg"]}))
+    rng = np.random.default_rng(245)  # the notebooks' "overfit a small data set", smaller
+    X, y = rng.standard_normal((50, 10)), rng.integers(0, 5, 50)
+    kwargs = {"hidden_dims": [40, 40], "input_dim": 10, "num_classes": 5, "weight_scale": 1e-1}
+    kwargs.update(dtype="float64", seed=0, reg=0.0)
+    step = {"op": "network", "cls": "FullyConnectedNet", "kwargs": kwargs, "X": arr(X)}
+    step.update(y=encode(y.astype(np.int64)), overfit={"steps": 150, "learning_rate": 0.5})
+    cases.append(Case("overfits 50 samples", step, {"N": 50, "reg": 0.0}))
     return tuple(cases)
 
 

@@ -19,7 +19,10 @@ GRADIENT_TOLERANCE = (
 
 def judge_network(spec: Any, case: Any, mine: dict, theirs: dict, context: dict) -> list[Check]:
     """Parameters named and shaped as the course's, the initial loss near log(C), every gradient against centred
-    differences of the student's own loss, the L2 term 0.5 * reg * sum(W**2), scores (N, C) without labels."""
+    differences of the student's own loss, the L2 term 0.5 * reg * sum(W**2), scores (N, C) without labels; and
+    whether 150 steps of gradient descent on its gradients fit 50 samples as the reference's do."""
+    if "overfit" in case.step:
+        return [_judge_overfit(case, mine, theirs)]
     checks = []
     params, expected = mine.get("params") or {}, theirs.get("params") or {}
     shapes = {k: tuple(np.shape(v)) for k, v in params.items()}
@@ -283,3 +286,18 @@ def _blob_accuracy(case: Any, result: dict) -> float:
     except (KeyError, ValueError, AttributeError, TypeError):
         return 0.0
     return float(np.mean(np.argmax(scores, axis=1) == y))
+
+
+def _judge_overfit(case: Any, mine: dict, theirs: dict) -> Check:
+    accuracy, reference = mine.get("overfit_accuracy"), theirs.get("overfit_accuracy")
+    losses = mine.get("overfit_losses") or [float("nan")] * 2
+    if accuracy is not None and reference is not None and accuracy >= min(0.9, reference - 0.05):
+        return _ok(f"training, {case.name}", f"fits {accuracy:.0%} of them")
+    return Check(
+        f"training, {case.name}",
+        FAILED,
+        f"150 steps of gradient descent on its own gradients fit {accuracy if accuracy is None else f'{accuracy:.0%}'}"
+        f" of the 50 samples (the reference: {reference:.0%}; its loss went from {losses[0]:.4g} to "
+        f"{losses[1]:.4g}): the gradients do not lower the loss as they should",
+        "diff",
+    )

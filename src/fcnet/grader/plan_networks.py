@@ -18,6 +18,8 @@ def run_network(functions, step):
     the loss in every parameter, the reg-0 twin's loss, and the test-mode scores' shape."""
     cls, kwargs = functions[step["cls"]], decode(step["kwargs"])
     X, y = decode(step["X"]), decode(step["y"])
+    if step.get("overfit"):
+        return _overfit(cls, kwargs, X, y, step["overfit"])
     try:
         np.random.seed(step.get("np_seed", 0))
         model = cls(**kwargs)
@@ -99,3 +101,21 @@ def run_two_layer_net(functions, step):
         "grads": encode(grads),
         "numeric": numeric,
     }
+
+
+def _overfit(cls, kwargs, X, y, settings):
+    """The notebooks' sanity check: train the network by full-batch gradient descent (this loop, not the
+    student's) on a few samples; the training accuracy and the losses it went through."""
+    try:
+        np.random.seed(0)
+        model = cls(**kwargs)
+        losses = []
+        for _ in range(settings["steps"]):
+            loss, grads = model.loss(X, y)
+            losses.append(float(loss))
+            for name, value in model.params.items():
+                value -= settings["learning_rate"] * grads[name]
+        accuracy = float(np.mean(np.argmax(model.loss(X), axis=1) == y))
+    except Exception as exc:  # the student's code
+        return _error(exc)
+    return {"overfit_accuracy": accuracy, "overfit_losses": [losses[0], losses[-1]]}
