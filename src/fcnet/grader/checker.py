@@ -166,7 +166,6 @@ def _hint(course: str, spec: FunctionSpec, checks: list[Check], convention: str)
 
 
 def _judged(
-    course: str,
     root: Path,
     spec: FunctionSpec,
     limits: Limits,
@@ -225,7 +224,7 @@ def check_function(
     """One function's verdict: status, checks, hint, the seconds it took and what its module imported. A network
     is judged on the reference layers (its own mistakes only); its run on the student's own layers is reported
     beside it, under "with_your_layers", and does not count."""
-    status, checks, child = _judged(course, root, spec, limits, convention, spec.swap_in)
+    status, checks, child = _judged(root, spec, limits, convention, spec.swap_in)
     hint = (
         ""
         if status == PASSED
@@ -239,7 +238,7 @@ def check_function(
         "imports": sorted(set(child.imported) & set(REFERENCE_IMPORTS)),
     }
     if spec.swap_in:
-        own_status, own_checks, own_child = _judged(course, root, spec, limits, convention)
+        own_status, own_checks, own_child = _judged(root, spec, limits, convention)
         verdict["with_your_layers"] = {"status": own_status, "checks": _as_json(own_checks)}
         verdict["seconds"] = round(child.seconds + own_child.seconds, 3)
         verdict["imports"] = sorted(
