@@ -64,7 +64,8 @@ def _root_of(path: Path) -> Path:
     """The folder that holds the course's package: a submission folder, or the package folder itself."""
     path = path.resolve()
     folder = path.parent if path.is_file() else path
-    packages = {package for package, _, _ in COURSES.values()} | {"ch05"}
+    # every course's top-level folders (cs231n, nndl; the book's common and ch05), from the modules it checks
+    packages = {spec.module.split(".")[0] for _, specs, _ in COURSES.values() for spec in specs}
     for candidate in (folder, *folder.parents):  # cs231n/classifiers/fc_net.py: two levels up
         if candidate.name in packages:
             return candidate.parent

@@ -98,15 +98,23 @@ def _numeric(f, args, index, dout):
     return grad
 
 
+def float_copies(values: list) -> list:
+    """Copies to perturb: real arrays in float64, labels (integer arrays) as they are (a loss's labels turned into
+    floats would make the function under test fail on its own indexing)."""
+    return [
+        np.array(v, dtype=np.float64 if v.dtype.kind == "f" else v.dtype, copy=True)
+        if isinstance(v, np.ndarray)
+        else v
+        for v in values
+    ]
+
+
 def _numeric_gradients(value, args: list, indices: list, dout) -> dict:
     """For each index in `indices`, the centred-difference gradient of value(work) (summed against dout, when
-    given) in work[index], where work is a float64 copy of args; an exception gives that index its error."""
+    given) in work[index], where work is float_copies(args); an exception gives that index its error."""
     numeric = {}
     for index in indices:
-        work = [
-            np.array(a, dtype=np.float64, copy=True) if isinstance(a, np.ndarray) else a
-            for a in args
-        ]
+        work = float_copies(args)
         try:
             numeric[str(index)] = encode(
                 _numeric(lambda work=work: value(work), work, index, dout)

@@ -18,19 +18,17 @@ from __future__ import annotations
 import numpy as np
 
 if __package__:
-    from fcnet.grader.plan_arrays import _error, _mutated, _numeric, _snapshot, decode, encode
+    from fcnet.grader.plan_arrays import (
+        _error,
+        _mutated,
+        _numeric,
+        _snapshot,
+        decode,
+        encode,
+        float_copies,
+    )
 else:  # in the sandboxed child, a plain script beside the plan runner
-    from plan_arrays import _error, _mutated, _numeric, _snapshot, decode, encode
-
-
-def _float_copies(values: list) -> list:
-    """Copies to perturb: real arrays in float64, labels (integers) as they are."""
-    return [
-        np.array(v, dtype=np.float64 if v.dtype.kind == "f" else v.dtype, copy=True)
-        if isinstance(v, np.ndarray)
-        else v
-        for v in values
-    ]
+    from plan_arrays import _error, _mutated, _numeric, _snapshot, decode, encode, float_copies
 
 
 def run_object(functions, step):
@@ -58,7 +56,7 @@ def run_object(functions, step):
     result["attrs"] = {name: encode(getattr(layer, name, None)) for name in step.get("attrs", [])}
     numeric = {}
     for name, where in (step.get("numeric") or {}).items():
-        work = _float_copies(originals)
+        work = float_copies(originals)
         index = names.index(where)
 
         def value(work=work):
