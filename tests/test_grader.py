@@ -38,7 +38,7 @@ def _catalogue_cases():
     """(course, mistake) for every catalogue entry and every course that has its function (ECE: in its drop
     convention and its names for the rules' state)."""
     cases = []
-    for course in ("cs231n", "ece", "dlfs"):
+    for course in ("cs231n", "ece", "dlfs", "mnist_mlp"):
         convention = COURSES[course][2]
         names = {s.name: s.kind for s in COURSES[course][1]}
         for m in mistakes.CATALOGUE:
@@ -65,7 +65,9 @@ def test_the_catalogues_signatures_are_distinct_within_each_function():
     seen = {}
     for mistake in mistakes.for_function_all("keep"):
         course = next(
-            c for c in ("cs231n", "dlfs") if mistake.function in {s.name for s in COURSES[c][1]}
+            c
+            for c in ("cs231n", "dlfs", "mnist_mlp")
+            if mistake.function in {s.name for s in COURSES[c][1]}
         )
         spec = spec_of(mistake.function, course)
         _, checks = judged(mistake.mutant(), spec)
@@ -80,7 +82,7 @@ def test_the_catalogues_signatures_are_distinct_within_each_function():
 
 
 def test_the_reference_judged_in_process_passes_every_check():
-    for course in ("cs231n", "ece"):
+    for course in ("cs231n", "ece", "mnist_mlp"):
         for spec in COURSES[course][1]:
             status, checks = judged({}, spec, COURSES[course][2])
             assert status == "passed", (spec.name, [c for c in checks if c.status != "passed"])

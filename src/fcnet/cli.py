@@ -41,10 +41,6 @@ from fcnet.layer_utils import NORMALIZATIONS
 from fcnet.optim import UPDATE_RULES
 from fcnet.search_commands import cmd_search, cmd_search_worker
 
-GRADER_COURSES = (
-    "cs231n",
-    "dasecv",
-)  # fcnet.grader.COURSES, named here so that --help does not import it
 from fcnet.study_engine import MAX_TRIALS, PRUNERS
 
 

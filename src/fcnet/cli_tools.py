@@ -13,7 +13,7 @@ from fcnet.grader_commands import cmd_check, cmd_grade
 from fcnet.inside_commands import cmd_diagnose, cmd_lr_find, cmd_report
 
 # fcnet.grader.COURSES, named here so that --help does not import the grader (a test keeps them equal)
-GRADER_COURSES = ("cs231n", "cs231n_2017", "dasecv", "ece", "dlfs")
+GRADER_COURSES = ("cs231n", "cs231n_2017", "dasecv", "ece", "dlfs", "mnist_mlp")
 
 
 def add_tool_commands(command) -> None:

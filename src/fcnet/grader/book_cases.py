@@ -58,9 +58,10 @@ def _object(cls: str, init: list, args: list, dout, attrs=(), numeric=None, **ex
 
 
 def layer_cases(name: str) -> tuple[Case, ...]:
-    """The book's layer objects, forward then backward with a random upstream gradient (never all ones)."""
+    """The book's layer objects, forward then backward with a random upstream gradient (never all ones); the
+    MNIST-MLP homework's LeakyRelu and Affine are checked on the same calls."""
     rng = np.random.default_rng(241)
-    if name in ("Relu", "Sigmoid"):
+    if name in ("Relu", "Sigmoid", "LeakyRelu"):
         return tuple(
             Case(
                 label,

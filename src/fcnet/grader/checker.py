@@ -20,6 +20,8 @@ from fcnet.grader import mistakes
 from fcnet.grader.judge import ERROR, FAILED, MISSING, PASSED, Check, judge
 from fcnet.grader.notebooks import NotebookError, defined_names, notebook_code, notebook_submission
 from fcnet.grader.sandbox import ChildResult, Limits, reference_results, run_in_sandbox
+from fcnet.grader.mnist_mlp_checks import MODULE as MNIST_MLP_MODULE
+from fcnet.grader.mnist_mlp_checks import mnist_mlp_functions
 from fcnet.grader.specs import FunctionSpec, cs231n_functions, dlfs_functions, ece_functions
 
 # course name -> (the package folder its files live in, the functions it asks for, p's meaning in dropout)
@@ -29,6 +31,7 @@ COURSES: dict[str, tuple[str, tuple[FunctionSpec, ...], str]] = {
     "dasecv": ("daseCV", cs231n_functions("daseCV"), "keep"),
     "ece": ("nndl", ece_functions(), "drop"),
     "dlfs": ("common", dlfs_functions(), "keep"),
+    "mnist_mlp": (MNIST_MLP_MODULE, mnist_mlp_functions(), "keep"),
 }
 REFERENCE_IMPORTS = ("fcnet", "torch", "tensorflow", "jax", "keras")
 
@@ -45,9 +48,18 @@ def detect_course(root: Path) -> str:
                 return "cs231n_2017"
             return name
     raise SubmissionError(
-        f"{root} has none of the courses' layouts ({', '.join(f'{p}/layers.py' for p, _, _ in COURSES.values())}); "
+        f"{root} has none of the courses' layouts ({', '.join(_layouts())}); "
         f"give --course {{{','.join(COURSES)}}} and the folder that holds the course's package"
     )
+
+
+def _layouts() -> list[str]:
+    """Each course's main file: cs231n/layers.py, ..., mnist_mlp.py."""
+    files = [
+        f"{package}/layers.py" if package != MNIST_MLP_MODULE else f"{package}.py"
+        for package, _, _ in COURSES.values()
+    ]
+    return list(dict.fromkeys(files))
 
 
 def _is_2017(package: Path) -> bool:
@@ -65,7 +77,13 @@ def _root_of(path: Path) -> Path:
     path = path.resolve()
     folder = path.parent if path.is_file() else path
     # every course's top-level folders (cs231n, nndl; the book's common and ch05), from the modules it checks
-    packages = {spec.module.split(".")[0] for _, specs, _ in COURSES.values() for spec in specs}
+    # (a module of one file, the MNIST-MLP notebook's mnist_mlp.py, names no folder)
+    packages = {
+        spec.module.split(".")[0]
+        for _, specs, _ in COURSES.values()
+        for spec in specs
+        if "." in spec.module
+    }
     for candidate in (folder, *folder.parents):  # cs231n/classifiers/fc_net.py: two levels up
         if candidate.name in packages:
             return candidate.parent
@@ -239,7 +257,7 @@ def check_function(
         "imports": sorted(set(child.imported) & set(REFERENCE_IMPORTS)),
     }
     if spec.swap_in:
-        own_status, own_checks, own_child = _judged(root, spec, limits, convention)
+        own_status, own_checks, own_child = _judged(root, spec, limits, convention, spec.given)
         verdict["with_your_layers"] = {"status": own_status, "checks": _as_json(own_checks)}
         verdict["seconds"] = round(child.seconds + own_child.seconds, 3)
         verdict["imports"] = sorted(
@@ -274,7 +292,7 @@ def check_submission(
         with tempfile.TemporaryDirectory(prefix="fcnet-notebook-") as tmp:
             try:
                 code = notebook_code(path)
-                names = defined_names(code)
+                names = defined_names(code, str(path))
                 course = course or _course_of_notebook(names, code)
                 specs = tuple(s for s in COURSES[course][1] if _defines(names, s))
                 if not specs:
@@ -326,6 +344,7 @@ NOTEBOOK_MARKS = {
     "daseCV": "dasecv",
     "use_batchnorm": "cs231n_2017",
     "common.": "dlfs",
+    "LeakyRelu": "mnist_mlp",
 }
 
 

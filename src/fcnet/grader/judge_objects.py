@@ -120,21 +120,17 @@ def judge_optimizer(spec: Any, case: Any, mine: dict, theirs: dict, context: dic
 
 
 def judge_book_net(spec: Any, case: Any, mine: dict, theirs: dict, context: dict) -> list[Check]:
-    """ch05's TwoLayerNet: loss, every gradient (against the reference and the student's own loss), predict's
-    scores and accuracy."""
+    """ch05's TwoLayerNet (and the MNIST-MLP homework's): loss, every gradient (against the reference and the
+    student's own loss), predict's scores and accuracy; those of spec.outputs when it names some (a method's)."""
+    wanted = set(spec.outputs or ("loss", "predict", "accuracy", "grads"))
+    calls = {"loss": "loss(x, t)", "predict": "predict(x)", "accuracy": "accuracy(x, t)"}
     checks = [
-        _compare(f"loss, {case.name}", "loss(x, t)", mine.get("loss"), theirs.get("loss"), {}),
-        _compare(
-            f"predict, {case.name}", "predict(x)", mine.get("predict"), theirs.get("predict"), {}
-        ),
-        _compare(
-            f"accuracy, {case.name}",
-            "accuracy(x, t)",
-            mine.get("accuracy"),
-            theirs.get("accuracy"),
-            {},
-        ),
+        _compare(f"{name}, {case.name}", call, mine.get(name), theirs.get(name), {})
+        for name, call in calls.items()
+        if name in wanted
     ]
+    if "grads" not in wanted:
+        return checks
     grads, numeric = mine.get("grads") or {}, mine.get("numeric") or {}
     for name, expected in sorted((theirs.get("grads") or {}).items()):
         check = _compare(
@@ -145,4 +141,66 @@ def judge_book_net(spec: Any, case: Any, mine: dict, theirs: dict, context: dict
             case.scale,
         )
         checks.append(against_own_gradient(check, grads.get(name), numeric.get(name), "loss"))
+    return checks
+
+
+def judge_course_update(
+    spec: Any, case: Any, mine: dict, theirs: dict, context: dict
+) -> list[Check]:
+    """The MNIST-MLP homework's update functions: each parameter after each update against the reference's, and
+    the arrays updated in place (the network's Affine layers hold those very arrays)."""
+    checks = judge_optimizer(spec, case, mine, theirs, context)
+    replaced = sorted({k for step in mine.get("steps", []) for k in step.get("replaced", [])})
+    if replaced:
+        checks.append(
+            Check(
+                f"updated in place, {case.name}",
+                FAILED,
+                f"it put new arrays in network.params {replaced}, which the network's Affine layers do not "
+                "see (they hold the old ones, so training would not change the network): update them in "
+                "place, network.params[key] -= ...",
+                "replaced",
+            )
+        )
+    return checks
+
+
+def judge_course_call(
+    spec: Any, case: Any, mine: dict, theirs: dict, context: dict
+) -> list[Check]:
+    """What an initializer returns: the same dicts as the reference's (initialize_parameters' draws after
+    np.random.seed(1); initialize_adambelief's (v, s) of zeros), key by key, and no dict returned twice."""
+    expected, given = theirs.get("out"), mine.get("out")
+    if isinstance(expected, list):  # several dicts: (v, s)
+        if not isinstance(given, list) or len(given) != len(expected):
+            what = f"{len(given)} values" if isinstance(given, list) else type(given).__name__
+            return [
+                Check(
+                    f"returns {len(expected)} dicts, {case.name}",
+                    FAILED,
+                    f"it returned {what}; {spec.name} returns {len(expected)} dicts, one per state",
+                    "structure",
+                )
+            ]
+        pairs = list(zip(given, expected))
+    else:
+        pairs = [(given, expected)]
+    checks = []
+    for k, (value, reference) in enumerate(pairs):
+        where = f"value {k + 1} of {len(pairs)}" if len(pairs) > 1 else "the dict"
+        if not isinstance(value, dict):
+            checks.append(
+                Check(f"{where}, {case.name}", FAILED, f"{where} is not a dict", "structure")
+            )
+            continue
+        for key, array in reference.items():
+            checks.append(
+                _compare(
+                    f"{where}['{key}'], {case.name}",
+                    f"{where}['{key}']",
+                    value.get(key),
+                    array,
+                    {},
+                )
+            )
     return checks

@@ -10,10 +10,11 @@ layer objects' backward, non-inverted dropout).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
+from fcnet.grader.mistake import Mistake as Mistake  # re-exported: the checker reads it here
+from fcnet.grader.mnist_mlp_mutants import MNIST_MLP_MISTAKES
 from fcnet.grader.mutants import (  # the mistakes, written as students write them
     _affine_forward_no_reshape,
     _affine_backward_with,
@@ -38,22 +39,6 @@ from fcnet.grader.book_mutants import (  # "Deep Learning from Scratch"'s object
     _SoftmaxWithLossWithoutDelta,
     _cross_entropy_without_delta,
 )
-
-
-@dataclass(frozen=True)
-class Mistake:
-    """A known mistake: `key` (stable id), the function it is made in, a title, the hint, and the mutant's
-    functions (name -> callable) that replace the reference's to reproduce it."""
-
-    key: str
-    function: str
-    title: str
-    hint: str
-    mutant: Callable[[], dict[str, Callable]]
-    conventions: tuple[str, ...] = (
-        "keep",
-        "drop",
-    )  # the dropout conventions (what p means) it applies under
 
 
 CATALOGUE: tuple[Mistake, ...] = (
@@ -304,7 +289,7 @@ CATALOGUE: tuple[Mistake, ...] = (
         "by (1 - dropout_ratio); dividing by (1 - dropout_ratio) in training is cs231n's convention.",
         lambda: {"Dropout": _DropoutInverted},
     ),
-)
+) + MNIST_MLP_MISTAKES
 
 
 def for_function_all(convention: str) -> tuple[Mistake, ...]:

@@ -87,12 +87,15 @@ def definitions(code: str, name: str = "notebook") -> str:
     return "\n\n\n".join(future + kept) + "\n"
 
 
-def defined_names(code: str) -> set[str]:
-    """The names of the functions and classes `code` defines at its top level (magics ignored)."""
+def defined_names(code: str, name: str = "notebook") -> set[str]:
+    """The names of the functions and classes `code` defines at its top level (magics ignored); NotebookError
+    when it does not parse."""
     try:
         tree = ast.parse(_without_magics(code))
-    except SyntaxError:
-        return set()
+    except SyntaxError as exc:
+        raise NotebookError(
+            f"{name} does not parse as Python: {exc.msg} (line {exc.lineno})"
+        ) from None
     return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
 
 

@@ -11,9 +11,17 @@ TwoLayerNet's loss, gradient, predict and accuracy. Standard library and NumPy o
   opt.update(params, grads) for each grads in turn; the parameters after each step.
 - ``{"op": "book_net", "cls": C, "sizes": [D, H, K], "params": {...}, "X": A, "t": A}``: net = C(D, H, K) with
   the given values written into its params (in place: its layers share those arrays, as the book's do).
+- ``{"op": "course_update", "fn": F, "params": {...}, "grads": [{...}, ...], "args": [...], "kwargs": {...},
+  "state": [NAME, ...]}``: the MNIST-MLP homework's ``F(network, grads, *args, **kwargs)`` over a network that
+  has ``params`` and ``t``, t counted up before each update (as the course's train_network does); the state the
+  course keeps in its notebook's globals (v, u, s, grads_squared) bound to zeros like params first, as its
+  ``initialize_*`` calls do; the parameters after each update and the keys whose array F replaced.
+- ``{"op": "course_call", "fn": F, "args": [...] | "network": {...}}``: F(*args), or F(network).
 """
 
 from __future__ import annotations
+
+import threading
 
 import numpy as np
 
@@ -118,3 +126,58 @@ def run_book_net(functions, step):
             numeric[name] = _error(exc)
     result["numeric"] = numeric
     return result
+
+
+class CourseNetwork:
+    """The MNIST-MLP homework's network as its update functions see it: params, the update count t, and
+    optimizer_state (where fcnet's reference keeps what the course keeps in notebook globals)."""
+
+    def __init__(self, params):
+        self.params, self.t, self.optimizer_state = params, 0, {}
+
+
+_GLOBALS_LOCK = (
+    threading.Lock()
+)  # the grader judges references and mutants in threads of one process
+
+
+def run_course_update(functions, step):
+    update = functions[step["fn"]]
+    network = CourseNetwork(decode(step["params"]))
+    originals = dict(network.params)
+    args, kwargs = decode(step.get("args") or []), decode(step.get("kwargs") or {})
+    space = getattr(update, "__globals__", {})
+    steps = []
+    with _GLOBALS_LOCK:
+        saved = {name: space[name] for name in step["state"] if name in space}
+        for name in step["state"]:
+            space[name] = {k: np.zeros(np.shape(v)) for k, v in originals.items()}
+        try:
+            for grads in decode(step["grads"]):
+                network.t += 1
+                try:
+                    update(network, grads, *args, **kwargs)
+                except Exception as exc:  # the student's code
+                    steps.append(_error(exc))
+                    break
+                params = {k: np.asarray(v) for k, v in dict(network.params).items()}
+                replaced = sorted(
+                    k for k in originals if network.params.get(k) is not originals[k]
+                )
+                steps.append({"params": encode(params), "replaced": replaced})
+        finally:
+            for name in step["state"]:
+                space.pop(name, None)
+            space.update(saved)
+    return {"steps": steps}
+
+
+def run_course_call(functions, step):
+    if "network" in step:
+        args = [CourseNetwork(decode(step["network"]))]
+    else:
+        args = decode(step.get("args") or [])
+    try:
+        return {"out": encode(functions[step["fn"]](*args))}
+    except Exception as exc:
+        return _error(exc)

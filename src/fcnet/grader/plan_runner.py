@@ -41,12 +41,24 @@ if __package__:
         encode,
     )
     from fcnet.grader.plan_networks import run_network, run_two_layer_net
-    from fcnet.grader.plan_objects import run_book_net, run_object, run_optimizer
+    from fcnet.grader.plan_objects import (
+        run_book_net,
+        run_course_call,
+        run_course_update,
+        run_object,
+        run_optimizer,
+    )
 else:  # the sandboxed child runs this file as a script, beside copies of its two helpers (never the student's)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from plan_arrays import _error, _mutated, _numeric_gradients, _snapshot, decode, encode
     from plan_networks import run_network, run_two_layer_net
-    from plan_objects import run_book_net, run_object, run_optimizer
+    from plan_objects import (
+        run_book_net,
+        run_course_call,
+        run_course_update,
+        run_object,
+        run_optimizer,
+    )
 
 MAX_RESULT_BYTES = 64 * 2**20
 # what the child runs, copied side by side
@@ -194,6 +206,8 @@ RUNNERS = {
     "object": run_object,
     "optimizer": run_optimizer,
     "book_net": run_book_net,
+    "course_update": run_course_update,
+    "course_call": run_course_call,
     "chain": run_chain,
 }
 
@@ -217,16 +231,19 @@ def run_plan(functions, plan) -> list:
 
 
 def _import_references(modules: list, path: str | None) -> dict:
-    """The public functions of the reference modules to swap in (imported before the student's code runs)."""
+    """The public functions of the reference modules to swap in (imported before the student's code runs): all
+    of a module's ``__all__``, or those ``"module:name,name"`` names."""
     import importlib
 
     if not modules:
         return {}
     sys.path.append(path)
     functions = {}
-    for name in modules:
+    for entry in modules:
+        name, _, names = entry.partition(":")
         module = importlib.import_module(name)
-        functions.update({n: getattr(module, n) for n in module.__all__})
+        wanted = names.split(",") if names else module.__all__
+        functions.update({n: getattr(module, n) for n in wanted})
     return functions
 
 

@@ -31,7 +31,9 @@ class FunctionSpec:
     """A function to write: its name, the module (dotted, from the submission's root) that holds it, how it is
     judged (kind: forward, backward, loss, rule, dropout_forward, dropout_backward, network), its cases, the names
     of its outputs, the reference (module path and attribute in fcnet.courses), and for a network the reference
-    layers judged in place of the student's (so that a layer's mistake is charged to the layer alone)."""
+    layers judged in place of the student's (so that a layer's mistake is charged to the layer alone), as modules or
+    ``"module:name,name"``; `given`, the code the course hands out finished (the MNIST-MLP homework's softmax and
+    loss, with a bug of the course's own), which stands in its place in both runs."""
 
     name: str
     module: str
@@ -43,6 +45,9 @@ class FunctionSpec:
     swap_in: tuple[
         str, ...
     ] = ()  # reference modules put in place of the student's layers (a network)
+    given: tuple[
+        str, ...
+    ] = ()  # what the course hands out, swapped in for the run on the student's own layers too
 
 
 def cs231n_functions(root: str = "cs231n", vintage: int = 2019) -> tuple[FunctionSpec, ...]:
