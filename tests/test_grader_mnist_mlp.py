@@ -108,6 +108,12 @@ def test_a_notebook_that_does_not_parse_says_so_with_its_line(tmp_path):
 MISTAKES = [
     (
         "        return np.where(self.mask, self.alpha * dout, dout)",
+        "        return np.where(self.mask, dout, self.alpha * dout)",
+        "LeakyRelu",
+        "backward scales the wrong side",
+    ),
+    (
+        "        return np.where(self.mask, self.alpha * dout, dout)",
         "        return dout",
         "LeakyRelu",
         "backward lets every gradient through",

@@ -62,19 +62,23 @@ def layer_cases(name: str) -> tuple[Case, ...]:
     MNIST-MLP homework's LeakyRelu and Affine are checked on the same calls."""
     rng = np.random.default_rng(241)
     if name in ("Relu", "Sigmoid", "LeakyRelu"):
+        shapes = [("2-D input", (4, 5), 1.0), ("N-D input", (2, 3, 4), 1.0)]
+        if name == "LeakyRelu":  # which side alpha scales shows only where every x has one sign
+            shapes.append(("every x positive", (3, 4), 0.0))
         return tuple(
             Case(
                 label,
                 _object(
                     name,
                     [],
-                    [arr(_away_from_zero(rng, shape))],
+                    [arr(np.abs(x) if signs == 0.0 else x)],
                     arr(rng.standard_normal(shape)),
                     numeric={"dx": "arg0"},
                 ),
                 {"N": shape[0]},
             )
-            for label, shape in (("2-D input", (4, 5)), ("N-D input", (2, 3, 4)))
+            for label, shape, signs in shapes
+            for x in [_away_from_zero(rng, shape)]
         )
     if name == "Affine":
         cases = []

@@ -35,6 +35,11 @@ class _LeakyReluLetsEveryGradientThrough:
         return dout
 
 
+class _LeakyReluScalesTheWrongSide(_LeakyReluLetsEveryGradientThrough):
+    def backward(self, dout):
+        return np.where(self.mask, dout, self.alpha * dout)
+
+
 class _LeakyReluSetsAlpha(_LeakyReluLetsEveryGradientThrough):
     def forward(self, x):
         self.mask = x <= 0
@@ -133,6 +138,14 @@ MNIST_MLP_MISTAKES: tuple[Mistake, ...] = (
         "Where forward scaled x by alpha (self.mask), backward scales dout by alpha too: "
         "dout[self.mask] = self.alpha * dout[self.mask].",
         _LeakyReluLetsEveryGradientThrough,
+    ),
+    _entry(
+        "leaky_relu_backward_wrong_side",
+        "LeakyRelu",
+        "backward scales the wrong side",
+        "The slope is alpha where x <= 0 (self.mask) and 1 elsewhere: dx = np.where(self.mask, self.alpha * "
+        "dout, dout), not the other way round.",
+        _LeakyReluScalesTheWrongSide,
     ),
     _entry(
         "leaky_relu_sets_alpha",
