@@ -6,9 +6,31 @@ expected and what came.
 
 from __future__ import annotations
 
-from typing import Any
+import contextvars
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 import numpy as np
+
+# True inside inputs_checked(): the caller has checked the arrays once, the layers and losses need not again
+_INPUTS_CHECKED = contextvars.ContextVar("fcnet_inputs_checked", default=False)
+
+
+@contextmanager
+def inputs_checked() -> Iterator[None]:
+    """Within this block (in this thread), fcnet's layers, losses and models take their array arguments as
+    checked: the Solver's training steps after the first, whose batches are rows of the data it checked at its
+    start, in the shapes and dtypes the first step's checks passed. Every public call outside stays checked."""
+    token = _INPUTS_CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _INPUTS_CHECKED.reset(token)
+
+
+def already_checked() -> bool:
+    """Whether the arrays of this call were checked by the caller (see inputs_checked)."""
+    return _INPUTS_CHECKED.get()
 
 
 def as_float_array(

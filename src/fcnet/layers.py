@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from fcnet._checks import (
+    already_checked,
     as_float_array,
     check_mode,
     check_probability,
@@ -39,16 +40,17 @@ def affine_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> tuple[np.ndar
     w: (D, M) weights; b: (M,) biases
     Returns out (N, M) and cache (x, w, b).
     """
-    x = as_float_array("x", x, min_ndim=2)
-    w = as_float_array("w", w, ndim=2)
-    num_features = math.prod(x.shape[1:])
-    if w.shape[0] != num_features:
-        raise ValueError(
-            f"w has {w.shape[0]} rows but x has {num_features} features per sample "
-            f"(x shape {x.shape}); w must have shape ({num_features}, M)"
-        )
-    b = check_vector("b", b, w.shape[1], f"w's {w.shape[1]} output columns")
-    out = x.reshape(x.shape[0], num_features) @ w
+    if not already_checked():
+        x = as_float_array("x", x, min_ndim=2)
+        w = as_float_array("w", w, ndim=2)
+        num_features = math.prod(x.shape[1:])
+        if w.shape[0] != num_features:
+            raise ValueError(
+                f"w has {w.shape[0]} rows but x has {num_features} features per sample "
+                f"(x shape {x.shape}); w must have shape ({num_features}, M)"
+            )
+        b = check_vector("b", b, w.shape[1], f"w's {w.shape[1]} output columns")
+    out = x.reshape(x.shape[0], w.shape[0]) @ w
     out += b
     return out, (x, w, b)
 
@@ -80,7 +82,8 @@ def affine_backward(
 # ---------------------------------------------------------------------------------------------------------------
 def relu_forward(x: np.ndarray) -> tuple[np.ndarray, Cache]:
     """ReLU: ``max(x, 0)``. x: any shape. Returns out (same shape) and cache x."""
-    x = as_float_array("x", x)
+    if not already_checked():
+        x = as_float_array("x", x)
     return np.maximum(x, 0), x
 
 

@@ -10,13 +10,15 @@ from typing import Any
 import numpy as np
 
 from fcnet import fused
-from fcnet._checks import as_float_array, check_labels
+from fcnet._checks import already_checked, as_float_array, check_labels
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Losses
 # ---------------------------------------------------------------------------------------------------------------
 def _check_loss_inputs(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    if already_checked():  # the scores of a checked model, its checked labels (or one-hot rows)
+        return x, (y if y.ndim == 1 else y.argmax(axis=1))
     x = as_float_array("x", x, ndim=2)
     if x.shape[0] == 0:
         raise ValueError(f"x must hold at least one sample, got shape {x.shape}")

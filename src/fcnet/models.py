@@ -7,12 +7,13 @@ like params (training mode). The L2 term is ``0.5 * reg * sum(W ** 2)`` over the
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 import numpy as np
 
-from fcnet._checks import check_labels, check_real, check_seed
+from fcnet._checks import already_checked, check_labels, check_real, check_seed
 from fcnet import layer_utils
 from fcnet import modules as M
 from fcnet._model_checks import _check_choice, _check_dtype, _resolve_dropout, _weight_std
@@ -42,6 +43,10 @@ class FullyConnectedNet:
     activation: 'relu', 'leaky_relu' (slope `alpha`), 'tanh' or 'sigmoid'.
     loss: 'softmax' or 'svm'.
     """
+
+    trusts_checked_batches = (
+        True  # the Solver's steps after the first skip per-call checks (Solver._step)
+    )
 
     def __init__(
         self,
@@ -248,7 +253,7 @@ class FullyConnectedNet:
             raise ValueError(
                 f"X must have shape (N, {self.input_dim}) or (N, d_1, ..., d_k), got shape {X.shape}"
             )
-        features = int(np.prod(X.shape[1:]))
+        features = math.prod(X.shape[1:])
         if features != self.input_dim:
             raise ValueError(
                 f"X has {features} features per sample but the model expects "
@@ -275,15 +280,16 @@ class FullyConnectedNet:
         X: (N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim; y: (N,) labels in [0, C) or (N, C) one-hot;
         sample_weight: (N,) non-negative weights of the samples in the data loss, or None (all equal).
         """
-        X = self._check_X(X)
+        # a Solver's step after its first (Solver._step): rows of data it checked
+        trusted = already_checked() and y is not None
+        X = X.astype(self.dtype, copy=False) if trusted else self._check_X(X)
         if y is None:
             with self._mode(training=False):
                 return self.layers.forward(X)
-        if X.shape[0] == 0:
-            raise ValueError(
-                f"X must hold at least one sample to compute a loss, got shape {X.shape}"
-            )
-        check_labels("y", y, X.shape[0], self.num_classes)
+        if not trusted and X.shape[0] == 0:
+            raise ValueError(f"X must hold at least one sample to compute a loss, got {X.shape}")
+        if not trusted:
+            check_labels("y", y, X.shape[0], self.num_classes)
         with self._mode(training=True):
             scores = self.layers.forward(X)
             data_loss = self.loss_layer.forward(scores, y, sample_weight)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from fcnet import divergence, solver_checkpoints, solver_events
+from fcnet._checks import inputs_checked
 from fcnet._solver_checks import check_data
 from fcnet._progress import deferred_interrupt, emit, make_bar
 from fcnet.best_state import BestState
@@ -107,6 +108,9 @@ class Solver:
         self._order: np.ndarray | None = None
         self._bar = None
         self.timings = {"loss": 0.0, "update": 0.0, "total": 0.0}
+        self._first_step_checked = (
+            False  # then the steps skip the per-call input checks (see _step)
+        )
         if o.resume is not None:
             self.load_checkpoint(o.resume)
 
@@ -186,7 +190,12 @@ class Solver:
         idx = self._next_batch()
         start = time.perf_counter()
         measured = self.monitor is not None and self.monitor.due(self.t)
-        with self.monitor.observing(self.model) if measured else nullcontext():
+        # after one checked step, the batches (rows of the data checked at the start) skip the per-call checks
+        trusted = self._first_step_checked and getattr(self.model, "trusts_checked_batches", False)
+        with (
+            self.monitor.observing(self.model) if measured else nullcontext(),
+            inputs_checked() if trusted else nullcontext(),
+        ):
             if (
                 self.sample_weight is None
             ):  # as cs231n calls it: a hand-built model need not take weights
@@ -196,6 +205,7 @@ class Solver:
                     self.X_train[idx], self.y_train[idx], sample_weight=self.sample_weight[idx]
                 )
         middle = time.perf_counter()
+        self._first_step_checked = True
         self.loss_history.append(float(loss))
         if self._exploded(float(loss)):
             return False
