@@ -4,7 +4,7 @@ and 2 BLAS/torch threads, on three networks:
 
 - 784-300-300-10 on Fashion-MNIST (54,000 images): fcnet's Solver on both kernel paths (FCNET_KERNELS numba and
   numpy), a PyTorch loop with its default Adam and with Adam(fused=True), scikit-learn's MLPClassifier (partial_fit,
-  one epoch a call), the GEMM floor;
+  one epoch a call), the GEMM floor (the steps' products and those of the epoch's accuracy check);
 - 64-100-10 on scikit-learn's digits (1,257 images) and 784-2000-2000-10 on 6,000 Fashion-MNIST images: fcnet on
   both paths, PyTorch's fused Adam, the floor.
 
@@ -45,13 +45,19 @@ def _fcnet(data, hidden, epochs, kernels):
 
 
 def gemm_floor(data, hidden, epochs) -> np.ndarray:
-    """Seconds per epoch of the matrix products alone: forward x @ W per layer, backward x.T @ dout per layer
-    and dout @ W.T for every layer but the first."""
+    """Seconds per epoch of the matrix products alone: per step, forward x @ W per layer, backward x.T @ dout per
+    layer and dout @ W.T for every layer but the first; per epoch, the forward products of the accuracy check
+    that ends it (1,000 training images and the validation set, in the Solver's batches), which every competitor
+    runs too."""
+    from fcnet.solver import _EVAL_BATCH
+
     rng = np.random.default_rng(0)
     dims = (data["X_train"].shape[1], *hidden, 10)
     acts = [rng.standard_normal((BATCH, d)).astype(np.float32) for d in dims]
     weights = [rng.standard_normal((a, b)).astype(np.float32) for a, b in zip(dims[:-1], dims[1:])]
     steps = len(data["y_train"]) // BATCH
+    checked = min(1000, len(data["y_train"])) + len(data["y_val"])
+    images = rng.standard_normal((checked, dims[0])).astype(np.float32)
     times = []
     for _ in range(epochs):
         start = time.perf_counter()
@@ -62,6 +68,10 @@ def gemm_floor(data, hidden, epochs) -> np.ndarray:
                 _ = acts[i].T @ acts[i + 1]
                 if i > 0:
                     _ = acts[i + 1] @ weights[i].T
+        for first in range(0, checked, _EVAL_BATCH):
+            out = images[first : first + _EVAL_BATCH]
+            for W in weights:
+                out = out @ W
         times.append(time.perf_counter() - start)
     return np.array(times)
 

@@ -66,15 +66,17 @@ def loaded() -> bool:
 def fusable(*arrays: np.ndarray) -> bool:
     """Whether the fused loops can take these arrays: one float dtype, C-contiguous, writable, one shape."""
     first = arrays[0]
-    if first.dtype not in (np.float32, np.float64):
+    dtype, shape = first.dtype, first.shape
+    if dtype.char not in "fd":  # float32, float64 (the char: cheaper than comparing dtypes, once a parameter)
         return False
     for a in arrays:
         if not (
             isinstance(a, np.ndarray)
-            and a.dtype == first.dtype
-            and a.shape == first.shape
-            and a.flags.c_contiguous
-            and a.flags.writeable
+            and (a.dtype is dtype or a.dtype == dtype)
+            and a.shape == shape
         ):
+            return False
+        flags = a.flags
+        if not (flags.c_contiguous and flags.writeable):
             return False
     return True
