@@ -136,9 +136,8 @@ class CourseNetwork:
         self.params, self.t, self.optimizer_state = params, 0, {}
 
 
-_GLOBALS_LOCK = (
-    threading.Lock()
-)  # the grader judges references and mutants in threads of one process
+# the grader judges references and mutants in threads of one process
+_GLOBALS_LOCK = threading.Lock()
 
 
 def run_course_update(functions, step):
@@ -157,13 +156,11 @@ def run_course_update(functions, step):
                 network.t += 1
                 try:
                     update(network, grads, *args, **kwargs)
-                except Exception as exc:  # the student's code
+                    params = {k: np.asarray(v) for k, v in dict(network.params).items()}
+                except Exception as exc:  # the student's code, or what it left in network.params
                     steps.append(_error(exc))
                     break
-                params = {k: np.asarray(v) for k, v in dict(network.params).items()}
-                replaced = sorted(
-                    k for k in originals if network.params.get(k) is not originals[k]
-                )
+                replaced = sorted(k for k in originals if params.get(k) is not originals[k])
                 steps.append({"params": encode(params), "replaced": replaced})
         finally:
             for name in step["state"]:

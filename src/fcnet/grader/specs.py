@@ -42,12 +42,10 @@ class FunctionSpec:
     outputs: tuple[str, ...] = ("out",)
     reference: str = ""
     state_keys: tuple[str, ...] = ()
-    swap_in: tuple[
-        str, ...
-    ] = ()  # reference modules put in place of the student's layers (a network)
-    given: tuple[
-        str, ...
-    ] = ()  # what the course hands out, swapped in for the run on the student's own layers too
+    # reference modules put in place of the student's layers (a network)
+    swap_in: tuple[str, ...] = ()
+    # what the course hands out, swapped in for the run on the student's own layers too
+    given: tuple[str, ...] = ()
 
 
 def cs231n_functions(root: str = "cs231n", vintage: int = 2019) -> tuple[FunctionSpec, ...]:
