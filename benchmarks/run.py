@@ -3,7 +3,7 @@
 python benchmarks/run.py            # all suites
 python benchmarks/run.py epoch scaling inference accuracy   # the performance table of README.md
 python benchmarks/run.py layers     # one suite (layers, memory, data, training, optimizers, sklearn, epoch,
-                                    # scaling, inference, accuracy, diagnostics)
+                                    # scaling, inference, accuracy, diagnostics, fused, step)
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ SUITES = [
     "accuracy",
     "diagnostics",
     "fused",
+    "step",
 ]
 
 
