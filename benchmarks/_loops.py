@@ -157,3 +157,15 @@ def torch_epochs(
         if on_epoch is not None and on_epoch(net):
             break
     return np.array(times)
+
+
+def step_products(acts: list, weights: list) -> None:
+    """The matrix products of one training step, the GEMM floor's unit: forward acts[i] @ W per layer (into
+    acts[i + 1]), backward acts[i].T @ dout per layer and dout @ W.T for every layer but the first (acts[i + 1]
+    standing in for dout)."""
+    for i, W in enumerate(weights):
+        acts[i + 1] = acts[i] @ W
+    for i in reversed(range(len(weights))):
+        _ = acts[i].T @ acts[i + 1]
+        if i > 0:
+            _ = acts[i + 1] @ weights[i].T

@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from _loops import fcnet_epochs, sklearn_epochs, torch_epochs
+from _loops import fcnet_epochs, sklearn_epochs, step_products, torch_epochs
 from _timing import Row, interleaved
 
 BATCH = 100
@@ -62,12 +62,7 @@ def gemm_floor(data, hidden, epochs) -> np.ndarray:
     for _ in range(epochs):
         start = time.perf_counter()
         for _ in range(steps):
-            for i, W in enumerate(weights):
-                acts[i + 1] = acts[i] @ W
-            for i in reversed(range(len(weights))):
-                _ = acts[i].T @ acts[i + 1]
-                if i > 0:
-                    _ = acts[i + 1] @ weights[i].T
+            step_products(acts, weights)
         for first in range(0, checked, _EVAL_BATCH):
             out = images[first : first + _EVAL_BATCH]
             for W in weights:

@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 
+from _loops import step_products
 from _timing import Row, interleaved
 
 N, D, B, ROUNDS = 20_000, 784, 100, 9
@@ -57,12 +58,7 @@ def _competitors(data, rng):
 
     def products():
         for _ in range(100):
-            for i, w in enumerate(W):
-                acts[i + 1] = acts[i] @ w
-            for i in reversed(range(len(W))):
-                _ = acts[i].T @ acts[i + 1]
-                if i > 0:
-                    _ = acts[i + 1] @ W[i].T
+            step_products(acts, W)
 
     return {"fcnet Solver step": fcnet_steps, "by hand": by_hand, "products": products}
 

@@ -172,6 +172,21 @@ def test_a_mistake_in_the_layers_is_charged_to_the_layer_not_to_the_network(tmp_
     assert "fix the layers' failed checks first" in functions["TwoLayerNet.loss"]["hint"]
 
 
+def test_an_initializer_returning_one_array_under_two_names_fails(tmp_path):
+    path = planted(
+        tmp_path,
+        "    return ({k: np.zeros(network.params[k].shape) for k in keys},\n"
+        "            {k: np.zeros(network.params[k].shape) for k in keys})",
+        "    v = {k: np.zeros(network.params[k].shape) for k in keys}\n    return v, v",
+    )
+    report = check_submission(path, "mnist_mlp", limits=FAST, functions=["initialize_adambelief"])
+    verdict = report["functions"]["initialize_adambelief"]
+    assert verdict["status"] == "failed"
+    assert [c["name"] for c in verdict["checks"] if c["status"] == "failed"] == [
+        "separate state, a network of six parameters"
+    ]
+
+
 def test_an_update_left_as_the_template_is_missing(tmp_path):
     path = planted(
         tmp_path,

@@ -67,7 +67,9 @@ def fusable(*arrays: np.ndarray) -> bool:
     """Whether the fused loops can take these arrays: one float dtype, C-contiguous, writable, one shape."""
     first = arrays[0]
     dtype, shape = first.dtype, first.shape
-    if dtype.char not in "fd":  # float32, float64 (the char: cheaper than comparing dtypes, once a parameter)
+    if (
+        dtype.char not in "fd"
+    ):  # float32, float64 (the char: cheaper than comparing dtypes, once a parameter)
         return False
     for a in arrays:
         if not (

@@ -169,7 +169,7 @@ def judge_course_call(
     spec: Any, case: Any, mine: dict, theirs: dict, context: dict
 ) -> list[Check]:
     """What an initializer returns: the same dicts as the reference's (initialize_parameters' draws after
-    np.random.seed(1); initialize_adambelief's (v, s) of zeros), key by key, and no dict returned twice."""
+    np.random.seed(1); initialize_adambelief's (v, s) of zeros), key by key, and no object returned twice."""
     expected, given = theirs.get("out"), mine.get("out")
     if isinstance(expected, list):  # several dicts: (v, s)
         if not isinstance(given, list) or len(given) != len(expected):
@@ -186,6 +186,17 @@ def judge_course_call(
     else:
         pairs = [(given, expected)]
     checks = []
+    if mine.get("shared"):
+        checks.append(
+            Check(
+                f"separate state, {case.name}",
+                FAILED,
+                "two of the dicts it returns, or two of their arrays, are one object (v = s = {} or "
+                "v[key] = s[key] = np.zeros(...)): each update would write into both; give each its own "
+                "np.zeros(...)",
+                "shared",
+            )
+        )
     for k, (value, reference) in enumerate(pairs):
         where = f"value {k + 1} of {len(pairs)}" if len(pairs) > 1 else "the dict"
         if not isinstance(value, dict):

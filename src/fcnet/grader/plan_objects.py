@@ -175,6 +175,17 @@ def run_course_call(functions, step):
     else:
         args = decode(step.get("args") or [])
     try:
-        return {"out": encode(functions[step["fn"]](*args))}
+        out = functions[step["fn"]](*args)
+        return {"out": encode(out), "shared": _shares_objects(out)}
     except Exception as exc:
         return _error(exc)
+
+
+def _shares_objects(out) -> bool:
+    """Whether the dicts an initializer returned (v, s), or their arrays, are one object under two names (v = s =
+    {}; v[key] = s[key] = np.zeros(...)): the updates of one would then write into the other."""
+    if not isinstance(out, tuple):
+        return False
+    dicts = [d for d in out if isinstance(d, dict)]
+    objects = [id(d) for d in dicts] + [id(a) for d in dicts for a in d.values()]
+    return len(set(objects)) < len(objects)
