@@ -201,9 +201,8 @@ def test_an_update_left_as_the_template_is_missing(tmp_path):
 
 
 def test_a_folder_with_mnist_mlp_py_is_the_course_and_a_folder_named_so_is_not_a_package(tmp_path):
-    folder = (
-        tmp_path / "mnist_mlp"
-    )  # the folder's name is the module's: it holds the file, it is no package
+    # the folder's name is the module's: it holds the file, it is no package
+    folder = tmp_path / "mnist_mlp"
     folder.mkdir()
     source = NOTEBOOK.read_text()
     start = source.index("def initialize_parameters")

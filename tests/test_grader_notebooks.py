@@ -71,9 +71,8 @@ def test_a_notebook_is_checked_as_the_courses_files(tmp_path, suffix):
     assert report["course"] == "cs231n"
     layers = {s.name for s in COURSES["cs231n"][1] if s.module == "cs231n.layers"}
     assert "affine_backward" in layers and "affine_batchnorm_relu_chain" in layers
-    assert (
-        set(report["functions"]) == layers
-    )  # every layer function the notebook defines, and their chain
+    # every layer function the notebook defines, and their chain
+    assert set(report["functions"]) == layers
     failing = {k: v["checks"] for k, v in report["functions"].items() if v["status"] != "passed"}
     assert not failing
 

@@ -80,6 +80,11 @@ def check_probability(name: str, p: Any) -> float:
     return value
 
 
+def labels_of(y: np.ndarray) -> np.ndarray:
+    """Integer labels (N,) from labels (N,) or one-hot rows (N, C), already checked (check_labels)."""
+    return y if y.ndim == 1 else y.argmax(axis=1)
+
+
 def check_labels(name: str, y: Any, num_samples: int, num_classes: int) -> np.ndarray:
     """Return integer labels (N,) from integer labels or one-hot rows (N, C).
 
@@ -98,7 +103,7 @@ def check_labels(name: str, y: Any, num_samples: int, num_classes: int) -> np.nd
                 np.flatnonzero(~(np.all(is_zero_or_one, axis=1) & (arr.sum(axis=1) == 1)))[0]
             )
             raise ValueError(f"{name} row {bad} is not one-hot: {arr[bad].tolist()}")
-        return arr.argmax(axis=1)
+        return labels_of(arr)
     if arr.ndim != 1:
         raise ValueError(
             f"{name} must be labels of shape ({num_samples},) or one-hot of shape "

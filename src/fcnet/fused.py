@@ -67,9 +67,8 @@ def fusable(*arrays: np.ndarray) -> bool:
     """Whether the fused loops can take these arrays: one float dtype, C-contiguous, writable, one shape."""
     first = arrays[0]
     dtype, shape = first.dtype, first.shape
-    if (
-        dtype.char not in "fd"
-    ):  # float32, float64 (the char: cheaper than comparing dtypes, once a parameter)
+    # float32 or float64 (the char: cheaper than comparing dtypes, once a parameter per step)
+    if dtype.char not in "fd":
         return False
     for a in arrays:
         if not (

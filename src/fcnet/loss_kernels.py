@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from fcnet import fused
-from fcnet._checks import already_checked, as_float_array, check_labels
+from fcnet._checks import already_checked, as_float_array, check_labels, labels_of
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -18,7 +18,7 @@ from fcnet._checks import already_checked, as_float_array, check_labels
 # ---------------------------------------------------------------------------------------------------------------
 def _check_loss_inputs(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     if already_checked():  # the scores of a checked model, its checked labels (or one-hot rows)
-        return x, (y if y.ndim == 1 else y.argmax(axis=1))
+        return x, labels_of(y)
     x = as_float_array("x", x, ndim=2)
     if x.shape[0] == 0:
         raise ValueError(f"x must hold at least one sample, got shape {x.shape}")
@@ -96,9 +96,7 @@ def softmax_loss(
     n = x.shape[0]
     scale = _sample_scale(sample_weight, n, x.dtype)
     fast = _fused_softmax(x) if scale is None else None
-    if (
-        fast is not None
-    ):  # the same operations in one compiled pass (float32 training, numba loaded)
+    if fast is not None:  # the same operations in one compiled pass (float32 scores, numba)
         dx = np.empty_like(x)
         return float(fast.softmax_loss(x, y, dx)), dx
     rows = np.arange(n)

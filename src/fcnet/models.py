@@ -44,9 +44,8 @@ class FullyConnectedNet:
     loss: 'softmax' or 'svm'.
     """
 
-    trusts_checked_batches = (
-        True  # the Solver's steps after the first skip per-call checks (Solver._step)
-    )
+    # the Solver's steps after the first skip per-call checks (Solver._step)
+    trusts_checked_batches = True
 
     def __init__(
         self,
@@ -286,9 +285,11 @@ class FullyConnectedNet:
         if y is None:
             with self._mode(training=False):
                 return self.layers.forward(X)
-        if not trusted and X.shape[0] == 0:
-            raise ValueError(f"X must hold at least one sample to compute a loss, got {X.shape}")
         if not trusted:
+            if X.shape[0] == 0:
+                raise ValueError(
+                    f"X must hold at least one sample to compute a loss, got {X.shape}"
+                )
             check_labels("y", y, X.shape[0], self.num_classes)
         with self._mode(training=True):
             scores = self.layers.forward(X)

@@ -108,9 +108,8 @@ class Solver:
         self._order: np.ndarray | None = None
         self._bar = None
         self.timings = {"loss": 0.0, "update": 0.0, "total": 0.0}
-        self._first_step_checked = (
-            False  # then the steps skip the per-call input checks (see _step)
-        )
+        # once one step of this Solver has run checked, the next skip per-call input checks (see _step)
+        self._first_step_checked = False
         if o.resume is not None:
             self.load_checkpoint(o.resume)
 

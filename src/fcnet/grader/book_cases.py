@@ -34,9 +34,8 @@ def function_cases(name: str) -> tuple[Case, ...]:
         zero = probabilities.copy()
         labels = rng.integers(0, 5, 4)
         zero[0] = 0.25
-        zero[0, labels[0]] = (
-            0.0  # the right class's probability 0: the delta keeps the loss finite
-        )
+        # the right class's probability 0: the delta keeps the loss finite
+        zero[0, labels[0]] = 0.0
         return (
             Case("labels", call([arr(probabilities), _labels(rng, 4, 5)]), {"N": 4}),
             Case("one-hot targets", call([arr(probabilities), _one_hot(rng, 4, 5)]), {"N": 4}),
@@ -96,9 +95,8 @@ def layer_cases(name: str) -> tuple[Case, ...]:
             cases.append(Case(label, step, {"N": shape[0]}))
         return tuple(cases)
     if name == "SoftmaxWithLoss":
-        x = rng.standard_normal(
-            (4, 5)
-        )  # moderate scores: the book's 1e-7 in the log stays below 1e-5 of dx
+        # moderate scores: the book's 1e-7 in the log stays below 1e-5 of dx
+        x = rng.standard_normal((4, 5))
         cases = [
             Case(label, _object(name, [], [arr(x), t], None, numeric={"dx": "arg0"}), {"N": 4})
             for label, t in (("labels", _labels(rng, 4, 5)), ("one-hot", _one_hot(rng, 4, 5)))

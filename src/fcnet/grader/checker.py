@@ -54,11 +54,8 @@ def detect_course(root: Path) -> str:
 
 
 def _layouts() -> list[str]:
-    """Each course's main file: cs231n/layers.py, ..., mnist_mlp.py."""
-    files = [
-        f"{package}/layers.py" if package != MNIST_MLP_MODULE else f"{package}.py"
-        for package, _, _ in COURSES.values()
-    ]
+    """Each course's first file, as its first function's module names it: cs231n/layers.py, ..., mnist_mlp.py."""
+    files = [specs[0].module.replace(".", "/") + ".py" for _, specs, _ in COURSES.values()]
     return list(dict.fromkeys(files))
 
 

@@ -39,9 +39,8 @@ def unpack(path: Path, course: str, into: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
         return into
-    if (
-        path.suffix in NOTEBOOK_SUFFIXES
-    ):  # a notebook, exported or not: its definitions as every course file
+    # a notebook, exported or not: its definitions written as every course file
+    if path.suffix in NOTEBOOK_SUFFIXES:
         try:
             return notebook_submission(path, sorted(set(modules.values())), into)
         except NotebookError as exc:

@@ -293,11 +293,13 @@ def _judge_overfit(case: Any, mine: dict, theirs: dict) -> Check:
     losses = mine.get("overfit_losses") or [float("nan")] * 2
     if accuracy is not None and reference is not None and accuracy >= min(0.9, reference - 0.05):
         return _ok(f"training, {case.name}", f"fits {accuracy:.0%} of them")
+    steps, samples = case.step["overfit"]["steps"], case.scale["N"]
+    fitted = "none" if accuracy is None else f"{accuracy:.0%}"
     return Check(
         f"training, {case.name}",
         FAILED,
-        f"150 steps of gradient descent on its own gradients fit {accuracy if accuracy is None else f'{accuracy:.0%}'}"
-        f" of the 50 samples (the reference: {reference:.0%}; its loss went from {losses[0]:.4g} to "
-        f"{losses[1]:.4g}): the gradients do not lower the loss as they should",
+        f"{steps} steps of gradient descent on its own gradients fit {fitted} of the {samples} samples "
+        f"(the reference: {reference:.0%}; its loss went from {losses[0]:.4g} to {losses[1]:.4g}): the "
+        "gradients do not lower the loss as they should",
         "diff",
     )

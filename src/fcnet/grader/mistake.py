@@ -16,7 +16,5 @@ class Mistake:
     title: str
     hint: str
     mutant: Callable[[], dict[str, Callable]]
-    conventions: tuple[str, ...] = (
-        "keep",
-        "drop",
-    )  # the dropout conventions (what p means) it applies under
+    # the dropout conventions (what p means) it applies under
+    conventions: tuple[str, ...] = ("keep", "drop")
