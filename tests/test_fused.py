@@ -205,3 +205,22 @@ def test_training_follows_the_numpy_path_to_float32_rounding(monkeypatch):
     (losses, accuracy), (fast_losses, fast_accuracy) = results["numpy"], results["numba"]
     np.testing.assert_allclose(fast_losses, losses, rtol=1e-2)
     np.testing.assert_allclose(fast_accuracy, accuracy, atol=0.011)  # 2 of 200 samples at most
+
+
+def test_the_optimizer_runs_the_loops_without_the_rules_dictionaries(monkeypatch):
+    """After a first step (which creates the state through the rule), the Optimizer calls the fused loop itself
+    (fcnet.optim_fused.update_in_place): the rule function is not called, and the numbers stay the rule's."""
+    monkeypatch.setenv("FCNET_KERNELS", "numba")
+    rng = np.random.default_rng(3)
+    params = {"W": rng.standard_normal((160, 128)).astype(np.float32)}
+    reference = {"W": params["W"].copy()}
+    grads = [{"W": rng.standard_normal((160, 128)).astype(np.float32)} for _ in range(3)]
+    fast = Optimizer(params, "adam", learning_rate=1e-3)
+    slow_config: dict = {"learning_rate": 1e-3}
+    for step, g in enumerate(grads):
+        fast.step(g)
+        if step == 0:
+            monkeypatch.setattr(fast, "rule", None)  # a call to the rule would now fail
+        reference["W"], slow_config = optim.adam(reference["W"], g["W"], slow_config)
+    np.testing.assert_array_equal(params["W"], reference["W"])
+    assert fast.state["W"]["t"] == slow_config["t"] == 3

@@ -254,7 +254,7 @@ def test_update_in_place_equals_the_returned_array(rule):
 
 @pytest.mark.parametrize("rule", ["adam", "adabelief"])
 def test_flushing_tiny_moments_moves_no_update_above_1e_22(rule, monkeypatch):
-    import fcnet.optim as optim
+    import fcnet.optim_fused as optim_fused
 
     # a gradient that is non-zero once and zero afterwards: the first moment decays by 0.9 per step towards the
     # subnormal range, as it does for border pixels that are zero in every image
@@ -262,7 +262,7 @@ def test_flushing_tiny_moments_moves_no_update_above_1e_22(rule, monkeypatch):
     dw_zero = np.zeros(50, np.float32)
 
     def run(flush_below):
-        monkeypatch.setattr(optim, "FLUSH_BELOW", flush_below)
+        monkeypatch.setattr(optim_fused, "FLUSH_BELOW", flush_below)
         w, config, updates = np.ones(50, np.float32), {"learning_rate": 1e-3}, []
         for step in range(900):
             before = w.copy()

@@ -15,12 +15,13 @@ check them and cast them to Python floats, which take the dtype of the parameter
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Callable
 
 import numpy as np
 
-from fcnet import fused
+from fcnet.optim_fused import FLUSH_BELOW as FLUSH_BELOW  # re-exported
+from fcnet.optim_fused import FLUSH_EVERY as FLUSH_EVERY  # re-exported
+from fcnet.optim_fused import count_step, run_fused
 from fcnet.optim_settings import (
     HYPERPARAMETERS as HYPERPARAMETERS,
 )  # re-exported: declared beside their checks
@@ -78,9 +79,7 @@ def sgd(
 ) -> tuple[np.ndarray, dict]:
     """Vanilla SGD: ``w - learning_rate * dw``. config: learning_rate (1e-2)."""
     config = _setup(w, dw, config, "sgd", checked)
-    fast = _fast(w, dw, out)
-    if fast is not None:
-        fast.sgd(w, dw, *_scalars(w, config["learning_rate"], _decay(config)))
+    if run_fused(w, dw, config, "sgd", out):
         return out, config
     step = np.multiply(dw, config["learning_rate"])
     return _finish(w, step, config, out), config
@@ -100,10 +99,7 @@ def sgd_momentum(
     """
     config = _setup(w, dw, config, "sgd_momentum", checked)
     v = _state(config, "velocity", w)
-    fast = _fast(w, dw, out, v)
-    if fast is not None:
-        lr, mu, decay = _scalars(w, config["learning_rate"], config["momentum"], _decay(config))
-        fast.sgd_momentum(w, dw, v, lr, mu, decay)
+    if run_fused(w, dw, config, "sgd_momentum", out):
         return out, config
     step = np.multiply(dw, config["learning_rate"])
     v *= config["momentum"]
@@ -127,10 +123,7 @@ def nesterov_momentum(
     """
     config = _setup(w, dw, config, "nesterov_momentum", checked)
     v = _state(config, "velocity", w)
-    fast = _fast(w, dw, out, v) if config["momentum"] else None
-    if fast is not None:
-        lr, mu, decay = _scalars(w, config["learning_rate"], config["momentum"], _decay(config))
-        fast.nesterov_momentum(w, dw, v, lr, mu, decay)
+    if run_fused(w, dw, config, "nesterov_momentum", out):
         return out, config
     mu = config["momentum"]
     step = np.multiply(dw, config["learning_rate"])
@@ -157,11 +150,7 @@ def adagrad(
     """
     config = _setup(w, dw, config, "adagrad", checked)
     cache = _state(config, "cache", w)
-    fast = _fast(w, dw, out, cache)
-    if fast is not None:
-        fast.adagrad(
-            w, dw, cache, *_scalars(w, config["learning_rate"], config["epsilon"], _decay(config))
-        )
+    if run_fused(w, dw, config, "adagrad", out):
         return out, config
     step = np.multiply(dw, dw)
     cache += step
@@ -183,13 +172,7 @@ def rmsprop(
     """
     config = _setup(w, dw, config, "rmsprop", checked)
     cache = _state(config, "cache", w)
-    fast = _fast(w, dw, out, cache)
-    if fast is not None:
-        rho = config["decay_rate"]
-        scalars = _scalars(
-            w, config["learning_rate"], rho, 1 - rho, config["epsilon"], _decay(config)
-        )
-        fast.rmsprop(w, dw, cache, *scalars)
+    if run_fused(w, dw, config, "rmsprop", out):
         return out, config
     step = np.multiply(dw, dw)
     step *= 1 - config["decay_rate"]
@@ -231,17 +214,6 @@ def _moment_step(m: np.ndarray, second: np.ndarray, config: dict, out: np.ndarra
     )
 
 
-# A gradient that is exactly zero (a border pixel that is zero in every image, a dead unit) shrinks a moment by
-# beta per step into float32's subnormal range, where arithmetic is many times slower. Every FLUSH_EVERY steps the
-# moments below FLUSH_BELOW become 0; the update such a moment gives is below 1e-22 (tested), so no trajectory moves.
-FLUSH_BELOW = 1e-30
-FLUSH_EVERY = 100
-
-
-def _flush_tiny(a: np.ndarray) -> None:
-    a[np.abs(a) < FLUSH_BELOW] = 0
-
-
 def _moments_start(
     w: np.ndarray, dw: np.ndarray, config: dict | None, rule: str, second: str, checked: bool
 ) -> tuple:
@@ -250,10 +222,7 @@ def _moments_start(
     Returns (config, m, the second moment array)."""
     config = _setup(w, dw, config, rule, checked)
     m, second_moment = _state(config, "m", w), _state(config, second, w)
-    config["t"] += 1
-    if config["t"] % FLUSH_EVERY == 0:  # see FLUSH_BELOW
-        _flush_tiny(m)
-        _flush_tiny(second_moment)
+    count_step(config, m, second_moment)
     return config, m, second_moment
 
 
@@ -263,22 +232,6 @@ def _first_moment(dw: np.ndarray, m: np.ndarray, config: dict) -> np.ndarray:
     m *= config["beta1"]
     m += step
     return step
-
-
-def _moment_scalars(w: np.ndarray, config: dict) -> tuple:
-    """The fused Adam/AdaBelief loop's scalars, in w's dtype: the NumPy path's, bias corrections included."""
-    t, b1, b2 = config["t"], config["beta1"], config["beta2"]
-    return _scalars(
-        w,
-        b1,
-        1 - b1,
-        b2,
-        1 - b2,
-        1 / math.sqrt(1 - b2**t),
-        config["epsilon"],
-        config["learning_rate"] * (1 / (1 - b1**t)),
-        _decay(config),
-    )
 
 
 def adam(
@@ -292,9 +245,7 @@ def adam(
     """Adam with bias correction. config: learning_rate (1e-3), beta1 (0.9), beta2 (0.999), epsilon (1e-8),
     m, v (zeros like w), t (0)."""
     config, m, v = _moments_start(w, dw, config, "adam", "v", checked)
-    fast = _fast(w, dw, out, m, v)
-    if fast is not None:
-        fast.adam(w, dw, m, v, *_moment_scalars(w, config))
+    if run_fused(w, dw, config, "adam", out):
         return out, config
     step = _first_moment(dw, m, config)
     np.multiply(dw, dw, out=step)
@@ -315,9 +266,7 @@ def adabelief(
     """AdaBelief (the MNIST MLP homework's form): Adam whose second moment is the running mean of (dw - m)**2, with m the
     updated first moment. config: as :func:`adam`, the second moment being `s`."""
     config, m, s = _moments_start(w, dw, config, "adabelief", "s", checked)
-    fast = _fast(w, dw, out, m, s)
-    if fast is not None:
-        fast.adabelief(w, dw, m, s, *_moment_scalars(w, config))
+    if run_fused(w, dw, config, "adabelief", out):
         return out, config
     step = _first_moment(dw, m, config)
     np.subtract(dw, m, out=step)
@@ -326,35 +275,6 @@ def adabelief(
     s *= config["beta2"]
     s += step
     return _finish(w, _moment_step(m, s, config, step), config, out), config
-
-
-def _fast(w: np.ndarray, dw: np.ndarray, out: np.ndarray | None, *state: np.ndarray):
-    """The fused loops (fcnet.fused) when they can take this update in place of the NumPy operations: an update
-    written into w itself (out=w, the Optimizer's path), arrays of one float dtype, C-contiguous, and w large
-    enough to be worth loading numba for (once it is loaded, by a network's large weights, its small biases go
-    through it too: a call costs a few microseconds where the NumPy operations cost tens)."""
-    if out is not w:  # the fused loops write into w: the Optimizer's path (out=w)
-        return None
-    if w.size < fused.FUSE_MIN and not fused.loaded():
-        return None
-    kernels = fused.kernels()
-    return kernels if kernels is not None and fused.fusable(w, dw, *state) else None
-
-
-def _scalars(w: np.ndarray, *values: float) -> tuple:
-    """The rule's scalars in w's dtype: what NumPy does to a Python float meeting a float32 array (the same
-    rounding as w.dtype.type(v), done in one conversion: the fused path is called once per parameter per step)."""
-    return _in_dtype(w.dtype, values)
-
-
-@lru_cache(maxsize=64)
-def _in_dtype(dtype: np.dtype, values: tuple) -> tuple:
-    """values as scalars of `dtype`; cached: a step's parameters share their dtype, t and hyperparameters."""
-    return tuple(np.array(values, dtype=dtype))
-
-
-def _decay(config: dict) -> float:
-    return config["learning_rate"] * config["weight_decay"]
 
 
 UPDATE_RULES: dict[str, UpdateRule] = {

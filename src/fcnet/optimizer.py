@@ -16,7 +16,9 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from fcnet import fused
 from fcnet.optim import ALIASES, HYPERPARAMETERS, UPDATE_RULES, UpdateRule, get_update_rule
+from fcnet.optim_fused import update_in_place
 
 
 def rule_name(update_rule: str | UpdateRule) -> str:
@@ -99,7 +101,14 @@ class Optimizer:
 
     def step(self, grads: Mapping[str, np.ndarray]) -> None:
         """Update every parameter in place from its gradient (grads keyed like params)."""
+        # fcnet's rules through their fused loops when those can take the update: the same numbers, without the
+        # dictionaries below (once numba is loaded: a network of small parameters never loads it, see fcnet.fused)
+        kernels = fused.kernels() if self._native and fused.loaded() else None
         for name, w in self.params.items():
+            if kernels is not None and update_in_place(
+                self.rule_name, w, grads[name], self.state[name], self.hyperparameters, kernels
+            ):
+                continue
             config = {**self.hyperparameters, **self.state[name]}
             if self._native:
                 _, config = self.rule(
