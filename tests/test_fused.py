@@ -224,3 +224,40 @@ def test_the_optimizer_runs_the_loops_without_the_rules_dictionaries(monkeypatch
         reference["W"], slow_config = optim.adam(reference["W"], g["W"], slow_config)
     np.testing.assert_array_equal(params["W"], reference["W"])
     assert fast.state["W"]["t"] == slow_config["t"] == 3
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(100, 300), (7, 3, 5), (1,)])
+def test_the_fused_relu_gives_numpys_numbers_to_the_bit(monkeypatch, dtype, shape):
+    """Forward and backward on both paths, with the values where the two could part: signed zeros, NaN, infinities
+    (NumPy's maximum gives +0 for -0 and keeps NaN; its product gives -0 and NaN for inf * 0)."""
+    from fcnet import layers
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape).astype(dtype)
+    dout = rng.standard_normal(shape).astype(dtype)
+    special = [-0.0, 0.0, np.nan, -1.0, 2.0, -np.inf, np.inf]
+    x.reshape(-1)[: len(special)] = special[: x.size]
+    dout.reshape(-1)[: len(special)] = [-1.0, np.nan, np.inf, -2.0, 3.0, 5.0, -np.inf][: x.size]
+    results = {}
+    for path in ("numpy", "numba"):
+        monkeypatch.setenv("FCNET_KERNELS", path)
+        fused.kernels()  # numba loaded (the layers use it once it is)
+        calls = []
+        if path == "numba":
+            module = fused.kernels()
+            for name in ("relu_forward", "relu_backward"):
+                original = getattr(module, name)
+                monkeypatch.setattr(
+                    module, name, lambda *a, o=original, n=name: (calls.append(n), o(*a))[1]
+                )
+        with np.errstate(invalid="ignore"):
+            out, cache = layers.relu_forward(x)
+            dx = layers.relu_backward(dout, cache)
+        assert calls == ([] if path == "numpy" else ["relu_forward", "relu_backward"])
+        results[path] = (out, dx)
+    for fast, reference in zip(results["numba"], results["numpy"]):
+        assert fast.dtype == reference.dtype and fast.shape == reference.shape
+        np.testing.assert_array_equal(
+            fast.view(f"u{fast.itemsize}"), reference.view(f"u{fast.itemsize}")
+        )

@@ -1,4 +1,4 @@
-"""The update rules of fcnet.optim as single fused loops, compiled with numba (``@njit(cache=True, error_model="numpy")``, no fastmath).
+"""The update rules of fcnet.optim, ReLU and the softmax loss as single fused loops, compiled with numba (``@njit(cache=True, error_model="numpy")``, no fastmath).
 
 Each loop performs, element by element, the very operations of its NumPy rule in fcnet.optim, in the same order and
 in the arrays' dtype (the scalars arrive already cast to it), so that both paths give the same numbers; one pass
@@ -92,6 +92,24 @@ def adabelief(
         w[i] = w[i] - (
             (mi / (np.sqrt(si) * inv_sqrt_correction + eps)) * lr_scale + decay_lr * w[i]
         )
+
+
+@njit(cache=True, error_model="numpy")
+def relu_forward(x, out):
+    """np.maximum(x, 0) into out: x where x > 0 or x is NaN, else +0 (NumPy's maximum gives +0 for -0 too)."""
+    x, out = x.reshape(-1), out.reshape(-1)
+    for i in range(x.size):
+        v = x[i]
+        out[i] = v if (v > 0 or v != v) else 0
+
+
+@njit(cache=True, error_model="numpy")
+def relu_backward(dout, x, dx, one, zero):
+    """dout * (x > 0) into dx, the mask as 1 or 0 in dout's dtype (one, zero): signed zeros and NaN (inf * 0) as
+    NumPy's product gives them."""
+    dout, x, dx = dout.reshape(-1), x.reshape(-1), dx.reshape(-1)
+    for i in range(x.size):
+        dx[i] = dout[i] * (one if x[i] > 0 else zero)
 
 
 @njit(cache=True, error_model="numpy")

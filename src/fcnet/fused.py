@@ -3,7 +3,8 @@ fcnet.loss_kernels' softmax loss), or the same operations fused into one compile
 numba: ``pip install 'fcnet[fast]'``). One switch, the environment variable FCNET_KERNELS: ``auto`` (the default:
 numba when it is installed), ``numpy`` (always the reference) or ``numba`` (an error when numba is missing).
 
-The update rules' loops give the NumPy rules' numbers to the last bit (tests run every rule both ways). The softmax
+The update rules' loops, and ReLU's forward and backward, give the NumPy operations' numbers to the last bit
+(tests run every rule and both ReLU passes both ways). The softmax
 loss's loop, taken for float32 scores only, agrees with NumPy's to float32 rounding (numba's exp and log are not
 NumPy's, 1 ulp apart in places); float64 scores (the courses' printed numbers, gradient checks) always take NumPy's.
 numba is loaded by the first float32 softmax loss or the first update of a parameter of FUSE_MIN elements or
@@ -61,6 +62,15 @@ def loaded() -> bool:
     """Whether the fused loops have been loaded (numba imported) in this process: then even small arrays use them,
     as far as FCNET_KERNELS lets kernels() return them."""
     return "fcnet._fused_numba" in sys.modules
+
+
+def loaded_kernels(*arrays: np.ndarray) -> Any:
+    """The fused loops for an elementwise layer's arrays (fusable), once numba is loaded and chosen; else None (a
+    layer alone never loads numba: the loops give NumPy's numbers to the bit, so which path ran changes none)."""
+    if not loaded():
+        return None
+    kernels_ = kernels()
+    return kernels_ if kernels_ is not None and fusable(*arrays) else None
 
 
 def fusable(*arrays: np.ndarray) -> bool:
