@@ -3,8 +3,8 @@
 
 Two callers: each rule of fcnet.optim, given ``out=w`` (:func:`run_fused`, from its config), and fcnet's Optimizer,
 which keeps the state apart from the checked hyperparameters (:func:`update_in_place`: no per-parameter
-dictionary, about 3 us a parameter instead of 20). Both count the step and compute the scalars the same way, so
-both give the rule's numbers to the bit (tests).
+dictionary; the Python around the loops of 784-300-300-10's six Adam parameters, 106 us a step, became 55). Both
+count the step and compute the scalars the same way, so both give the rule's numbers to the bit (tests).
 """
 
 from __future__ import annotations
@@ -96,16 +96,22 @@ def run_fused(
 
 
 def _fused_loops(rule: str, w: np.ndarray, dw: np.ndarray, state: list, h: Mapping):
-    """The fused loops (fcnet.fused) when they can take this update in place of the NumPy operations: arrays of one
-    float dtype, C-contiguous, and w large enough to be worth loading numba for (once it is loaded, by a network's
-    large weights, its small biases go through it too: a call costs a few microseconds where the NumPy operations
-    cost tens); Nesterov without momentum is the NumPy path's special case."""
+    """The fused loops (fcnet.fused) when they can take this update in place of the NumPy operations (see
+    _loops_take), and w is large enough to be worth loading numba for (once it is loaded, by a network's large
+    weights, its small biases go through it too: a call costs a few microseconds where the NumPy operations cost
+    tens)."""
     if w.size < fused.FUSE_MIN and not fused.loaded():
         return None
-    if rule == "nesterov_momentum" and not h["momentum"]:
-        return None
     kernels = fused.kernels()
-    return kernels if kernels is not None and fused.fusable(w, dw, *state) else None
+    return kernels if kernels is not None and _loops_take(rule, w, dw, state, h) else None
+
+
+def _loops_take(rule: str, w: np.ndarray, dw: np.ndarray, state: list, h: Mapping) -> bool:
+    """Whether the loops take these arrays (one float dtype, C-contiguous, writable); Nesterov without momentum is
+    the NumPy path's special case."""
+    if rule == "nesterov_momentum" and not h["momentum"]:
+        return False
+    return fused.fusable(w, dw, *state)
 
 
 def update_in_place(
@@ -122,9 +128,7 @@ def update_in_place(
         arrays = [state[key] for key in keys]
     except KeyError:  # a first step: the rule creates its state
         return False
-    if not fused.fusable(w, dw, *arrays):
-        return False
-    if rule == "nesterov_momentum" and not hyperparameters["momentum"]:
+    if not _loops_take(rule, w, dw, arrays, hyperparameters):
         return False
     t = None
     if "t" in state:
