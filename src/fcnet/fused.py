@@ -1,7 +1,8 @@
 """Which kernels the hot path runs: fcnet's NumPy operations (the readable reference: fcnet.optim's update rules,
 fcnet.layers' ReLU, fcnet.loss_kernels' softmax loss), or the same operations fused into one compiled loop
-(fcnet._fused_numba, with numba: ``pip install 'fcnet[fast]'``). One switch, the environment variable FCNET_KERNELS: ``auto`` (the default:
-numba when it is installed), ``numpy`` (always the reference) or ``numba`` (an error when numba is missing).
+(fcnet._fused_numba, with numba: ``pip install 'fcnet[fast]'``). One switch, the environment variable
+FCNET_KERNELS: ``auto`` (the default: numba when it is installed), ``numpy`` (always the reference) or ``numba``
+(an error when numba is missing).
 
 The update rules' loops, and ReLU's forward and backward, give the NumPy operations' numbers to the last bit
 (tests run every rule and both ReLU passes both ways; the loops raise no RuntimeWarning where NumPy's product warns
