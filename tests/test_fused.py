@@ -261,3 +261,36 @@ def test_the_fused_relu_gives_numpys_numbers_to_the_bit(monkeypatch, dtype, shap
         np.testing.assert_array_equal(
             fast.view(f"u{fast.itemsize}"), reference.view(f"u{fast.itemsize}")
         )
+
+
+def test_a_resumed_run_on_the_fused_path_ends_bit_identical(monkeypatch, tmp_path):
+    """The Optimizer's direct loop calls (update_in_place) keep the step count and the moments where checkpoints
+    read them: a float32 run resumed from its epoch-2 checkpoint ends with the uninterrupted run's weights, bit for
+    bit, with every update of a weight matrix after the first through the loops."""
+    from fcnet import FullyConnectedNet, optim_fused
+    from fcnet.solver import Solver
+
+    monkeypatch.setenv("FCNET_KERNELS", "numba")
+    calls = []
+    original = optim_fused.update_in_place
+    monkeypatch.setattr(
+        "fcnet.optimizer.update_in_place", lambda *a: calls.append(a[0]) or original(*a)
+    )
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((400, 200)).astype(np.float32)
+    y = X[:, :10].argmax(axis=1)
+    data = {"X_train": X, "y_train": y, "X_val": X[:100], "y_val": y[:100]}
+    options = dict(update_rule="adam", num_epochs=4, batch_size=50, verbose=False, seed=2)
+
+    def net(seed):  # W1 (200, 128): above fused.FUSE_MIN
+        return FullyConnectedNet([128], input_dim=200, num_classes=10, dtype=np.float32, seed=seed)
+
+    full_model = net(0)
+    Solver(full_model, data, checkpoint_name=str(tmp_path / "run"), **options).train()
+    assert calls  # the direct path ran
+    resumed_model = net(99)
+    resumed = Solver(resumed_model, data, resume=tmp_path / "run_epoch_2.npz", **options)
+    assert resumed.epoch == 2
+    resumed.train()
+    for name, value in full_model.params.items():
+        np.testing.assert_array_equal(resumed_model.params[name], value)
