@@ -294,3 +294,34 @@ def test_a_resumed_run_on_the_fused_path_ends_bit_identical(monkeypatch, tmp_pat
     resumed.train()
     for name, value in full_model.params.items():
         np.testing.assert_array_equal(resumed_model.params[name], value)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("alpha", [0.01, 0.1, 0.0])
+def test_the_fused_leaky_relu_gives_numpys_numbers_and_slopes_to_the_bit(
+    monkeypatch, dtype, alpha
+):
+    """The forward's output and its cache (the slope, 1 or alpha) on both paths, signed zeros, NaN and infinities
+    included; the backward (dout times the slope) is one NumPy product on both."""
+    from fcnet import layers
+
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((50, 30)).astype(dtype)
+    x.reshape(-1)[:7] = [-0.0, 0.0, np.nan, -1.0, 2.0, -np.inf, np.inf]
+    results, calls = {}, []
+    for path in ("numpy", "numba"):
+        monkeypatch.setenv("FCNET_KERNELS", path)
+        module = fused.kernels() or fused._load("numba")  # numba loaded on both paths
+        if path == "numba":
+            original = module.leaky_relu_forward
+            monkeypatch.setattr(
+                module, "leaky_relu_forward", lambda *a: (calls.append(1), original(*a))[1]
+            )
+        with np.errstate(invalid="ignore"):
+            results[path] = layers.leaky_relu_forward(x, alpha)
+    assert calls == [1]
+    for fast, reference in zip(results["numba"], results["numpy"]):
+        assert fast.dtype == reference.dtype and fast.shape == reference.shape
+        np.testing.assert_array_equal(
+            fast.view(f"u{fast.itemsize}"), reference.view(f"u{fast.itemsize}")
+        )

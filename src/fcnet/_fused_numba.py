@@ -114,6 +114,16 @@ def relu_backward(dout, x, dx, one, zero):
 
 
 @njit(cache=True, error_model="numpy")
+def leaky_relu_forward(x, out, slope, one, alpha):
+    """slope = where(x > 0, one, alpha) and out = x * slope, in one pass (one, alpha in x's dtype)."""
+    x, out, slope = x.reshape(-1), out.reshape(-1), slope.reshape(-1)
+    for i in range(x.size):
+        s = one if x[i] > 0 else alpha
+        slope[i] = s
+        out[i] = x[i] * s
+
+
+@njit(cache=True, error_model="numpy")
 def softmax_loss(x, y, dx):
     """fcnet.loss_kernels.softmax_loss's operations row by row, in x's dtype, in one pass over the scores: the
     row's maximum, shifted = x - max, log_probs = shifted - log(sum(exp(shifted))), dx = exp(log_probs) with 1

@@ -1,18 +1,17 @@
 """Which kernels the hot path runs: fcnet's NumPy operations (the readable reference: fcnet.optim's update rules,
-fcnet.layers' ReLU, fcnet.loss_kernels' softmax loss), or the same operations fused into one compiled loop
-(fcnet._fused_numba, with numba: ``pip install 'fcnet[fast]'``). One switch, the environment variable
+fcnet.layers' ReLU and leaky ReLU, fcnet.loss_kernels' softmax loss), or the same operations fused into one
+compiled loop (fcnet._fused_numba, with numba: ``pip install 'fcnet[fast]'``). One switch, the environment variable
 FCNET_KERNELS: ``auto`` (the default: numba when it is installed), ``numpy`` (always the reference) or ``numba``
 (an error when numba is missing).
 
-The update rules' loops, and ReLU's forward and backward, give the NumPy operations' numbers to the last bit
-(tests run every rule and both ReLU passes both ways; the loops raise no RuntimeWarning where NumPy's product warns
-of inf * 0). The softmax loss's loop, taken for float32 scores only, agrees with NumPy's to float32 rounding
-(numba's exp and log are not NumPy's, 1 ulp apart in places); float64 scores (the courses' printed numbers,
-gradient checks) always take NumPy's.
-numba is loaded by the first float32 softmax loss or the first update of a parameter of FUSE_MIN elements or
-more; a float64 network of small parameters never loads it. Once loaded, small parameters' updates and ReLU use it
-too (those loops being bit-identical, that history changes no number). The first use compiles the loops once per
-machine (cached in __pycache__).
+The update rules' loops, ReLU's forward and backward and leaky ReLU's forward give the NumPy operations' numbers to
+the last bit (tests run every rule and the activations both ways; the loops raise no RuntimeWarning where NumPy's
+product warns of inf * 0). The softmax loss's loop, taken for float32 scores only, agrees with NumPy's to float32
+rounding (numba's exp and log are not NumPy's, 1 ulp apart in places); float64 scores (the courses' printed
+numbers, gradient checks) always take NumPy's. numba is loaded by the first float32 softmax loss or the first
+update of a parameter of FUSE_MIN elements or more; a float64 network of small parameters never loads it. Once
+loaded, small parameters' updates and the activations use it too (those loops being bit-identical, that history
+changes no number). The first use compiles the loops once per machine (cached in __pycache__).
 """
 
 from __future__ import annotations
