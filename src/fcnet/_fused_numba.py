@@ -1,5 +1,5 @@
-"""The update rules of fcnet.optim, ReLU and the softmax loss as single fused loops, compiled with numba
-(``@njit(cache=True, error_model="numpy")``, no fastmath).
+"""The update rules of fcnet.optim, ReLU, leaky ReLU and the softmax loss as single fused loops, compiled with
+numba (``@njit(cache=True, error_model="numpy")``, no fastmath).
 
 Each loop performs, element by element, the very operations of its NumPy rule in fcnet.optim, in the same order and
 in the arrays' dtype (the scalars arrive already cast to it), so that both paths give the same numbers; one pass

@@ -66,17 +66,20 @@ def loaded() -> bool:
 
 
 def loaded_kernels(*arrays: np.ndarray) -> Any:
-    """The fused loops for an elementwise layer's arrays (fusable), once numba is loaded and chosen; else None (a
-    layer alone never loads numba: the loops give NumPy's numbers to the bit, so which path ran changes none)."""
+    """The fused loops, once numba is loaded and chosen, for these arrays when they are fusable (none given: for
+    any); else None. An activation or the Optimizer's direct calls never load numba themselves: their loops give
+    NumPy's numbers to the bit, so which path ran changes none."""
     if not loaded():
         return None
     kernels_ = kernels()
-    return kernels_ if kernels_ is not None and fusable(*arrays) else None
+    return kernels_ if kernels_ is not None and (not arrays or fusable(*arrays)) else None
 
 
 def fusable(*arrays: np.ndarray) -> bool:
     """Whether the fused loops can take these arrays: one float dtype, C-contiguous, writable, one shape."""
     first = arrays[0]
+    if not isinstance(first, np.ndarray):
+        return False
     dtype, shape = first.dtype, first.shape
     # float32 or float64 (the char: cheaper than comparing dtypes, once a parameter per step)
     if dtype.char not in "fd":

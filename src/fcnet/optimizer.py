@@ -103,7 +103,7 @@ class Optimizer:
         """Update every parameter in place from its gradient (grads keyed like params)."""
         # fcnet's rules through their fused loops when those can take the update: the same numbers, without the
         # dictionaries below (once numba is loaded: a network of small parameters never loads it, see fcnet.fused)
-        kernels = fused.kernels() if self._native and fused.loaded() else None
+        kernels = fused.loaded_kernels() if self._native else None
         for name, w in self.params.items():
             if kernels is not None and update_in_place(
                 self.rule_name, w, grads[name], self.state[name], self.hyperparameters, kernels
