@@ -16,6 +16,7 @@ import numpy as np
 from fcnet._checks import already_checked, check_labels, check_real, check_seed
 from fcnet import layer_utils
 from fcnet import modules as M
+from fcnet import plain_stack
 from fcnet._model_checks import _check_choice, _check_dtype, _resolve_dropout, _weight_std
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
@@ -292,10 +293,9 @@ class FullyConnectedNet:
                 )
             check_labels("y", y, X.shape[0], self.num_classes)
         with self._mode(training=True):
-            scores = self.layers.forward(X)
-            data_loss = self.loss_layer.forward(scores, y, sample_weight)
-            self.layers.backward(self.loss_layer.backward())
-        grads = self.layers.grads
+            data_loss, grads = plain_stack.data_loss_and_grads(
+                self.layers, self.loss_layer, X, y, sample_weight, checked=trusted
+            )
         reg_loss = 0.0
         if self.reg:
             for key in self._weight_keys:

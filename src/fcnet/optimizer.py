@@ -18,7 +18,7 @@ import numpy as np
 
 from fcnet import fused
 from fcnet.optim import ALIASES, HYPERPARAMETERS, UPDATE_RULES, UpdateRule, get_update_rule
-from fcnet.optim_fused import update_in_place
+from fcnet.optim_fused import update_all_in_place
 
 
 def rule_name(update_rule: str | UpdateRule) -> str:
@@ -104,11 +104,11 @@ class Optimizer:
         # fcnet's rules through their fused loops when those can take the update: the same numbers, without the
         # dictionaries below (once numba is loaded: a network of small parameters never loads it, see fcnet.fused)
         kernels = fused.loaded_kernels() if self._native else None
+        if kernels is not None and update_all_in_place(
+            self.rule_name, self.params, grads, self.state, self.hyperparameters, kernels
+        ):
+            return
         for name, w in self.params.items():
-            if kernels is not None and update_in_place(
-                self.rule_name, w, grads[name], self.state[name], self.hyperparameters, kernels
-            ):
-                continue
             config = {**self.hyperparameters, **self.state[name]}
             if self._native:
                 _, config = self.rule(
