@@ -54,7 +54,8 @@ def checked_loss(model, X, y):
         return model.loss(X, y)
 
 
-@pytest.mark.parametrize("hidden", [[], [7], [7, 5, 6]])
+# [3, 1]: a layer of one unit, active on 14 of the 40 rows with seed 0, whose bias gradient NumPy sums pairwise
+@pytest.mark.parametrize("hidden", [[], [7], [7, 5, 6], [3, 1]])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("input_shape", [(12,), (3, 4)])
 @pytest.mark.parametrize("one_hot", [False, True])
@@ -63,14 +64,16 @@ def test_the_plain_step_is_the_modules_step_to_the_bit(
     numba_loaded, spy, monkeypatch, hidden, dtype, input_shape, one_hot, reg
 ):
     rng = np.random.default_rng(4)
-    X = rng.standard_normal((9, *input_shape)).astype(dtype)
+    # 40 rows of mixed magnitudes: sums whose order shows in the last bits
+    X = (rng.standard_normal((40, 12)) * rng.choice([1e-3, 1.0, 1e3], (40, 12))).astype(dtype)
+    X = X.reshape(40, *input_shape)
     X[0, 0] = 0.0  # exact zeros and ties at ReLU's kink
-    labels = rng.integers(0, 4, 9)
+    labels = rng.integers(0, 4, 40)
     y = np.eye(4)[labels] if one_hot else labels
     results = {}
     for path in ("modules", "plain"):
         model = FullyConnectedNet(
-            hidden, input_dim=12, num_classes=4, dtype=dtype, seed=1, reg=reg, weight_scale=0.5
+            hidden, input_dim=12, num_classes=4, dtype=dtype, seed=0, reg=reg, weight_scale=0.5
         )
         if path == "modules":
             with monkeypatch.context() as m:
@@ -162,3 +165,36 @@ def test_parameters_of_another_dtype_go_through_the_modules(numba_loaded, spy):
     model.params["W2"] = model.params["W2"].astype(np.float64)
     checked_loss(model, np.ones((4, 3), np.float32), np.array([0, 1, 0, 1]))
     assert spy == [False]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(100, 300), (1, 7), (9, 2)])
+def test_the_bias_and_relu_loops_give_numpys_numbers_to_the_bit(numba_loaded, dtype, shape):
+    """The plain step's two loops against the NumPy operations they fuse, on the values where the two could part
+    (signed zeros, NaN, infinities): the bias added and the ReLU; ReLU's gradient and its sum over the rows."""
+    from fcnet import _fused_numba as K
+
+    rng = np.random.default_rng(6)
+    a = (rng.standard_normal(shape) * rng.choice([1e-3, 1.0, 1e4], shape)).astype(dtype)
+    b = rng.standard_normal(shape[1]).astype(dtype)
+    dout = rng.standard_normal(shape).astype(dtype)
+    special = [-0.0, 0.0, np.nan, -np.inf, np.inf, 1e-30, -2.0]
+    a.reshape(-1)[: len(special)] = special[: a.size]
+    dout.reshape(-1)[-len(special) :] = special[-a.size :]
+    b[0] = -0.0
+    with np.errstate(invalid="ignore"):
+        expected_pre = a + b
+        expected_out = np.maximum(expected_pre, 0)
+        expected_dx = dout * (expected_pre > 0)
+        expected_db = expected_dx.sum(axis=0)
+    pre, out = a.copy(), np.empty_like(a)
+    K.bias_relu_forward(pre, b, out)
+    dx, db = np.empty_like(dout), np.empty(shape[1], dtype)
+    K.relu_backward_bias(dout, pre, dx, db, dtype(1), dtype(0))
+    for got, expected in [
+        (pre, expected_pre),
+        (out, expected_out),
+        (dx, expected_dx),
+        (db, expected_db),
+    ]:
+        assert_bitwise_equal(got, expected)

@@ -57,6 +57,11 @@ def plain_layers(layers: M.Sequential, loss_layer: Any) -> list[M.Affine] | None
     return affines
 
 
+def _takes(w: np.ndarray, b: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether the loops take a layer's W (D, M) and b (M,): both of the data's dtype."""
+    return w.dtype == dtype and b.dtype == dtype and w.ndim == 2 and b.shape == (w.shape[1],)
+
+
 def data_loss_and_grads(
     layers: M.Sequential,
     loss_layer: Any,
@@ -90,40 +95,45 @@ def loss_and_grads(
         return None
     dtype = X.dtype
     weights = [(affine.W, affine.b) for affine in affines]
-    if dtype.char not in "fd" or any(w.dtype != dtype or b.dtype != dtype for w, b in weights):
+    if dtype.char not in "fd" or not all(_takes(w, b, dtype) for w, b in weights):
         return None
     modules = list(layers.layers.values())
-    # forward: affine_forward's product and bias, relu_forward's loop
+    # forward: affine_forward's product and bias, relu_forward's loop (the bias and the ReLU in one pass)
     x = X
     inputs, pre_activations = [], []
     for i, (w, b) in enumerate(weights):
         inputs.append(x)
         out = x.reshape(x.shape[0], w.shape[0]) @ w
-        out += b
         modules[2 * i]._cache = (x, w, b)
         if i == len(weights) - 1:
+            out += b
             scores = out
             break
         pre_activations.append(out)
         x = np.empty_like(out)
-        kernels.relu_forward(out, x)
+        kernels.bias_relu_forward(out, b, x)
         modules[2 * i + 1]._cache = out
     loss, dout = loss_kernels.softmax_loss(scores, y)
     loss_layer.loss, loss_layer._dx = loss, dout
-    # backward: affine_backward's three products, relu_backward's loop
+    # backward: affine_backward's three products, relu_backward's loop (with the bias gradient below it)
     one, zero = dtype.type(1), dtype.type(0)
+    db = dout.sum(axis=0)
     grads: list[tuple[M.Affine, np.ndarray, np.ndarray]] = []
     for i in range(len(weights) - 1, -1, -1):
         x, (w, _) = inputs[i], weights[i]
         dw = x.reshape(x.shape[0], -1).T @ dout
-        db = dout.sum(axis=0)
         affines[i].grads = {"W": dw, "b": db}
         grads.append((affines[i], dw, db))
         if i == 0:
             break
         dx = (dout @ w.T).reshape(x.shape)
         dout = np.empty_like(dx)
-        kernels.relu_backward(dx, pre_activations[i - 1], dout, one, zero)
+        if dx.shape[1] > 1:
+            db = np.empty(dx.shape[1], dtype)
+            kernels.relu_backward_bias(dx, pre_activations[i - 1], dout, db, one, zero)
+        else:  # a layer of one unit: NumPy sums its column pairwise, not row after row
+            kernels.relu_backward(dx, pre_activations[i - 1], dout, one, zero)
+            db = dout.sum(axis=0)
     named: dict[str, np.ndarray] = {}
     for affine, dw, db in reversed(grads):
         named[affine.names["W"]], named[affine.names["b"]] = dw, db
