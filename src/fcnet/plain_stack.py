@@ -9,9 +9,9 @@ loaded, for a network of fcnet's own Affine and ReLU modules calling fcnet's own
 fcnet's, as the grader does, sends every step through the modules) and with no observer (the diagnostics' steps).
 Everything else goes through the modules. Tests compare the two paths to the bit.
 
-Why it exists (784-300-300-10, batch 100, float32, 1 thread, interleaved in one process): the modules and the
-kernels' dispatch cost ~250 us of a ~3.1 ms step over the same operations written out, several times what the
-same calls cost in a micro-benchmark: between two matrix products Python's own code and data are out of cache.
+Measured (784-300-300-10, batch 100, float32, 54,000 rows; Solver._step with and without it, interleaved in one
+process): 3,479 -> 3,376 us a step at 1 thread, 2,964 -> 2,863 at 2; with its bias loops, another run 3,438 ->
+3,393 at 1 thread (the machine's noise is of the gain's size).
 """
 
 from __future__ import annotations
