@@ -95,13 +95,24 @@ def adabelief(
         )
 
 
+@njit(inline="always")
+def _relu(v):
+    """np.maximum(v, 0): v where v > 0 or v is NaN, else +0 (NumPy's maximum gives +0 for -0 too)."""
+    return v if (v > 0 or v != v) else 0
+
+
+@njit(inline="always")
+def _relu_gradient(d, x, one, zero):
+    """d * (x > 0), the mask as one or zero in d's dtype: signed zeros and NaN (inf * 0) as NumPy's product."""
+    return d * (one if x > 0 else zero)
+
+
 @njit(cache=True, error_model="numpy")
 def relu_forward(x, out):
-    """np.maximum(x, 0) into out: x where x > 0 or x is NaN, else +0 (NumPy's maximum gives +0 for -0 too)."""
+    """np.maximum(x, 0) into out (see _relu)."""
     x, out = x.reshape(-1), out.reshape(-1)
     for i in range(x.size):
-        v = x[i]
-        out[i] = v if (v > 0 or v != v) else 0
+        out[i] = _relu(x[i])
 
 
 @njit(cache=True, error_model="numpy")
@@ -110,7 +121,7 @@ def relu_backward(dout, x, dx, one, zero):
     NumPy's product gives them."""
     dout, x, dx = dout.reshape(-1), x.reshape(-1), dx.reshape(-1)
     for i in range(x.size):
-        dx[i] = dout[i] * (one if x[i] > 0 else zero)
+        dx[i] = _relu_gradient(dout[i], x[i], one, zero)
 
 
 @njit(cache=True, error_model="numpy")
@@ -122,7 +133,7 @@ def bias_relu_forward(a, b, out):
         for j in range(m):
             v = a[i, j] + b[j]
             a[i, j] = v
-            out[i, j] = v if (v > 0 or v != v) else 0
+            out[i, j] = _relu(v)
 
 
 @njit(cache=True, error_model="numpy")
@@ -135,7 +146,7 @@ def relu_backward_bias(dout, x, dx, db, one, zero):
         db[j] = zero
     for i in range(n):
         for j in range(m):
-            d = dout[i, j] * (one if x[i, j] > 0 else zero)
+            d = _relu_gradient(dout[i, j], x[i, j], one, zero)
             dx[i, j] = d
             db[j] += d
 

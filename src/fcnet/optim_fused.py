@@ -3,8 +3,8 @@
 
 Two callers: each rule of fcnet.optim, given ``out=w`` (:func:`run_fused`, from its config), and fcnet's Optimizer,
 which keeps the state apart from the checked hyperparameters (:func:`update_all_in_place`: one pass over every
-parameter of a step, no per-parameter dictionary, the scalars computed once; the Python around the loops of
-784-300-300-10's six Adam parameters, 106 us a step with the dictionaries, is ~35 us). Both count the step and
+parameter of a step, no per-parameter dictionary, the scalars computed once: Optimizer.step over a 4-3-3-2
+network's six Adam parameters takes 41 us against 7 us for the six loops called bare). Both count the step and
 compute the scalars the same way, so both give the rule's numbers to the bit (tests).
 """
 
@@ -132,14 +132,12 @@ def update_all_in_place(
     dtype or layout they do not take; parameters of different dtypes or step counts): the caller then runs the
     rule on each."""
     keys, scalars = FUSED_ARGUMENTS[rule]
-    if rule == "nesterov_momentum" and not hyperparameters["momentum"]:
-        return False  # the NumPy path's special case
     calls = []
     first = None
     for name, w in params.items():
         state, dw = states[name], grads[name]
         arrays = [state.get(key) for key in keys]
-        if not fused.fusable(w, dw, *arrays):
+        if not _loops_take(rule, w, dw, arrays, hyperparameters):
             return False
         if first is None:
             first = (w.dtype, state.get("t"))

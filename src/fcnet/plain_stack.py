@@ -33,9 +33,9 @@ _OWN_KERNELS = {
 _OWN_KERNELS["softmax_loss"] = loss_kernels.softmax_loss
 
 
-def plain_layers(layers: M.Sequential, loss_layer: Any) -> list[M.Affine] | None:
-    """The Affine modules of `layers` when it is exactly Affine, ReLU, ..., Affine (fcnet's classes, not
-    subclasses), under a softmax loss layer, with fcnet's own kernels in fcnet.layers and no observer; else None."""
+def plain_layers(layers: M.Sequential, loss_layer: Any) -> list[M.Module] | None:
+    """The modules of `layers` when they are exactly Affine, ReLU, ..., Affine (fcnet's classes, not subclasses),
+    under a softmax loss layer, with fcnet's own kernels in fcnet.layers and no observer; else None."""
     if layers.observer is not None or type(loss_layer) is not M.SoftmaxWithLoss:
         return None
     if loss_layer.kernel != "softmax_loss":
@@ -46,15 +46,14 @@ def plain_layers(layers: M.Sequential, loss_layer: Any) -> list[M.Affine] | None
     modules = list(layers.layers.values())
     if len(modules) % 2 != 1:
         return None
-    affines = modules[0::2]
-    for i, affine in enumerate(affines):
+    for i, affine in enumerate(modules[0::2]):
         # the first layer's data needs no gradient; every later layer's input does
         if type(affine) is not M.Affine or affine.input_grad != (i > 0):
             return None
     for relu in modules[1::2]:
         if type(relu) is not M.ReLU or relu.kernel != "relu":
             return None
-    return affines
+    return modules
 
 
 def _takes(w: np.ndarray, b: np.ndarray, dtype: np.dtype) -> bool:
@@ -90,14 +89,14 @@ def loss_and_grads(
     is not this module's to take (see plain_layers; the fused loops not loaded; parameters not all of X's float
     dtype)."""
     kernels = fused.loaded_kernels()
-    affines = plain_layers(layers, loss_layer) if kernels is not None else None
-    if affines is None:
+    modules = plain_layers(layers, loss_layer) if kernels is not None else None
+    if modules is None:
         return None
+    affines = modules[0::2]
     dtype = X.dtype
     weights = [(affine.W, affine.b) for affine in affines]
     if dtype.char not in "fd" or not all(_takes(w, b, dtype) for w, b in weights):
         return None
-    modules = list(layers.layers.values())
     # forward: affine_forward's product and bias, relu_forward's loop (the bias and the ReLU in one pass)
     x = X
     inputs, pre_activations = [], []
@@ -118,12 +117,9 @@ def loss_and_grads(
     # backward: affine_backward's three products, relu_backward's loop (with the bias gradient below it)
     one, zero = dtype.type(1), dtype.type(0)
     db = dout.sum(axis=0)
-    grads: list[tuple[M.Affine, np.ndarray, np.ndarray]] = []
     for i in range(len(weights) - 1, -1, -1):
         x, (w, _) = inputs[i], weights[i]
-        dw = x.reshape(x.shape[0], -1).T @ dout
-        affines[i].grads = {"W": dw, "b": db}
-        grads.append((affines[i], dw, db))
+        affines[i].grads = {"W": x.reshape(x.shape[0], -1).T @ dout, "b": db}
         if i == 0:
             break
         dx = (dout @ w.T).reshape(x.shape)
@@ -134,7 +130,4 @@ def loss_and_grads(
         else:  # a layer of one unit: NumPy sums its column pairwise, not row after row
             kernels.relu_backward(dx, pre_activations[i - 1], dout, one, zero)
             db = dout.sum(axis=0)
-    named: dict[str, np.ndarray] = {}
-    for affine, dw, db in reversed(grads):
-        named[affine.names["W"]], named[affine.names["b"]] = dw, db
-    return loss, named
+    return loss, layers.grads
