@@ -365,3 +365,51 @@ def test_a_step_the_loops_cannot_take_whole_goes_through_the_rules(monkeypatch, 
         assert direct == [False] * 4
     else:  # the direct path until the counts part
         assert direct == [False, True, False, False] and optimizer.state["V"]["t"] == 3
+
+
+@pytest.mark.parametrize("change", ["parameter replaced", "state loaded", "gradient float64"])
+def test_the_direct_path_sees_arrays_changed_between_steps(monkeypatch, change):
+    """update_all_in_place checks the parameters and their state arrays once and then only that each is still in
+    its place: a parameter array replaced, a state loaded from a checkpoint (copied arrays) or a gradient it cannot
+    take, between two steps, are each seen; the numbers stay the rule's, step by step."""
+    monkeypatch.setenv("FCNET_KERNELS", "numba")
+    fused.kernels()
+    rng = np.random.default_rng(9)
+    params = {
+        "W": rng.standard_normal((160, 128)).astype(np.float32),
+        "b": rng.standard_normal(128).astype(np.float32),
+    }
+    reference = {name: value.copy() for name, value in params.items()}
+    optimizer = Optimizer(params, "adam", learning_rate=1e-3)
+    rules = Optimizer(reference, "adam", learning_rate=1e-3)  # stepped on the NumPy rules
+    direct = []
+    original = optim_fused.update_all_in_place
+    monkeypatch.setattr(
+        "fcnet.optimizer.update_all_in_place", lambda *a: direct.append(original(*a)) or direct[-1]
+    )
+    replaced = None
+    for step in range(5):
+        grads = {k: rng.standard_normal(v.shape).astype(np.float32) for k, v in params.items()}
+        if step == 3 and change == "parameter replaced":
+            replaced = params["W"]
+            params["W"] = replaced.copy()
+        if step == 3 and change == "state loaded":
+            moments = optimizer.state["W"]["m"]
+            optimizer.load_state_dict(optimizer.state_dict())
+            assert optimizer.state["W"]["m"] is not moments  # copied in: new arrays
+        if step == 3 and change == "gradient float64":
+            grads["W"] = grads["W"].astype(np.float64)
+        if step == 3 and change == "parameter replaced":
+            reference["W"] = reference["W"].copy()
+        optimizer.step(grads)
+        monkeypatch.setenv("FCNET_KERNELS", "numpy")
+        rules.step(grads)
+        monkeypatch.setenv("FCNET_KERNELS", "numba")
+        for name in params:  # the parameters, and the moments where checkpoints read them
+            np.testing.assert_array_equal(params[name], reference[name])
+            for key in ("m", "v", "t"):
+                np.testing.assert_array_equal(optimizer.state[name][key], rules.state[name][key])
+    if change == "parameter replaced":
+        assert not np.array_equal(replaced, params["W"])  # the replaced array is left alone
+    expected_direct = [False, True, True, change != "gradient float64", True]
+    assert direct == expected_direct

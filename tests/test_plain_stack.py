@@ -198,3 +198,30 @@ def test_the_bias_and_relu_loops_give_numpys_numbers_to_the_bit(numba_loaded, dt
         (db, expected_db),
     ]:
         assert_bitwise_equal(got, expected)
+
+
+@pytest.mark.parametrize("shape", [(100, 10), (1, 7), (9, 2), (40, 1000)])
+def test_the_bias_and_softmax_loop_gives_the_softmax_loops_numbers_to_the_bit(numba_loaded, shape):
+    """The last layer's loop (the bias added, the softmax loss, the bias gradient) against the operations it
+    fuses: NumPy's scores + b, the float32 softmax loop the loss takes (fcnet._fused_numba.softmax_loss) and NumPy's
+    sum of its gradient over the rows; scores of -0 and of large and tiny size among them."""
+    from fcnet import _fused_numba as K
+
+    rng = np.random.default_rng(7)
+    scores = (rng.standard_normal(shape) * rng.choice([1e-3, 1.0, 30.0], shape)).astype(np.float32)
+    scores.reshape(-1)[:3] = [-0.0, 0.0, 1e-30][: scores.size]
+    b = rng.standard_normal(shape[1]).astype(np.float32)
+    b[0] = -0.0
+    y = rng.integers(0, shape[1], shape[0])
+    expected_scores = scores + b
+    expected_dx = np.empty_like(scores)
+    expected_loss = K.softmax_loss(expected_scores, y, expected_dx)
+    got_scores, dx, db = scores.copy(), np.empty_like(scores), np.empty(shape[1], np.float32)
+    loss = K.bias_softmax_loss(got_scores, b, y, dx, db, np.float32(0))
+    assert loss == expected_loss
+    for got, expected in [
+        (got_scores, expected_scores),
+        (dx, expected_dx),
+        (db, expected_dx.sum(axis=0)),
+    ]:
+        assert_bitwise_equal(got, expected)

@@ -161,26 +161,51 @@ def leaky_relu_forward(x, out, slope, one, alpha):
         out[i] = x[i] * s
 
 
+@njit(inline="always")
+def _softmax_row(x, i, label, dx, n):
+    """Row i of softmax_loss: writes dx[i] and returns the row's loss, -log_probs[i, label]."""
+    c = x.shape[1]
+    top = x[i, 0]
+    for j in range(1, c):
+        if x[i, j] > top:
+            top = x[i, j]
+    s = x[i, 0] * 0
+    for j in range(c):
+        s += np.exp(x[i, j] - top)
+    log_s = np.log(s)
+    for j in range(c):
+        p = np.exp((x[i, j] - top) - log_s)
+        dx[i, j] = (p - 1 if j == label else p) / n
+    return (x[i, label] - top) - log_s
+
+
 @njit(cache=True, error_model="numpy")
 def softmax_loss(x, y, dx):
     """fcnet.loss_kernels.softmax_loss's operations row by row, in x's dtype, in one pass over the scores: the
     row's maximum, shifted = x - max, log_probs = shifted - log(sum(exp(shifted))), dx = exp(log_probs) with 1
     taken from the right class, over N. Writes dx (N, C); returns the mean loss (summed in float64). The row sums
     run in order where NumPy's run pairwise, so the two paths agree to float rounding, not to the bit."""
-    n, c = x.shape
+    n = x.shape[0]
     total = 0.0
     for i in range(n):
-        top = x[i, 0]
-        for j in range(1, c):
-            if x[i, j] > top:
-                top = x[i, j]
-        s = x[i, 0] * 0
+        total -= _softmax_row(x, i, y[i], dx, n)
+    return total / n
+
+
+@njit(cache=True, error_model="numpy")
+def bias_softmax_loss(x, b, y, dx, db, zero):
+    """The last affine layer's bias and the softmax loss over its scores in one pass (fcnet.plain_stack): x += b
+    (b (C,) added to each row of x (N, C)), softmax_loss's operations on the row, and the bias gradient db =
+    dx.sum(axis=0) (C,), summed from zero row after row as NumPy sums over the first axis of a C-contiguous array
+    of C > 1 columns. Writes x, dx and db; returns softmax_loss's mean loss."""
+    n, c = x.shape
+    for j in range(c):
+        db[j] = zero
+    total = 0.0
+    for i in range(n):
         for j in range(c):
-            s += np.exp(x[i, j] - top)
-        log_s = np.log(s)
-        label = y[i]
+            x[i, j] = x[i, j] + b[j]
+        total -= _softmax_row(x, i, y[i], dx, n)
         for j in range(c):
-            p = np.exp((x[i, j] - top) - log_s)
-            dx[i, j] = (p - 1 if j == label else p) / n
-        total -= (x[i, label] - top) - log_s
+            db[j] += dx[i, j]
     return total / n
