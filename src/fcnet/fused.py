@@ -11,9 +11,9 @@ scores only, agrees with NumPy's to float32 rounding (numba's exp and log are no
 float64 scores (the courses' printed numbers, gradient checks) always take NumPy's; plain_stack's last-layer loop
 (bias, softmax loss, bias gradient) gives that loop's numbers and NumPy's bias and sum to the bit. numba is loaded
 by the first float32 softmax loss or the first update of a parameter of FUSE_MIN elements or more; a float64
-network of small parameters never loads it. Once loaded, small parameters' updates and the activations use it too (those loops being
-bit-identical, that history changes no number). The first use compiles the loops once per machine (cached in
-__pycache__).
+network of small parameters never loads it. Once loaded, small parameters' updates and the activations use it too
+(those loops being bit-identical, that history changes no number). The first use compiles the loops once per
+machine (cached in __pycache__).
 """
 
 from __future__ import annotations

@@ -65,6 +65,12 @@ def _takes(w: np.ndarray, b: np.ndarray, dtype: np.dtype) -> bool:
     return w.dtype == dtype and b.dtype == dtype and w.ndim == 2 and b.shape == (w.shape[1],)
 
 
+def _loop_sums_like_numpy(columns: int) -> bool:
+    """Whether a loop summing an (N, columns) C-contiguous array's rows one after another from zero gives NumPy's
+    sum over the first axis to the bit: for more than one column (a single column NumPy sums pairwise)."""
+    return columns > 1
+
+
 def data_loss_and_grads(
     layers: M.Sequential,
     loss_layer: Any,
@@ -122,10 +128,10 @@ def loss_and_grads(
         weight_grads.append(inputs[i].T @ dout)
         dx = dout @ weights[i][0].T
         dout = np.empty_like(dx)
-        if dx.shape[1] > 1:
+        if _loop_sums_like_numpy(dx.shape[1]):
             db = np.empty(dx.shape[1], dtype)
             kernels.relu_backward_bias(dx, pre_activations[i - 1], dout, db, one, zero)
-        else:  # a layer of one unit: NumPy sums its column pairwise, not row after row
+        else:
             kernels.relu_backward(dx, pre_activations[i - 1], dout, one, zero)
             db = dout.sum(axis=0)
         bias_grads.append(db)
@@ -149,7 +155,7 @@ def _bias_and_softmax_loss(
     """scores (N, C) += b (C,), then loss_kernels.softmax_loss(scores, y) and the bias gradient
     dscores.sum(axis=0): for float32 scores of more than one class in one loop (the softmax loss's own for float32
     scores, the bias sum in NumPy's order), else NumPy's operations (float64 scores take NumPy's softmax loss)."""
-    if scores.dtype.char == "f" and scores.shape[1] > 1:
+    if scores.dtype.char == "f" and _loop_sums_like_numpy(scores.shape[1]):
         dscores, db = np.empty_like(scores), np.empty(scores.shape[1], scores.dtype)
         loss = kernels.bias_softmax_loss(scores, b, labels_of(y), dscores, db, zero)
         return float(loss), dscores, db
