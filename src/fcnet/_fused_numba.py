@@ -8,13 +8,16 @@ is always added, as decay_lr * w: with decay_lr = 0 it adds a zero, which change
 it). fcnet.fused decides which path runs; the NumPy rules stay the reference. Arrays must be C-contiguous and of
 one dtype; each loop writes next_w into w itself (a separate output array that aliases nothing would vectorize too,
 but w as its own output through a second name makes LLVM's alias check fail and the loop run one element at a
-time: 7 times slower, measured).
+time: 7 times slower, measured). relu_stack_step runs fcnet.plain_stack's float32 step, products (NumPy's own
+sgemm, fcnet._blas_numba) and loops, as one call.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from fcnet._blas_numba import matmul, matmul_at, matmul_bt
 
 
 @njit(cache=True, error_model="numpy")
@@ -209,3 +212,35 @@ def bias_softmax_loss(x, b, y, dx, db, zero):
         for j in range(c):
             db[j] += dx[i, j]
     return total / n
+
+
+@njit(cache=True, nogil=True)
+def relu_stack_step(
+    x, weights, biases, labels, pre_activations, hiddens, scores, dscores, weight_grads, bias_grads
+):
+    """One training-mode pass of L affine layers with a ReLU after each but the last and a softmax loss.
+
+    x (N, D) float32 rows; weights: L arrays (d_i, d_i+1); biases: L arrays (d_i+1,); labels (N,) integers. The
+    outputs are written: pre_activations and hiddens, L - 1 arrays (N, d_i+1) each (the products plus the bias,
+    and their ReLU), scores (N, C) (the last product plus its bias), dscores (N, C), weight_grads and bias_grads
+    (L arrays each, shaped as the weights and the biases). Returns the mean loss. Every dimension larger than one
+    (fcnet.plain_stack checks)."""
+    n = x.shape[0]
+    last = len(weights) - 1
+    zero, one = np.float32(0), np.float32(1)
+    layer_input = x
+    for i in range(last):
+        matmul(layer_input, weights[i], pre_activations[i])
+        bias_relu_forward(pre_activations[i], biases[i], hiddens[i])
+        layer_input = hiddens[i]
+    matmul(layer_input, weights[last], scores)
+    loss = bias_softmax_loss(scores, biases[last], labels, dscores, bias_grads[last], zero)
+    upstream = dscores
+    for i in range(last, 0, -1):
+        matmul_at(hiddens[i - 1], upstream, weight_grads[i])
+        dx = np.empty((n, weights[i].shape[0]), np.float32)
+        matmul_bt(upstream, weights[i], dx)
+        upstream = np.empty_like(dx)
+        relu_backward_bias(dx, pre_activations[i - 1], upstream, bias_grads[i - 1], one, zero)
+    matmul_at(x, upstream, weight_grads[0])
+    return loss

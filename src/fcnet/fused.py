@@ -77,6 +77,24 @@ def loaded_kernels(*arrays: np.ndarray) -> Any:
     return kernels_ if kernels_ is not None and (not arrays or fusable(*arrays)) else None
 
 
+def whole_step(kernels: Any) -> Any:
+    """fcnet.plain_stack's float32 step as one compiled call (`kernels.relu_stack_step`) when the fused loops
+    `kernels` are in use (fcnet._fused_numba; None: None) and NumPy's own sgemm was found and gives NumPy's
+    products to the bit (fcnet._blas_numba); else None."""
+    return _load_step() if kernels is not None else None
+
+
+@lru_cache(maxsize=None)
+def _load_step() -> Any:
+    from fcnet import _blas_numba
+
+    if not _blas_numba.agrees_with_numpy():
+        return None
+    from fcnet import _fused_numba
+
+    return _fused_numba.relu_stack_step
+
+
 def fusable(*arrays: np.ndarray) -> bool:
     """Whether the fused loops can take these arrays: one float dtype, C-contiguous, writable, one shape."""
     first = arrays[0]

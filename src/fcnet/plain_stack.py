@@ -7,14 +7,20 @@ kernel calls in between.
 FullyConnectedNet.loss takes it inside the Solver's checked steps (fcnet._checks.inputs_checked) once numba is
 loaded, for a network of fcnet's own Affine and ReLU modules calling fcnet's own kernels (a kernel put in place of
 fcnet's, as the grader does, sends every step through the modules) and with no observer (the diagnostics' steps).
-Everything else goes through the modules. Tests compare the two paths to the bit.
+Everything else goes through the modules. Tests compare the two paths to the bit. In float32, with a hidden layer or
+more and every dimension larger than one, the step's operations run as one compiled call (fcnet._fused_numba's
+relu_stack_step, through NumPy's own sgemm: fcnet._blas_numba) when NumPy has that sgemm; else one call after another here; the
+two give the same numbers to the bit (tests/test_one_call_step.py).
 
 Measured (784-300-300-10, batch 100, float32, 54,000 rows; Solver._step with and without it, interleaved in one
 process): 3,479 -> 3,376 us a step at 1 thread, 2,964 -> 2,863 at 2; with its bias loops, another run 3,438 ->
 3,393 at 1 thread (the machine's noise is of the gain's size). Writing the modules' state after the last product
 instead of between the products, and the last layer's bias, softmax loss and bias gradient as one loop: 30-65 us
 less a call (loss_and_grads before and after, interleaved, four runs at 1 and 2 threads): Python's work right
-after a BLAS call costs about three times what it costs in a row (the caches hold the product's data).
+after a BLAS call costs about three times what it costs in a row (the caches hold the product's data). The step
+in one compiled call: Solver._step 1,749 -> 1,708 us at 1 thread, 1,384 -> 1,366 at 2 (this module before and
+after, interleaved in one process, 60 rounds of 20 steps; paired medians -34 and -31 us; an Intel Xeon with
+AVX-512, 2 cores).
 """
 
 from __future__ import annotations
@@ -107,11 +113,38 @@ def loss_and_grads(
     weights = [(affine.W, affine.b) for affine in affines]
     if dtype.char not in "fd" or not all(_takes(w, b, dtype) for w, b in weights):
         return None
+    rows = X.reshape(X.shape[0], weights[0][0].shape[0])
+    step = fused.whole_step(kernels)
+    if step is not None and _one_call_takes(rows, weights):
+        loss, inputs, pre_activations, dscores, weight_grads, bias_grads = _in_one_call(
+            step, rows, weights, labels_of(y)
+        )
+    else:
+        loss, inputs, pre_activations, dscores, weight_grads, bias_grads = _call_by_call(
+            kernels, rows, weights, y
+        )
+    # the state the modules leave: each affine layer's input (the data as given) and gradients, each ReLU's input
+    layer_inputs = [X, *inputs[1:]]
+    for affine, x, (w, b), dw, db in zip(affines, layer_inputs, weights, weight_grads, bias_grads):
+        affine._cache = (x, w, b)
+        affine.grads = {"W": dw, "b": db}
+    for relu, pre_activation in zip(modules[1::2], pre_activations):
+        relu._cache = pre_activation
+    loss_layer.loss, loss_layer._dx = loss, dscores
+    return loss, layers.grads
+
+
+def _call_by_call(
+    kernels: Any, rows: np.ndarray, weights: list, y: np.ndarray
+) -> tuple[float, list, list, np.ndarray, list, list]:
+    """The step's operations one call after another (NumPy's products, the fused loops): the loss, the layers'
+    inputs [rows, hidden_1, ...], the pre-activations, dscores (N, C), the weight and bias gradients (layer
+    order)."""
+    dtype = rows.dtype
     one, zero = dtype.type(1), dtype.type(0)
     # Between two products only the loops and their outputs' allocation run; the modules' state is written after
     # the last product, in one go (Python's work between two BLAS calls costs several times what it costs in a row)
     # forward: affine_forward's product, relu_forward's loop (with the bias before it, in one pass)
-    rows = X.reshape(X.shape[0], weights[0][0].shape[0])
     inputs, pre_activations = [rows], []
     for w, b in weights[:-1]:
         out = inputs[-1] @ w
@@ -136,17 +169,48 @@ def loss_and_grads(
             db = dout.sum(axis=0)
         bias_grads.append(db)
     weight_grads.append(rows.T @ dout)
-    # the state the modules leave: each affine layer's input (the data as given) and gradients, each ReLU's input
-    layer_inputs = [X, *inputs[1:]]
-    for affine, x, (w, b), dw, db in zip(
-        affines, layer_inputs, weights, weight_grads[::-1], bias_grads[::-1]
-    ):
-        affine._cache = (x, w, b)
-        affine.grads = {"W": dw, "b": db}
-    for relu, pre_activation in zip(modules[1::2], pre_activations):
-        relu._cache = pre_activation
-    loss_layer.loss, loss_layer._dx = loss, dscores
-    return loss, layers.grads
+    return loss, inputs, pre_activations, dscores, weight_grads[::-1], bias_grads[::-1]
+
+
+def _one_call_takes(rows: np.ndarray, weights: list) -> bool:
+    """Whether the one-call step (fused.whole_step) takes it: a hidden layer or more, float32 arrays, C-contiguous, aligned and
+    writeable, each layer's input the previous layer's output, every dimension (rows, features, widths, classes)
+    larger than one (NumPy's matmul sends a single row or column to gemv, not to the sgemm the step calls)."""
+    if len(weights) < 2 or rows.dtype.char != "f" or rows.shape[0] < 2 or not rows.flags.carray:
+        return False
+    width = rows.shape[1]
+    for w, b in weights:
+        if w.shape[0] != width or min(w.shape) < 2 or not (w.flags.carray and b.flags.carray):
+            return False
+        width = w.shape[1]
+    return True
+
+
+def _in_one_call(
+    step: Any, rows: np.ndarray, weights: list, labels: np.ndarray
+) -> tuple[float, list, list, np.ndarray, list, list]:
+    """_call_by_call's results from one compiled call (fcnet._fused_numba.relu_stack_step): the same numbers."""
+    n, float32 = rows.shape[0], rows.dtype
+    widths = [w.shape[1] for w, _ in weights]
+    pre_activations = [np.empty((n, width), float32) for width in widths[:-1]]
+    hiddens = [np.empty((n, width), float32) for width in widths[:-1]]
+    scores = np.empty((n, widths[-1]), float32)
+    dscores = np.empty_like(scores)
+    weight_grads = [np.empty_like(w) for w, _ in weights]
+    bias_grads = [np.empty_like(b) for _, b in weights]
+    loss = step(
+        rows,
+        tuple(w for w, _ in weights),
+        tuple(b for _, b in weights),
+        labels,
+        tuple(pre_activations),
+        tuple(hiddens),
+        scores,
+        dscores,
+        tuple(weight_grads),
+        tuple(bias_grads),
+    )
+    return float(loss), [rows, *hiddens], pre_activations, dscores, weight_grads, bias_grads
 
 
 def _bias_and_softmax_loss(
