@@ -77,6 +77,7 @@ def network(hidden, input_dim, classes, seed=0):
         ([2], 3, 2, 2),
         ([2, 2, 2], 9, 3, 33),
         ([40], 6, 17, 5),
+        ([64, 200, 32], 50, 10, 600),  # layers of different widths sharing the backward work rows
     ],
 )
 @pytest.mark.parametrize("labels", ["int64", "int32", "uint8", "one-hot"])

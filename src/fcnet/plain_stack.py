@@ -18,9 +18,13 @@ process): 3,479 -> 3,376 us a step at 1 thread, 2,964 -> 2,863 at 2; with its bi
 instead of between the products, and the last layer's bias, softmax loss and bias gradient as one loop: 30-65 us
 less a call (loss_and_grads before and after, interleaved, four runs at 1 and 2 threads): Python's work right
 after a BLAS call costs about three times what it costs in a row (the caches hold the product's data). The step
-in one compiled call: Solver._step 1,749 -> 1,708 us at 1 thread, 1,384 -> 1,366 at 2 (this module before and
-after, interleaved in one process, 60 rounds of 20 steps; paired medians -34 and -31 us; an Intel Xeon with
-AVX-512, 2 cores).
+in one compiled call: Solver._step 1,654 -> 1,613 us at 1 thread, 1,312 -> 1,286 at 2 (this module before and
+after, interleaved in one process, 60 rounds of 20 steps; paired medians -47 and -23 us; an Intel Xeon with
+AVX-512, 2 cores); a second epoch on benchmarks/bench_scaling's grid (one-call against call-by-call, one run of 7
+rounds): 0.965-0.987 of the time on nine points, batch 2048 1.021 (two steps an epoch; rerun with 15 rounds:
+0.957). Its backward work arrays come from the caller, one pair of rows reused layer after layer: allocated
+inside the call, a second epoch at batch 512 took 5-7% longer (two runs); as two arrays a layer from the caller,
+the loss and gradients at batch 2048 4.7% longer (33.8 against 32.3 ms; the allocator's fresh pages).
 """
 
 from __future__ import annotations
@@ -194,6 +198,7 @@ def _in_one_call(
     widths = [w.shape[1] for w, _ in weights]
     pre_activations = [np.empty((n, width), float32) for width in widths[:-1]]
     hiddens = [np.empty((n, width), float32) for width in widths[:-1]]
+    work = np.empty((2, n * max(widths[:-1])), float32)
     scores = np.empty((n, widths[-1]), float32)
     dscores = np.empty_like(scores)
     weight_grads = [np.empty_like(w) for w, _ in weights]
@@ -209,6 +214,7 @@ def _in_one_call(
         dscores,
         tuple(weight_grads),
         tuple(bias_grads),
+        work,
     )
     return float(loss), [rows, *hiddens], pre_activations, dscores, weight_grads, bias_grads
 
