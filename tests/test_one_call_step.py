@@ -1,7 +1,7 @@
-"""The common network's training step as one compiled call (fcnet._fused_numba.relu_stack_step, its products through NumPy's own
-sgemm, fcnet._blas_numba) against the same step one call after another (fcnet.plain_stack._call_by_call): the
-same numbers to the bit, at 1 and 2 BLAS threads; and the steps it does not take (issue: an epoch close to what
-its matrix products cost)."""
+"""The common network's training step as one compiled call (fcnet._fused_numba.relu_stack_step, its products
+through NumPy's own sgemm, fcnet._blas_numba) against the same step one call after another
+(fcnet.plain_stack._call_by_call): the same numbers to the bit, at 1 and 2 BLAS threads; and the steps it does not
+take (issue: an epoch close to what its matrix products cost)."""
 
 import numpy as np
 import pytest

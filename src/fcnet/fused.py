@@ -78,9 +78,9 @@ def loaded_kernels(*arrays: np.ndarray) -> Any:
 
 
 def whole_step(kernels: Any) -> Any:
-    """fcnet.plain_stack's float32 step as one compiled call (`kernels.relu_stack_step`) when the fused loops
-    `kernels` are in use (fcnet._fused_numba; None: None) and NumPy's own sgemm was found and gives NumPy's
-    products to the bit (fcnet._blas_numba); else None."""
+    """fcnet.plain_stack's float32 step as one compiled call (fcnet._fused_numba.relu_stack_step), or None: when
+    `kernels` (what kernels() returned) is None, or when NumPy's own sgemm was not found or does not give NumPy's
+    products to the bit (fcnet._blas_numba, checked once a process)."""
     return _load_step() if kernels is not None else None
 
 

@@ -7,10 +7,10 @@ kernel calls in between.
 FullyConnectedNet.loss takes it inside the Solver's checked steps (fcnet._checks.inputs_checked) once numba is
 loaded, for a network of fcnet's own Affine and ReLU modules calling fcnet's own kernels (a kernel put in place of
 fcnet's, as the grader does, sends every step through the modules) and with no observer (the diagnostics' steps).
-Everything else goes through the modules. Tests compare the two paths to the bit. In float32, with a hidden layer or
-more and every dimension larger than one, the step's operations run as one compiled call (fcnet._fused_numba's
-relu_stack_step, through NumPy's own sgemm: fcnet._blas_numba) when NumPy has that sgemm; else one call after another here; the
-two give the same numbers to the bit (tests/test_one_call_step.py).
+Everything else goes through the modules. Tests compare the two paths to the bit. In float32, with a hidden layer
+or more and every dimension larger than one, the step's operations run as one compiled call (fcnet._fused_numba's
+relu_stack_step, through NumPy's own sgemm: fcnet._blas_numba) when NumPy has that sgemm; else one call after
+another here; the two give the same numbers to the bit (tests/test_one_call_step.py).
 
 Measured (784-300-300-10, batch 100, float32, 54,000 rows; Solver._step with and without it, interleaved in one
 process): 3,479 -> 3,376 us a step at 1 thread, 2,964 -> 2,863 at 2; with its bias loops, another run 3,438 ->
@@ -177,9 +177,10 @@ def _call_by_call(
 
 
 def _one_call_takes(rows: np.ndarray, weights: list) -> bool:
-    """Whether the one-call step (fused.whole_step) takes it: a hidden layer or more, float32 arrays, C-contiguous, aligned and
-    writeable, each layer's input the previous layer's output, every dimension (rows, features, widths, classes)
-    larger than one (NumPy's matmul sends a single row or column to gemv, not to the sgemm the step calls)."""
+    """Whether the one-call step (fused.whole_step) takes these rows and (W, b) layers: a hidden layer or more,
+    float32 arrays, C-contiguous, aligned and writeable, each layer's input the previous layer's output, every
+    dimension (rows, features, widths, classes) larger than one (NumPy's matmul sends a single row or column to
+    gemv, not to the sgemm the step calls)."""
     if len(weights) < 2 or rows.dtype.char != "f" or rows.shape[0] < 2 or not rows.flags.carray:
         return False
     width = rows.shape[1]
