@@ -166,7 +166,7 @@ def test_without_numpys_sgemm_the_step_runs_call_by_call(step, monkeypatch):
         loss, grads = model.loss(X, y)
         expected = (loss, {k: bits(g) for k, g in grads.items()})
     monkeypatch.setattr(_blas_numba, "SGEMM_LIBRARY", None)
-    fused._load_step.cache_clear()
+    fused._sgemm_agrees.cache_clear()
     try:
         assert not _blas_numba.agrees_with_numpy()
         assert fused.whole_step(fused.kernels()) is None
@@ -174,4 +174,4 @@ def test_without_numpys_sgemm_the_step_runs_call_by_call(step, monkeypatch):
             loss, grads = model.loss(X, y)
         assert (loss, {k: bits(g) for k, g in grads.items()}) == expected
     finally:
-        fused._load_step.cache_clear()
+        fused._sgemm_agrees.cache_clear()

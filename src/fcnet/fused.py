@@ -13,7 +13,8 @@ float64 scores (the courses' printed numbers, gradient checks) always take NumPy
 by the first float32 softmax loss or the first update of a parameter of FUSE_MIN elements or more; a float64
 network of small parameters never loads it. Once loaded, small parameters' updates and the activations use it too
 (those loops being bit-identical, that history changes no number). The first use compiles the loops once per
-machine (cached in __pycache__).
+machine (cached in __pycache__). fcnet.plain_stack's float32 step runs as one compiled call (whole_step) when
+NumPy's own sgemm can be called from the loops (fcnet._blas_numba).
 """
 
 from __future__ import annotations
@@ -78,21 +79,17 @@ def loaded_kernels(*arrays: np.ndarray) -> Any:
 
 
 def whole_step(kernels: Any) -> Any:
-    """fcnet.plain_stack's float32 step as one compiled call (fcnet._fused_numba.relu_stack_step), or None: when
-    `kernels` (what kernels() returned) is None, or when NumPy's own sgemm was not found or does not give NumPy's
-    products to the bit (fcnet._blas_numba, checked once a process)."""
-    return _load_step() if kernels is not None else None
+    """fcnet.plain_stack's float32 step as one compiled call (`kernels.relu_stack_step`), or None: when `kernels`
+    (what kernels() returned) is None, or when NumPy's own sgemm was not found or does not give NumPy's products
+    to the bit (fcnet._blas_numba, checked once a process)."""
+    return kernels.relu_stack_step if kernels is not None and _sgemm_agrees() else None
 
 
 @lru_cache(maxsize=None)
-def _load_step() -> Any:
+def _sgemm_agrees() -> bool:
     from fcnet import _blas_numba
 
-    if not _blas_numba.agrees_with_numpy():
-        return None
-    from fcnet import _fused_numba
-
-    return _fused_numba.relu_stack_step
+    return _blas_numba.agrees_with_numpy()
 
 
 def fusable(*arrays: np.ndarray) -> bool:
