@@ -271,6 +271,8 @@ def test_a_resumed_run_on_the_fused_path_ends_bit_identical(monkeypatch, tmp_pat
     from fcnet.solver import Solver
 
     monkeypatch.setenv("FCNET_KERNELS", "numba")
+    # step by step: this test watches the Optimizer's direct path (compiled runs: tests/test_compiled_steps.py)
+    monkeypatch.setattr("fcnet.compiled_steps.plan", lambda solver: None)
     calls = []
     original = optim_fused.update_all_in_place
     monkeypatch.setattr(

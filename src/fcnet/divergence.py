@@ -18,10 +18,15 @@ LARGE_INPUT_FOR_ADVICE = 1e3
 
 def exploded(loss: float, first_loss: float | None, factor: float | None) -> bool:
     """True when `loss` is not finite, or above `factor` times max(first_loss, 1) (factor None: never)."""
-    if not math.isfinite(loss):
-        return True
+    return not math.isfinite(loss) or loss > loss_limit(first_loss, factor)
+
+
+def loss_limit(first_loss: float | None, factor: float | None) -> float:
+    """The finite loss above which a run has diverged: `factor` times max(first_loss, 1); inf for factor None."""
+    if factor is None:
+        return math.inf
     reference = 1.0 if first_loss is None else max(first_loss, 1.0)
-    return factor is not None and loss > factor * reference
+    return factor * reference
 
 
 def explain(

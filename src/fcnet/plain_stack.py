@@ -127,15 +127,30 @@ def loss_and_grads(
         loss, inputs, pre_activations, dscores, weight_grads, bias_grads = _call_by_call(
             kernels, rows, weights, y
         )
-    # the state the modules leave: each affine layer's input (the data as given) and gradients, each ReLU's input
-    layer_inputs = [X, *inputs[1:]]
-    for affine, x, (w, b), dw, db in zip(affines, layer_inputs, weights, weight_grads, bias_grads):
-        affine._cache = (x, w, b)
+    write_state(
+        modules, loss_layer, [X, *inputs[1:]], pre_activations, dscores, weight_grads, bias_grads
+    )
+    loss_layer.loss = loss
+    return loss, layers.grads
+
+
+def write_state(
+    modules: list[M.Module],
+    loss_layer: Any,
+    layer_inputs: list,
+    pre_activations: list,
+    dscores: np.ndarray,
+    weight_grads: list,
+    bias_grads: list,
+) -> None:
+    """The state the modules' pass leaves (but the loss layer's loss): each affine layer's input (the data as given,
+    then the hidden outputs) and gradients, each ReLU's input, the loss layer's gradient dscores (N, C)."""
+    for affine, x, dw, db in zip(modules[0::2], layer_inputs, weight_grads, bias_grads):
+        affine._cache = (x, affine.W, affine.b)
         affine.grads = {"W": dw, "b": db}
     for relu, pre_activation in zip(modules[1::2], pre_activations):
         relu._cache = pre_activation
-    loss_layer.loss, loss_layer._dx = loss, dscores
-    return loss, layers.grads
+    loss_layer._dx = dscores
 
 
 def _call_by_call(
@@ -195,29 +210,36 @@ def _in_one_call(
     step: Any, rows: np.ndarray, weights: list, labels: np.ndarray
 ) -> tuple[float, list, list, np.ndarray, list, list]:
     """_call_by_call's results from one compiled call (fcnet._fused_numba.relu_stack_step): the same numbers."""
-    n, float32 = rows.shape[0], rows.dtype
-    widths = [w.shape[1] for w, _ in weights]
-    pre_activations = [np.empty((n, width), float32) for width in widths[:-1]]
-    hiddens = [np.empty((n, width), float32) for width in widths[:-1]]
-    work = np.empty((2, n * max(widths[:-1])), float32)
-    scores = np.empty((n, widths[-1]), float32)
-    dscores = np.empty_like(scores)
-    weight_grads = [np.empty_like(w) for w, _ in weights]
-    bias_grads = [np.empty_like(b) for _, b in weights]
-    loss = step(
-        rows,
-        tuple(w for w, _ in weights),
-        tuple(b for _, b in weights),
-        labels,
-        tuple(pre_activations),
-        tuple(hiddens),
-        scores,
+    outputs = step_outputs(rows.shape[0], weights)
+    weight_arrays, bias_arrays = tuple(w for w, _ in weights), tuple(b for _, b in weights)
+    loss = step(rows, weight_arrays, bias_arrays, labels, outputs)
+    pre_activations, hiddens, _, dscores, weight_grads, bias_grads, _ = outputs
+    return (
+        float(loss),
+        [rows, *hiddens],
+        [*pre_activations],
         dscores,
-        tuple(weight_grads),
-        tuple(bias_grads),
-        work,
+        [*weight_grads],
+        [*bias_grads],
     )
-    return float(loss), [rows, *hiddens], pre_activations, dscores, weight_grads, bias_grads
+
+
+def step_outputs(n: int, weights: list) -> tuple:
+    """The one-call step's outputs for n rows and (W, b) layers (fcnet._fused_numba.relu_stack_step), uninitialized:
+    (pre_activations, hiddens) L - 1 arrays (n, d_i+1) each, scores and dscores (n, C), (weight_grads, bias_grads)
+    shaped as the layers' W and b, work (2, n * the widest hidden layer)."""
+    dtype = weights[0][0].dtype
+    widths = [w.shape[1] for w, _ in weights]
+    scores = np.empty((n, widths[-1]), dtype)
+    return (
+        tuple(np.empty((n, width), dtype) for width in widths[:-1]),
+        tuple(np.empty((n, width), dtype) for width in widths[:-1]),
+        scores,
+        np.empty_like(scores),
+        tuple(np.empty_like(w) for w, _ in weights),
+        tuple(np.empty_like(b) for _, b in weights),
+        np.empty((2, n * max(widths[:-1])), dtype),
+    )
 
 
 def _bias_and_softmax_loss(

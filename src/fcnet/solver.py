@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from fcnet import divergence, solver_checkpoints, solver_events
+from fcnet import compiled_steps, divergence, solver_checkpoints, solver_events
 from fcnet._checks import inputs_checked
 from fcnet._solver_checks import check_data
 from fcnet._progress import deferred_interrupt, emit, make_bar
@@ -40,6 +40,7 @@ from fcnet.schedules import Exponential
 from fcnet.solver_options import SolverOptions, keyword_signature
 
 _EVAL_BATCH = 1000  # samples per forward pass in the accuracy checks
+_OWN = {"_step", "_next_batch", "_epoch_order"}  # the methods a compiled run of steps stands for
 
 
 class Solver:
@@ -97,9 +98,8 @@ class Solver:
         self.epoch_steps: list[EpochStep] = list(DEFAULT_STEPS)
         self.monitor = TrainingMonitor(every(self.iterations_per_epoch)) if o.diagnostics else None
         self._rng = self._generator()
-        self.run_info: dict | None = (
-            None  # what decided the data (a run directory's dataset, split seed, ...)
-        )
+        # what decided the data (a run directory's dataset, split seed, ...)
+        self.run_info: dict | None = None
         self.epoch = self.t = 0
         self.history = History()
         self.best = BestState()
@@ -107,7 +107,8 @@ class Solver:
         self.stop_training = False
         self._order: np.ndarray | None = None
         self._bar = None
-        self.timings = {"loss": 0.0, "update": 0.0, "total": 0.0}
+        # "steps": compiled runs of steps (fcnet.compiled_steps), their losses and updates together
+        self.timings = {"loss": 0.0, "update": 0.0, "steps": 0.0, "total": 0.0}
         # once one step of this Solver has run checked, the next skip per-call input checks (see _step)
         self._first_step_checked = False
         if o.resume is not None:
@@ -158,9 +159,8 @@ class Solver:
 
     def _restore_best(self) -> None:
         self.best.restore(self.model)
-        if (
-            self.best.val_acc is None and self.t > 0
-        ):  # fell back to the initial state: say how good it is
+        # fell back to the initial state: say how good it is
+        if self.best.val_acc is None and self.t > 0:
             self.best.val_acc = self.check_accuracy(
                 self.X_val, self.y_val, self.options.num_val_samples, _EVAL_BATCH
             )
@@ -180,9 +180,25 @@ class Solver:
         if self.options.sample_with_replacement:
             return self._rng.choice(n, size)
         position = self.t % self.iterations_per_epoch
-        if position == 0 or self._order is None:
-            self._order = self._rng.permutation(n)
-        return self._order[position * size : (position + 1) * size]
+        return self._epoch_order()[position * size : (position + 1) * size]
+
+    def _epoch_order(self) -> np.ndarray:
+        """The epoch's permutation of the training rows, drawn at its first step."""
+        if self.t % self.iterations_per_epoch == 0 or self._order is None:
+            self._order = self._rng.permutation(len(self.y_train))
+        return self._order
+
+    def _advance(self) -> tuple[int, bool]:
+        """The next step, or the steps up to the next event as one compiled call when fcnet.compiled_steps takes
+        them: (updates made, whether the loss diverged)."""
+        # a Solver whose steps are not Solver's own (a course's batches, a spy) goes step by step
+        own = not _OWN & vars(self).keys()
+        own = own and all(getattr(type(self), n) is getattr(Solver, n) for n in _OWN)
+        ran = compiled_steps.advance(self) if own else None
+        if ran is None:
+            stepped = self._step()
+            return int(stepped), not stepped
+        return ran
 
     def _step(self) -> bool:
         """One minibatch update. Returns False (and updates nothing) when the loss has diverged."""
@@ -195,9 +211,8 @@ class Solver:
             self.monitor.observing(self.model) if measured else nullcontext(),
             inputs_checked() if trusted else nullcontext(),
         ):
-            if (
-                self.sample_weight is None
-            ):  # as cs231n calls it: a hand-built model need not take weights
+            # as cs231n calls it: a hand-built model need not take weights
+            if self.sample_weight is None:
                 loss, grads = self.model.loss(self.X_train[idx], self.y_train[idx])
             else:
                 loss, grads = self.model.loss(
@@ -239,10 +254,8 @@ class Solver:
         o, start = self.options, time.perf_counter()
         self._bar = make_bar(o.progress, o.verbose, self.num_iterations, self.t)
         dropout_rng = getattr(self.model, "dropout_rng", None)
-        if self.best.arrays is None:
-            self.best.keep(
-                self.model, None, None, 0
-            )  # the fallback when no checked state is healthy
+        if self.best.arrays is None:  # the fallback when no checked state is healthy
+            self.best.keep(self.model, None, None, 0)
         try:
             with (
                 dropout_rng(self._rng) if dropout_rng else nullcontext(),
@@ -251,15 +264,15 @@ class Solver:
                 while self.t < self.num_iterations and not self.stop_training:
                     if interrupts.requested():
                         raise KeyboardInterrupt
-                    with (
-                        interrupts.critical()
-                    ):  # a second Ctrl-C waits for the step: no half update is saved
-                        stepped = self._step()
-                        self.t += stepped
-                    if not stepped:
+                    # a second Ctrl-C waits for the step: no half update is saved
+                    with interrupts.critical():
+                        updates, diverged = self._advance()
+                        self.t += updates
+                    if updates:
+                        self._report_iteration(updates)
+                    if diverged:
                         solver_events.diverged(self)
                         break
-                    self._report_iteration()
                     epoch_end = self.t % self.iterations_per_epoch == 0
                     self.epoch += epoch_end
                     if self.t == 1 or epoch_end:
@@ -279,9 +292,9 @@ class Solver:
                 self._restore_best()
         return self
 
-    def _report_iteration(self) -> None:
+    def _report_iteration(self, steps: int = 1) -> None:
         if self._bar is not None:
-            self._bar.update(1)
+            self._bar.update(steps)
             self._bar.set_postfix(loss=f"{self.loss_history[-1]:.4f}", refresh=False)
         if self.options.verbose and (self.t - 1) % self.options.print_every == 0:
             self.say(

@@ -1,0 +1,203 @@
+"""A run of the Solver's steps as one compiled call: for the network fcnet.plain_stack steps in one call (float32
+affine - ReLU - ... - affine under a softmax loss) trained by one of fcnet's update rules on its fused loops,
+the minibatch gathers, the steps and the updates of up to MAX_STEPS iterations run in
+fcnet._fused_numba.relu_stack_steps, with no Python between two steps; the Solver then records the losses and
+writes the state the last step leaves, as its own steps would have.
+
+The numbers are the Solver's own to the bit: the same batches (the epoch's permutation, drawn by the Solver), the
+same step (relu_stack_step), the same loops with the same scalars (fcnet.optim_fused computes them, step by step),
+the same flush of tiny moments, the same divergence test before each update (tests/test_compiled_steps.py runs
+whole trainings both ways). A run never crosses an epoch's end, a verbose progress line, or a step the
+diagnostics watch; anything this module does not take (sample weights, L2 regularization, sampling with
+replacement, one-hot labels, other layers, a custom rule or model, FCNET_KERNELS=numpy) goes step by step.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from fcnet import divergence, fused, plain_stack
+from fcnet.models import FullyConnectedNet
+from fcnet.optim_fused import FLUSH_BELOW, FLUSH_EVERY, FUSED_ARGUMENTS, _loops_take
+from fcnet.optimizer import Optimizer
+
+# Steps per call at most: a Ctrl-C waits for the call (about 0.05 s for 784-300-300-10 at batch 100), and the
+# Solver's work per call (checks, allocations) is spread over this many steps.
+MAX_STEPS = 32
+
+
+def advance(solver: Any) -> tuple[int, bool] | None:
+    """The solver's steps up to its next event (an epoch's end, the run's end, a verbose progress line; MAX_STEPS
+    at most) as one compiled run when it takes them: (updates made, whether the loss diverged), the losses
+    recorded; None when it does not (nothing changed)."""
+    steps = steps_before_event(solver)
+    parts = plan(solver) if steps > 1 else None
+    if parts is None:
+        return None
+    start = time.perf_counter()
+    position = solver.t % solver.iterations_per_epoch
+    order = solver._epoch_order()
+    updates, losses = run(solver, parts, order, position * solver.options.batch_size, steps)
+    solver.loss_history.extend(losses)
+    solver.timings["steps"] += time.perf_counter() - start
+    return updates, updates < steps
+
+
+def steps_before_event(solver: Any) -> int:
+    """Steps before the solver's next epoch's end, its run's end or (verbose) its next progress line, MAX_STEPS at
+    most."""
+    per_epoch, t = solver.iterations_per_epoch, solver.t
+    steps = min(MAX_STEPS, solver.num_iterations - t, per_epoch - t % per_epoch)
+    if solver.options.verbose:
+        steps = min(steps, 1 + (-t) % solver.options.print_every)
+    return steps
+
+
+class _Run:
+    """What one compiled run needs, gathered and checked (see plan)."""
+
+    def __init__(self, modules, data, labels, states, step_count, rule):
+        self.modules, self.data, self.labels = modules, data, labels
+        self.states, self.step_count, self.rule = states, step_count, rule
+
+
+def plan(solver: Any) -> _Run | None:
+    """The run's parts when the compiled run takes the solver's next steps, else None (nothing changed)."""
+    model, optimizer = solver.model, solver.optimizer
+    if not (
+        solver._first_step_checked
+        and solver.sample_weight is None
+        and solver.monitor is None
+        and not solver.options.sample_with_replacement
+        and isinstance(model, FullyConnectedNet)
+        and type(model).loss is FullyConnectedNet.loss
+        and "loss"
+        not in vars(model)  # a loss put on the instance (a spy, a wrapper) is called every step
+        and not model.reg
+        and type(optimizer) is Optimizer
+        and "step" not in vars(optimizer)
+        and optimizer._native
+        and optimizer.rule_name in FUSED_ARGUMENTS
+    ):
+        return None
+    kernels = fused.loaded_kernels()
+    if kernels is None or fused.whole_step(kernels) is None:
+        return None
+    modules = plain_stack.plain_layers(model.layers, model.loss_layer)
+    if modules is None:
+        return None
+    data, labels = _training_rows(solver.X_train, solver.y_train)
+    weights = [(affine.W, affine.b) for affine in modules[0::2]]
+    if data is None or not all(plain_stack._takes(w, b, data.dtype) for w, b in weights):
+        return None
+    if not plain_stack._one_call_takes(data[: solver.options.batch_size], weights):
+        return None
+    states = _rule_states(optimizer, weights)
+    if states is None:
+        return None
+    step_count, state_arrays = states
+    return _Run(modules, data, labels, state_arrays, step_count, optimizer.rule_name)
+
+
+def _training_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """X as (S, D) float32 C-contiguous rows and y as (S,) integer labels, or (None, None)."""
+    if X.dtype.char != "f" or not X.flags.carray or y.ndim != 1 or y.dtype.kind not in "iu":
+        return None, None
+    return X.reshape(X.shape[0], -1), y
+
+
+def _rule_states(optimizer: Optimizer, weights: list) -> tuple[int, list] | None:
+    """(step count or -1, [(first, second) state arrays per parameter, the layers' weights then biases]) when the
+    optimizer's parameters are exactly the layers' arrays, each with its rule's state arrays (after a first step)
+    that the loops take and one step count; else None."""
+    keys, _ = FUSED_ARGUMENTS[optimizer.rule_name]
+    position = {id(a): i for i, a in enumerate([w for w, _ in weights] + [b for _, b in weights])}
+    found: list = [None] * len(position)
+    counts = set()
+    for name, w in optimizer.params.items():
+        state = optimizer.state[name]
+        arrays = [state.get(key) for key in keys]
+        i = position.get(id(w))
+        if i is None or found[i] is not None or any(a is None for a in arrays):
+            return None
+        if not _loops_take(optimizer.rule_name, w, w, arrays, optimizer.hyperparameters):
+            return None
+        counts.add(state.get("t"))
+        found[i] = (arrays + [w, w])[:2]
+    if None in found or len(counts) != 1:
+        return None
+    (count,) = counts
+    return (-1 if count is None else int(count)), found
+
+
+def run(
+    solver: Any, parts: _Run, order: np.ndarray, first_row: int, steps: int
+) -> tuple[int, list]:
+    """`steps` steps on the rows order[first_row:first_row + steps * batch_size]: returns (updates made, the
+    losses computed: one more than the updates when the last exploded). Writes the parameters, the rule's state
+    and count, and the modules' state of the last step."""
+    optimizer, model = solver.optimizer, solver.model
+    n, dtype = solver.options.batch_size, parts.data.dtype
+    modules = parts.modules
+    weights = [(affine.W, affine.b) for affine in modules[0::2]]
+    batch = np.empty((n, parts.data.shape[1]), dtype)
+    labels = np.empty(n, parts.labels.dtype)
+    outputs = plain_stack.step_outputs(n, weights)
+    layers = len(weights)
+    states = parts.states
+    scalars = _step_scalars(optimizer, weights[0][0], parts.step_count, steps)
+    first_loss = solver.loss_history[0] if solver.loss_history else None
+    limit = divergence.loss_limit(first_loss, solver.options.divergence_factor)
+    losses = np.empty(steps)
+    kernels = fused.kernels()
+    updates = kernels.relu_stack_steps(
+        parts.data,
+        parts.labels,
+        order,
+        first_row,
+        batch,
+        labels,
+        tuple(w for w, _ in weights),
+        tuple(b for _, b in weights),
+        outputs,
+        kernels.RULES.index(optimizer.rule_name),
+        (tuple(s[0] for s in states[:layers]), tuple(s[1] for s in states[:layers])),
+        (tuple(s[0] for s in states[layers:]), tuple(s[1] for s in states[layers:])),
+        parts.step_count,
+        scalars,
+        (dtype.type(FLUSH_BELOW), FLUSH_EVERY),
+        limit,
+        losses,
+    )
+    if parts.step_count >= 0:
+        for name in optimizer.params:
+            optimizer.state[name]["t"] += updates
+    computed = min(updates + 1, steps)
+    pre_activations, hiddens, _, dscores, weight_grads, bias_grads, _ = outputs
+    batch_shape = (n, *solver.X_train.shape[1:])
+    plain_stack.write_state(
+        modules,
+        model.loss_layer,
+        [batch.reshape(batch_shape), *hiddens],
+        [*pre_activations],
+        dscores,
+        [*weight_grads],
+        [*bias_grads],
+    )
+    model.loss_layer.loss = float(losses[computed - 1])
+    return updates, [float(loss) for loss in losses[:computed]]
+
+
+def _step_scalars(optimizer: Optimizer, w: np.ndarray, step_count: int, steps: int) -> np.ndarray:
+    """(steps, k) the rule's scalars for each step, as fcnet.optim_fused.update_all_in_place computes them."""
+    _, scalars = FUSED_ARGUMENTS[optimizer.rule_name]
+    h = optimizer.hyperparameters
+    if step_count < 0:
+        return np.array([scalars(w, h, None)] * steps, dtype=w.dtype)
+    return np.array([scalars(w, h, step_count + s + 1) for s in range(steps)], dtype=w.dtype)
+
+
+__all__ = ["MAX_STEPS", "advance", "plan", "run", "steps_before_event"]
