@@ -243,7 +243,6 @@ def test_exact_resume_from_a_checkpoint(monkeypatch, tmp_path):
     [
         "reg",
         "sample_weight",
-        "diagnostics",
         "with_replacement",
         "one_hot",
         "float64_data",
@@ -259,8 +258,6 @@ def test_what_goes_step_by_step(monkeypatch, change):
         model_kwargs["reg"] = 1e-3
     elif change == "sample_weight":
         data["sample_weight_train"] = np.linspace(0.5, 1.5, 400)
-    elif change == "diagnostics":
-        options["diagnostics"] = True
     elif change == "with_replacement":
         options["sample_with_replacement"] = True
     elif change == "one_hot":
@@ -280,3 +277,34 @@ def test_what_goes_step_by_step(monkeypatch, change):
     solver = make_solver(data, rule=rule, model_kwargs=model_kwargs, num_epochs=2, **options)
     solver.train()
     assert calls == [] and solver.t == 50 and solver.timings["steps"] == 0
+
+
+def test_read_only_memory_mapped_data(monkeypatch, tmp_path):
+    """The .npy cache's arrays are memory-mapped read only: the runs read them as they are."""
+    data = make_data()
+    for key in ("X_train", "y_train"):
+        np.save(tmp_path / f"{key}.npy", data[key])
+        data[key] = np.load(tmp_path / f"{key}.npy", mmap_mode="r")
+    compiled, reference, calls = train_both(
+        monkeypatch, lambda: make_solver(data, restore_best=False)
+    )
+    assert not compiled.X_train.flags.writeable and calls == [24, 25, 25]
+    assert_same_training(compiled, reference)
+
+
+def test_runs_stop_before_the_steps_the_diagnostics_measure(monkeypatch):
+    data = make_data(
+        rows=1060
+    )  # 1,000 training rows, 125 steps an epoch at batch 8: measured every 7
+    compiled, reference, calls = train_both(
+        monkeypatch,
+        lambda: make_solver(
+            data, diagnostics=True, batch_size=8, num_epochs=1, restore_best=False
+        ),
+    )
+    assert compiled.monitor.interval == 7
+    # steps 0, 7, ..., 119 (counted from 0) measured one by one; the 6 between two of them as a run, 5 at the end
+    assert calls == [6] * 17 + [5]
+    measured = compiled.history.diagnostics
+    assert len(measured) == len(range(0, 125, 7)) and measured == reference.history.diagnostics
+    assert_same_training(compiled, reference)

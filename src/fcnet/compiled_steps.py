@@ -8,8 +8,9 @@ The numbers are the Solver's own to the bit: the same batches (the epoch's permu
 same step (relu_stack_step), the same loops with the same scalars (fcnet.optim_fused computes them, step by step),
 the same flush of tiny moments, the same divergence test before each update (tests/test_compiled_steps.py runs
 whole trainings both ways). A run never crosses an epoch's end, a verbose progress line, or a step the
-diagnostics watch; anything this module does not take (sample weights, L2 regularization, sampling with
-replacement, one-hot labels, other layers, a custom rule or model, FCNET_KERNELS=numpy) goes step by step.
+diagnostics measure (those go step by step, through the modules); anything this module does not take (sample
+weights, L2 regularization, sampling with replacement, one-hot labels, other layers, a custom rule or model,
+FCNET_KERNELS=numpy) goes step by step.
 """
 
 from __future__ import annotations
@@ -47,12 +48,14 @@ def advance(solver: Any) -> tuple[int, bool] | None:
 
 
 def steps_before_event(solver: Any) -> int:
-    """Steps before the solver's next epoch's end, its run's end or (verbose) its next progress line, MAX_STEPS at
-    most."""
+    """Steps before the solver's next epoch's end, its run's end, (verbose) its next progress line or (diagnostics)
+    the next step its monitor measures, MAX_STEPS at most (0: this step is measured)."""
     per_epoch, t = solver.iterations_per_epoch, solver.t
     steps = min(MAX_STEPS, solver.num_iterations - t, per_epoch - t % per_epoch)
     if solver.options.verbose:
         steps = min(steps, 1 + (-t) % solver.options.print_every)
+    if solver.monitor is not None:
+        steps = next((k for k in range(steps) if solver.monitor.due(t + k)), steps)
     return steps
 
 
@@ -70,7 +73,6 @@ def plan(solver: Any) -> _Run | None:
     if not (
         solver._first_step_checked
         and solver.sample_weight is None
-        and solver.monitor is None
         and not solver.options.sample_with_replacement
         and isinstance(model, FullyConnectedNet)
         and type(model).loss is FullyConnectedNet.loss
@@ -93,7 +95,8 @@ def plan(solver: Any) -> _Run | None:
     weights = [(affine.W, affine.b) for affine in modules[0::2]]
     if data is None or not all(plain_stack._takes(w, b, data.dtype) for w, b in weights):
         return None
-    if not plain_stack._one_call_takes(data[: solver.options.batch_size], weights):
+    batch = np.empty((solver.options.batch_size, data.shape[1]), data.dtype)
+    if not plain_stack._one_call_takes(batch, weights):
         return None
     states = _rule_states(optimizer, weights)
     if states is None:
@@ -103,10 +106,14 @@ def plan(solver: Any) -> _Run | None:
 
 
 def _training_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """X as (S, D) float32 C-contiguous rows and y as (S,) integer labels, or (None, None)."""
-    if X.dtype.char != "f" or not X.flags.carray or y.ndim != 1 or y.dtype.kind not in "iu":
+    """X as (S, D) float32 C-contiguous aligned rows (read only: a memory-mapped file's are) and y as (S,) integer
+    labels, or (None, None)."""
+    flags = X.flags
+    if X.dtype.char != "f" or not (flags.c_contiguous and flags.aligned):
         return None, None
-    return X.reshape(X.shape[0], -1), y
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        return None, None
+    return np.asarray(X).reshape(X.shape[0], -1), np.asarray(y)
 
 
 def _rule_states(optimizer: Optimizer, weights: list) -> tuple[int, list] | None:
