@@ -16,6 +16,7 @@ FCNET_KERNELS=numpy) goes step by step.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,8 +32,7 @@ MAX_STEPS = 32
 
 
 def advance(solver: Any) -> tuple[int, bool] | None:
-    """The solver's steps up to its next event (an epoch's end, the run's end, a verbose progress line; MAX_STEPS
-    at most) as one compiled run when it takes them: (updates made, whether the loss diverged), the losses
+    """The solver's steps up to its next event (see steps_before_event) as one compiled run when it takes them: (updates made, whether the loss diverged), the losses
     recorded; None when it does not (nothing changed)."""
     steps = steps_before_event(solver)
     parts = plan(solver) if steps > 1 else None
@@ -59,25 +59,30 @@ def steps_before_event(solver: Any) -> int:
     return steps
 
 
+@dataclass(frozen=True)
 class _Run:
-    """What one compiled run needs, gathered and checked (see plan)."""
+    """What one compiled run needs, gathered and checked (see plan): the network's modules, the training rows
+    (S, D) and labels (S,), the rule's (first, second) state arrays per parameter (the layers' weights, then their
+    biases) and its step count (-1: a rule that counts none)."""
 
-    def __init__(self, modules, data, labels, states, step_count, rule):
-        self.modules, self.data, self.labels = modules, data, labels
-        self.states, self.step_count, self.rule = states, step_count, rule
+    modules: list
+    data: np.ndarray
+    labels: np.ndarray
+    states: list
+    step_count: int
 
 
 def plan(solver: Any) -> _Run | None:
     """The run's parts when the compiled run takes the solver's next steps, else None (nothing changed)."""
     model, optimizer = solver.model, solver.optimizer
+    # a loss or a step put on the instance (a spy, a wrapper) is called every step: step by step
     if not (
         solver._first_step_checked
         and solver.sample_weight is None
         and not solver.options.sample_with_replacement
         and isinstance(model, FullyConnectedNet)
         and type(model).loss is FullyConnectedNet.loss
-        and "loss"
-        not in vars(model)  # a loss put on the instance (a spy, a wrapper) is called every step
+        and "loss" not in vars(model)
         and not model.reg
         and type(optimizer) is Optimizer
         and "step" not in vars(optimizer)
@@ -102,7 +107,7 @@ def plan(solver: Any) -> _Run | None:
     if states is None:
         return None
     step_count, state_arrays = states
-    return _Run(modules, data, labels, state_arrays, step_count, optimizer.rule_name)
+    return _Run(modules, data, labels, state_arrays, step_count)
 
 
 def _training_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
