@@ -220,12 +220,12 @@ def relu_stack_step(x, weights, biases, labels, outputs):
 
     x (N, D) float32 rows; weights: L arrays (d_i, d_i+1); biases: L arrays (d_i+1,); labels (N,) integers. The
     outputs, the tuple (pre_activations, hiddens, scores, dscores, weight_grads, bias_grads, work)
-    (fcnet.plain_stack.step_outputs), are written: pre_activations and hiddens, L - 1 arrays (N, d_i+1) each (the products plus the bias,
-    and their ReLU), scores (N, C) (the last product plus its bias), dscores (N, C), weight_grads and bias_grads
-    (L arrays each, shaped as the weights and the biases); work (2, N * the widest hidden layer) holds the
-    backward pass's gradients at a hidden layer's output and at its ReLU's input, one layer after the other (given
-    by the caller: arrays allocated here, half a megabyte a layer at batch 512, were measured slower). Returns the
-    mean loss. Every dimension larger than one (fcnet.plain_stack checks)."""
+    (fcnet.plain_stack.step_outputs), are written: pre_activations and hiddens, L - 1 arrays (N, d_i+1) each
+    (the products plus the bias, and their ReLU), scores (N, C) (the last product plus its bias), dscores (N, C),
+    weight_grads and bias_grads (L arrays each, shaped as the weights and the biases); work (2, N * the widest
+    hidden layer) holds the backward pass's gradients at a hidden layer's output and at its ReLU's input, one
+    layer after the other (given by the caller: arrays allocated here, half a megabyte a layer at batch 512, were
+    measured slower). Returns the mean loss. Every dimension larger than one (fcnet.plain_stack checks)."""
     pre_activations, hiddens, scores, dscores, weight_grads, bias_grads, work = outputs
     n = x.shape[0]
     last = len(weights) - 1
@@ -309,9 +309,9 @@ def relu_stack_steps(
     Step s trains on the rows data[order[first_row + s * N + i]], i < N (data (S, D) float32, data_labels (S,)
     integers, copied into batch (N, D) and labels (N,)); relu_stack_step's outputs are overwritten each step (they
     hold the last step's after the call), weight_grads = outputs[4] and bias_grads = outputs[5] updating the
-    parameters. losses[s] receives step s's loss; a loss that is not finite or above
-    loss_limit (fcnet.divergence.exploded) ends the run before its update. weight_states and bias_states: two tuples
-    of L arrays each, the rule's first and second state arrays per layer (any arrays of the parameters' shapes
+    parameters. losses[s] receives step s's loss; a loss that is not finite or above loss_limit
+    (fcnet.divergence.exploded) ends the run before its update. weight_states and bias_states: two tuples of L
+    arrays each, the rule's first and second state arrays per layer (any arrays of the parameters' shapes
     where the rule keeps fewer); scalars (len(losses), k) float32, the rule's scalars per step; step_count: the
     rule's step count before the run (Adam, AdaBelief), or -1 for a rule that counts none; flush: (below, every)
     of fcnet.optim_fused's flush of tiny moments, below in float32. Returns the number of updates made (len(losses),

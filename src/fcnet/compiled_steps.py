@@ -23,7 +23,7 @@ import numpy as np
 
 from fcnet import divergence, fused, plain_stack
 from fcnet.models import FullyConnectedNet
-from fcnet.optim_fused import FLUSH_BELOW, FLUSH_EVERY, FUSED_ARGUMENTS, _loops_take
+from fcnet.optim_fused import FLUSH_BELOW, FLUSH_EVERY, FUSED_ARGUMENTS, fused_calls
 from fcnet.optimizer import Optimizer
 
 # Steps per call at most: a Ctrl-C waits for the call (about 0.05 s for 784-300-300-10 at batch 100), and the
@@ -32,8 +32,8 @@ MAX_STEPS = 32
 
 
 def advance(solver: Any) -> tuple[int, bool] | None:
-    """The solver's steps up to its next event (see steps_before_event) as one compiled run when it takes them: (updates made, whether the loss diverged), the losses
-    recorded; None when it does not (nothing changed)."""
+    """The solver's steps up to its next event (see steps_before_event) as one compiled run when it takes them:
+    (updates made, whether the loss diverged), the losses recorded; None when it does not (nothing changed)."""
     steps = steps_before_event(solver)
     parts = plan(solver) if steps > 1 else None
     if parts is None:
@@ -62,12 +62,13 @@ def steps_before_event(solver: Any) -> int:
 @dataclass(frozen=True)
 class _Run:
     """What one compiled run needs, gathered and checked (see plan): the network's modules, the training rows
-    (S, D) and labels (S,), the rule's (first, second) state arrays per parameter (the layers' weights, then their
-    biases) and its step count (-1: a rule that counts none)."""
+    (S, D) and labels (S,), the batch's buffer (N, D), the rule's (first, second) state arrays per parameter (the
+    layers' weights, then their biases) and its step count (-1: a rule that counts none)."""
 
     modules: list
     data: np.ndarray
     labels: np.ndarray
+    batch: np.ndarray
     states: list
     step_count: int
 
@@ -107,7 +108,7 @@ def plan(solver: Any) -> _Run | None:
     if states is None:
         return None
     step_count, state_arrays = states
-    return _Run(modules, data, labels, state_arrays, step_count)
+    return _Run(modules, data, labels, batch, state_arrays, step_count)
 
 
 def _training_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -123,25 +124,25 @@ def _training_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray | None, np.
 
 def _rule_states(optimizer: Optimizer, weights: list) -> tuple[int, list] | None:
     """(step count or -1, [(first, second) state arrays per parameter, the layers' weights then biases]) when the
-    optimizer's parameters are exactly the layers' arrays, each with its rule's state arrays (after a first step)
-    that the loops take and one step count; else None."""
-    keys, _ = FUSED_ARGUMENTS[optimizer.rule_name]
+    Optimizer's own fused path would take the step (fcnet.optim_fused.fused_calls) and its parameters are exactly
+    the layers' arrays; else None."""
+    params = optimizer.params
+    taken = fused_calls(
+        optimizer.rule_name, params, params, optimizer.state, optimizer.hyperparameters
+    )
+    if taken is None:
+        return None
+    calls, count = taken
     position = {id(a): i for i, a in enumerate([w for w, _ in weights] + [b for _, b in weights])}
     found: list = [None] * len(position)
-    counts = set()
-    for name, w in optimizer.params.items():
-        state = optimizer.state[name]
-        arrays = [state.get(key) for key in keys]
+    for w, _, arrays, _ in calls:
         i = position.get(id(w))
-        if i is None or found[i] is not None or any(a is None for a in arrays):
+        if i is None or found[i] is not None:
             return None
-        if not _loops_take(optimizer.rule_name, w, w, arrays, optimizer.hyperparameters):
-            return None
-        counts.add(state.get("t"))
+        # a rule keeping fewer than two state arrays: the parameter stands in (never read)
         found[i] = (arrays + [w, w])[:2]
-    if None in found or len(counts) != 1:
+    if None in found:
         return None
-    (count,) = counts
     return (-1 if count is None else int(count)), found
 
 
@@ -155,7 +156,7 @@ def run(
     n, dtype = solver.options.batch_size, parts.data.dtype
     modules = parts.modules
     weights = [(affine.W, affine.b) for affine in modules[0::2]]
-    batch = np.empty((n, parts.data.shape[1]), dtype)
+    batch = parts.batch
     labels = np.empty(n, parts.labels.dtype)
     outputs = plain_stack.step_outputs(n, weights)
     layers = len(weights)

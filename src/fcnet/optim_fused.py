@@ -131,30 +131,48 @@ def update_all_in_place(
     the step. Returns False, changing nothing, unless the loops can take every parameter's update (a first step; a
     dtype or layout they do not take; parameters of different dtypes or step counts): the caller then runs the
     rule on each."""
-    keys, scalars = FUSED_ARGUMENTS[rule]
+    taken = fused_calls(rule, params, grads, states, hyperparameters)
+    if taken is None:
+        return False
+    calls, t = taken
+    if not calls:
+        return True
+    if t is not None:
+        for _, _, arrays, state in calls:
+            count_step(state, *arrays)
+    loop = getattr(kernels, rule)
+    _, scalars = FUSED_ARGUMENTS[rule]
+    step_scalars = scalars(calls[0][0], hyperparameters, None if t is None else t + 1)
+    for w, dw, arrays, _ in calls:
+        loop(w, dw, *arrays, *step_scalars)
+    return True
+
+
+def fused_calls(
+    rule: str,
+    params: Mapping[str, np.ndarray],
+    grads: Mapping[str, np.ndarray],
+    states: Mapping[str, dict],
+    hyperparameters: Mapping,
+) -> tuple[list, int | None] | None:
+    """([(w, dw, the rule's state arrays, the state dict) per parameter], their common step count or None for a
+    rule that counts none) when the rule's loops take every parameter's update: each parameter with its state
+    arrays (made by a first step), a dtype and layout the loops take, one dtype and one step count for all; else
+    None."""
+    keys, _ = FUSED_ARGUMENTS[rule]
     calls = []
     first = None
     for name, w in params.items():
         state, dw = states[name], grads[name]
         arrays = [state.get(key) for key in keys]
         if not _loops_take(rule, w, dw, arrays, hyperparameters):
-            return False
+            return None
         if first is None:
             first = (w.dtype, state.get("t"))
         elif (w.dtype, state.get("t")) != first:
-            return False
+            return None
         calls.append((w, dw, arrays, state))
-    if first is None:
-        return True
-    t = first[1]
-    if t is not None:
-        for _, _, arrays, state in calls:
-            count_step(state, *arrays)
-    loop = getattr(kernels, rule)
-    step_scalars = scalars(calls[0][0], hyperparameters, None if t is None else t + 1)
-    for w, dw, arrays, _ in calls:
-        loop(w, dw, *arrays, *step_scalars)
-    return True
+    return calls, None if first is None else first[1]
 
 
 def _scalars(w: np.ndarray, *values: float) -> tuple:

@@ -23,8 +23,8 @@ after, interleaved in one process, 60 rounds of 20 steps; paired medians -47 and
 AVX-512, 2 cores); a second epoch on benchmarks/bench_scaling's grid (one-call against call-by-call, one run of 7
 rounds): 0.965-0.987 of the time on nine points, batch 2048 1.021 (two steps an epoch; rerun with 15 rounds:
 0.957). Its backward work arrays come from the caller, one pair of rows reused layer after layer: allocated
-inside the call, a second epoch at batch 512 took 4.6 and 7.5% longer (two runs); as two arrays a layer from the caller,
-the loss and gradients at batch 2048 4.7% longer (33.8 against 32.3 ms; the allocator's fresh pages).
+inside the call, a second epoch at batch 512 took 4.6 and 7.5% longer (two runs); as two arrays a layer from the
+caller, the loss and gradients at batch 2048 4.7% longer (33.8 against 32.3 ms; the allocator's fresh pages).
 """
 
 from __future__ import annotations
