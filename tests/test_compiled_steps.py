@@ -1,4 +1,4 @@
-"""The Solver's steps as compiled runs (fcnet.compiled_steps, fcnet._fused_numba.relu_stack_steps) against the
+"""The Solver's steps as compiled runs (fcnet.compiled_steps, fcnet._steps_numba.relu_stack_steps) against the
 same Solver step by step: whole trainings equal to the bit (losses, parameters, the rules' state, the modules'
 state, checks), for every update rule, label dtype and input shape; divergence inside a run; the flush of tiny
 moments inside a run; exact resume; what goes step by step (issue: an epoch close to what its matrix products
@@ -197,6 +197,7 @@ def test_a_loss_that_explodes_inside_a_run_stops_it_before_its_update(monkeypatc
     assert calls and compiled.stop_reason == "diverged"
     assert len(compiled.loss_history) == compiled.t + 1
     assert_same_training(compiled, reference)
+    assert module_state(compiled) == module_state(reference)
 
 
 def test_tiny_moments_are_flushed_inside_a_run(monkeypatch):

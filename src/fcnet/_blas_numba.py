@@ -27,6 +27,7 @@ from numba.extending import intrinsic
 from threadpoolctl import threadpool_info
 
 SYMBOL = "scipy_cblas_sgemm64_"  # NumPy 2's wheels: scipy-openblas64, 64-bit integers (ILP64)
+THREADS_SYMBOL = "scipy_openblas_get_num_threads64_"
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112  # the CBLAS enums
 
 
@@ -46,9 +47,18 @@ def _numpy_openblas() -> str | None:
 
 
 SGEMM_LIBRARY = _numpy_openblas()
+_get_threads = None
 if SGEMM_LIBRARY is not None:
-    _address = ctypes.cast(getattr(ctypes.CDLL(SGEMM_LIBRARY), SYMBOL), ctypes.c_void_p).value
+    _library = ctypes.CDLL(SGEMM_LIBRARY)
+    _address = ctypes.cast(getattr(_library, SYMBOL), ctypes.c_void_p).value
     llvm.add_symbol(SYMBOL, _address)
+    _get_threads = getattr(_library, THREADS_SYMBOL, None)
+
+
+def blas_threads() -> int:
+    """The threads that library runs a product on now (threadpoolctl's limit included); 0 when unknown."""
+    return int(_get_threads()) if _get_threads is not None else 0
+
 
 _i32, _i64, _f32, _ptr = types.int32, types.int64, types.float32, types.voidptr
 # cblas_sgemm(order, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -100,6 +110,19 @@ def matmul_bt(a, b, out):
     m, n = a.shape
     q = b.shape[0]
     _product(_NO_TRANS, _TRANS, m, q, n, a, n, b, n, out)
+
+
+@njit(inline="always")
+def matmul_at_rows(a, b, first, stop, out):
+    """out (stop - first, p) = a[:, first:stop].T @ b for a (m, n) and b (m, p), all three C-contiguous float32
+    (out may be rows of a larger array): rows first..stop of matmul_at's product, by the same call on those
+    columns of a (NumPy's call for a transposed a, leading dimensions n and p). The inner dimension m is not
+    split, so where OpenBLAS runs its regular kernels on the block as on the whole product
+    (fcnet.compiled_steps.gradient_blocks keeps the blocks above its small-matrix sizes), the rows are the whole
+    product's to the bit (tests/test_gradient_blocks.py)."""
+    m, n = a.shape
+    p = b.shape[1]
+    _product(_TRANS, _NO_TRANS, stop - first, p, m, a[:, first:stop], n, b, p, out)
 
 
 @njit(cache=True)

@@ -214,6 +214,52 @@ def bias_softmax_loss(x, b, y, dx, db, zero):
     return total / n
 
 
+@njit(inline="always")
+def _forward_loss(x, weights, biases, labels, outputs):
+    """relu_stack_step's forward pass and loss: writes pre_activations, hiddens, scores, dscores and the last
+    layer's bias gradient; returns the mean loss."""
+    pre_activations, hiddens, scores, dscores, _, bias_grads, _ = outputs
+    last = len(weights) - 1
+    layer_input = x
+    for i in range(last):
+        matmul(layer_input, weights[i], pre_activations[i])
+        bias_relu_forward(pre_activations[i], biases[i], hiddens[i])
+        layer_input = hiddens[i]
+    matmul(layer_input, weights[last], scores)
+    zero = np.float32(0)
+    return bias_softmax_loss(scores, biases[last], labels, dscores, bias_grads[last], zero)
+
+
+@njit(inline="always")
+def _output_gradient(upstream, w, work):
+    """The gradient at a hidden layer's output, upstream (N, d_i+1) @ w.T (d_i+1, d_i), into work[0]."""
+    n, width = upstream.shape[0], w.shape[0]
+    dx = work[0, : n * width].reshape((n, width))
+    matmul_bt(upstream, w, dx)
+    return dx
+
+
+@njit(inline="always")
+def _through_relu(dx, pre_activation, work, db):
+    """The gradient at the ReLU's input (into work[1]; returned) and the bias gradient db of the layer below."""
+    n, width = dx.shape
+    upstream = work[1, : n * width].reshape((n, width))
+    relu_backward_bias(dx, pre_activation, upstream, db, np.float32(1), np.float32(0))
+    return upstream
+
+
+@njit(inline="always")
+def _backward(x, weights, outputs):
+    """relu_stack_step's backward pass after _forward_loss: writes weight_grads, bias_grads and work."""
+    pre_activations, hiddens, _, dscores, weight_grads, bias_grads, work = outputs
+    upstream = dscores
+    for i in range(len(weights) - 1, 0, -1):
+        dx = _output_gradient(upstream, weights[i], work)
+        matmul_at(hiddens[i - 1], upstream, weight_grads[i])
+        upstream = _through_relu(dx, pre_activations[i - 1], work, bias_grads[i - 1])
+    matmul_at(x, upstream, weight_grads[0])
+
+
 @njit(cache=True, nogil=True)
 def relu_stack_step(x, weights, biases, labels, outputs):
     """One training-mode pass of L affine layers with a ReLU after each but the last and a softmax loss.
@@ -226,125 +272,6 @@ def relu_stack_step(x, weights, biases, labels, outputs):
     hidden layer) holds the backward pass's gradients at a hidden layer's output and at its ReLU's input, one
     layer after the other (given by the caller: arrays allocated here, half a megabyte a layer at batch 512, were
     measured slower). Returns the mean loss. Every dimension larger than one (fcnet.plain_stack checks)."""
-    pre_activations, hiddens, scores, dscores, weight_grads, bias_grads, work = outputs
-    n = x.shape[0]
-    last = len(weights) - 1
-    zero, one = np.float32(0), np.float32(1)
-    layer_input = x
-    for i in range(last):
-        matmul(layer_input, weights[i], pre_activations[i])
-        bias_relu_forward(pre_activations[i], biases[i], hiddens[i])
-        layer_input = hiddens[i]
-    matmul(layer_input, weights[last], scores)
-    loss = bias_softmax_loss(scores, biases[last], labels, dscores, bias_grads[last], zero)
-    upstream = dscores
-    for i in range(last, 0, -1):
-        matmul_at(hiddens[i - 1], upstream, weight_grads[i])
-        # the gradient at hidden layer i - 1's output, then at its ReLU's input (the one before it, no longer read)
-        width = weights[i].shape[0]
-        dx = work[0, : n * width].reshape((n, width))
-        matmul_bt(upstream, weights[i], dx)
-        upstream = work[1, : n * width].reshape((n, width))
-        relu_backward_bias(dx, pre_activations[i - 1], upstream, bias_grads[i - 1], one, zero)
-    matmul_at(x, upstream, weight_grads[0])
+    loss = _forward_loss(x, weights, biases, labels, outputs)
+    _backward(x, weights, outputs)
     return loss
-
-
-# the update rules in the order relu_stack_steps numbers them (fcnet.compiled_steps passes the number)
-RULES = ("sgd", "sgd_momentum", "nesterov_momentum", "adagrad", "rmsprop", "adam", "adabelief")
-
-
-@njit(inline="always")
-def _update(rule, w, dw, first, second, s):
-    """Rule number `rule` (RULES) on one parameter: its loop above, with its state arrays (first, second; those a
-    rule has not are not read) and its scalars s (a float32 row, in the order of the loop's arguments)."""
-    if rule == 0:
-        sgd(w, dw, s[0], s[1])
-    elif rule == 1:
-        sgd_momentum(w, dw, first, s[0], s[1], s[2])
-    elif rule == 2:
-        nesterov_momentum(w, dw, first, s[0], s[1], s[2])
-    elif rule == 3:
-        adagrad(w, dw, first, s[0], s[1], s[2])
-    elif rule == 4:
-        rmsprop(w, dw, first, s[0], s[1], s[2], s[3], s[4])
-    elif rule == 5:
-        adam(w, dw, first, second, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
-    else:
-        adabelief(w, dw, first, second, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
-
-
-@njit(inline="always")
-def _flush_tiny(a, below):
-    """fcnet.optim_fused's flush: a[np.abs(a) < below] = 0, below in a's dtype."""
-    a = a.reshape(-1)
-    for i in range(a.size):
-        if np.abs(a[i]) < below:
-            a[i] = 0
-
-
-@njit(cache=True, nogil=True)
-def relu_stack_steps(
-    data,
-    data_labels,
-    order,
-    first_row,
-    batch,
-    labels,
-    weights,
-    biases,
-    outputs,
-    rule,
-    weight_states,
-    bias_states,
-    step_count,
-    scalars,
-    flush,
-    loss_limit,
-    losses,
-):
-    """len(losses) training steps of relu_stack_step's network, each followed by update rule number `rule` (RULES)
-    on every parameter: the Solver's steps (fcnet.compiled_steps) with nothing between two of them.
-
-    Step s trains on the rows data[order[first_row + s * N + i]], i < N (data (S, D) float32, data_labels (S,)
-    integers, copied into batch (N, D) and labels (N,)); relu_stack_step's outputs are overwritten each step (they
-    hold the last step's after the call), weight_grads = outputs[4] and bias_grads = outputs[5] updating the
-    parameters. losses[s] receives step s's loss; a loss that is not finite or above loss_limit
-    (fcnet.divergence.exploded) ends the run before its update. weight_states and bias_states: two tuples of L
-    arrays each, the rule's first and second state arrays per layer (any arrays of the parameters' shapes
-    where the rule keeps fewer); scalars (len(losses), k) float32, the rule's scalars per step; step_count: the
-    rule's step count before the run (Adam, AdaBelief), or -1 for a rule that counts none; flush: (below, every)
-    of fcnet.optim_fused's flush of tiny moments, below in float32. Returns the number of updates made (len(losses),
-    or the step at which the loss exploded)."""
-    n = batch.shape[0]
-    weight_grads, bias_grads = outputs[4], outputs[5]
-    below, every = flush
-    for s in range(losses.shape[0]):
-        start = first_row + s * n
-        for i in range(n):
-            row = order[start + i]
-            batch[i, :] = data[row, :]
-            labels[i] = data_labels[row]
-        loss = relu_stack_step(batch, weights, biases, labels, outputs)
-        losses[s] = loss
-        if not np.isfinite(loss) or loss > loss_limit:
-            return s
-        if step_count >= 0 and (step_count + s + 1) % every == 0:
-            for p in range(len(weights)):
-                _flush_tiny(weight_states[0][p], below)
-                _flush_tiny(weight_states[1][p], below)
-                _flush_tiny(bias_states[0][p], below)
-                _flush_tiny(bias_states[1][p], below)
-        for p in range(len(weights)):
-            _update(
-                rule,
-                weights[p],
-                weight_grads[p],
-                weight_states[0][p],
-                weight_states[1][p],
-                scalars[s],
-            )
-            _update(
-                rule, biases[p], bias_grads[p], bias_states[0][p], bias_states[1][p], scalars[s]
-            )
-    return losses.shape[0]
