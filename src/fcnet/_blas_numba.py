@@ -17,6 +17,7 @@ conda or distribution NumPy): the caller then keeps running the products through
 from __future__ import annotations
 
 import ctypes
+from functools import lru_cache
 from pathlib import Path
 
 import llvmlite.binding as llvm
@@ -150,3 +151,33 @@ def agrees_with_numpy() -> bool:
     return (
         np.array_equal(ab, a @ b) and np.array_equal(atc, a.T @ c) and np.array_equal(cbt, c @ b.T)
     )
+
+
+@njit(cache=True)
+def _in_row_blocks(a, b, rows, buffer, out):
+    """out = a.T @ b computed `rows` rows at a time through buffer, as fcnet._steps_numba computes a gradient."""
+    d, p = a.shape[1], b.shape[1]
+    for top in range(0, d, rows):
+        bottom = min(d, top + rows)
+        block = buffer[: (bottom - top) * p].reshape((bottom - top, p))
+        matmul_at_rows(a, b, top, bottom, block)
+        out[top:bottom] = block
+
+
+@lru_cache(maxsize=256)
+def row_blocks_agree(n: int, d: int, p: int, rows: int) -> bool:
+    """Whether a.T @ b for a (n, d) and b (n, p), computed in blocks of `rows` rows (matmul_at_rows) at one BLAS
+    thread, where fcnet.compiled_steps takes blocks, equals NumPy's whole product to the bit on a probe: OpenBLAS
+    picks its kernels by CPU and size, so this is asked once a process for each shape before a run takes them."""
+    if SGEMM_LIBRARY is None:
+        return False
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((n, d)).astype(np.float32)
+    b = rng.standard_normal((n, p)).astype(np.float32)
+    out = np.empty((d, p), np.float32)
+    with threadpool_limits(1):
+        _in_row_blocks(a, b, rows, np.empty(rows * p, np.float32), out)
+        whole = a.T @ b
+    return out.tobytes() == whole.tobytes()

@@ -138,7 +138,8 @@ def gradient_blocks(weights: list, n: int, threads: int = 1) -> np.ndarray:
     elements or fewer, or wider than a block of MIN_BLOCK_ROWS rows; else d split evenly into the most blocks of
     about BLOCK_ELEMENTS elements, of MIN_BLOCK_ROWS rows or more, whose smallest block's product (rows * p * n
     multiply-adds) stays above SMALL_PRODUCT, so that OpenBLAS runs its regular kernels on each block as on the
-    whole product and the blocks' rows are the whole product's to the bit."""
+    whole product and the blocks' rows are the whole product's to the bit; d again where a probe of the blocks
+    finds them not to be on this CPU (fcnet._blas_numba.row_blocks_agree)."""
     rows = []
     for w in weights:
         d, p = w.shape
@@ -147,8 +148,16 @@ def gradient_blocks(weights: list, n: int, threads: int = 1) -> np.ndarray:
         blocks = max(1, min(blocks, d // MIN_BLOCK_ROWS))
         while blocks > 1 and _smallest_block(d, blocks) * p * n <= SMALL_PRODUCT:
             blocks -= 1
-        rows.append(-(-d // blocks))
+        size = -(-d // blocks)
+        rows.append(size if size == d or _blocks_agree(n, d, p, size) else d)
     return np.array(rows, dtype=np.int64)
+
+
+def _blocks_agree(n: int, d: int, p: int, rows: int) -> bool:
+    """fcnet._blas_numba.row_blocks_agree (a probe, once a process a shape)."""
+    from fcnet._blas_numba import row_blocks_agree
+
+    return row_blocks_agree(n, d, p, rows)
 
 
 def _smallest_block(d: int, blocks: int) -> int:
