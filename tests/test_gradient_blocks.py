@@ -19,7 +19,7 @@ from test_compiled_steps import (
 )
 
 numba = pytest.importorskip("numba")
-from fcnet._blas_numba import matmul_at_rows, row_blocks_agree  # noqa: E402
+from fcnet._blas_numba import _in_row_blocks, row_blocks_agree  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -67,17 +67,6 @@ def test_blocks_that_differ_from_the_whole_product_on_this_cpu_are_not_taken(mon
     assert gradient_blocks(weights, 100).tolist() == [784, 300, 300]
 
 
-@numba.njit
-def _blocked_product(a, b, rows, buffer, out):
-    """out = a.T @ b computed block by block through buffer, as a run computes a weight gradient."""
-    d, p = a.shape[1], b.shape[1]
-    for top in range(0, d, rows):
-        bottom = min(d, top + rows)
-        block = buffer[: (bottom - top) * p].reshape((bottom - top, p))
-        matmul_at_rows(a, b, top, bottom, block)
-        out[top:bottom] = block
-
-
 @pytest.mark.parametrize(
     "d, p, n",
     [
@@ -104,7 +93,7 @@ def test_a_blocks_products_are_the_whole_products_rows_to_the_bit(d, p, n):
     assert rows < d  # every shape here is blocked where the probe agrees
     out = np.empty((d, p), np.float32)
     with threadpool_limits(1):
-        _blocked_product(a, b, rows, np.empty(rows * p, np.float32), out)
+        _in_row_blocks(a, b, rows, np.empty(rows * p, np.float32), out)
         whole = a.T @ b
     # equal to the bit where the probe (other data) says so: the runs take the blocks only then; on this
     # project's machines (Intel Xeon, AMD EPYC) OpenBLAS's blocks have agreed
