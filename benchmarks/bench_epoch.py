@@ -10,7 +10,9 @@ and 2 BLAS/torch threads, on three networks:
 
 Competitors run in this process, interleaved in shuffled rounds with a pause between two of them; each run trains
 EPOCHS epochs, and the tables give the median over rounds of the later epochs (epoch 1 holds numba's load and, on a
-new machine, its compile: stated apart). Every epoch ends with the Solver's accuracy check (1,000 training images
+new machine, its compile: stated apart). The printed lines add the paired ratio to the floor: each round's median of
+later epochs over the floor's in the same round, the median over rounds (a slow spell of the shared machine that
+spans a round then falls on both sides of the ratio). Every epoch ends with the Solver's accuracy check (1,000 training images
 and the validation set), which the PyTorch and scikit-learn loops do too.
 """
 
@@ -71,6 +73,13 @@ def gemm_floor(data, hidden, epochs) -> np.ndarray:
     return np.array(times)
 
 
+def _paired_ratio(runs: list, floor_runs: list) -> float:
+    """The median over rounds of a competitor's median later epoch over the floor's in the same round."""
+    return float(
+        np.median([np.median(a[1:]) / np.median(b[1:]) for a, b in zip(runs, floor_runs)])
+    )
+
+
 def competitors(hidden, epochs, standard: bool) -> dict:
     out = {
         "fcnet Solver, numba kernels": lambda d: _fcnet(d, hidden, epochs, "numba"),
@@ -120,11 +129,12 @@ def run() -> list[Row]:
             later = {n: float(np.median([t[1:] for t in runs])) for n, runs in times.items()}
             first = {n: float(np.median([t[0] for t in runs])) for n, runs in times.items()}
             floor, torch_fused = later[FLOOR], later["PyTorch loop, Adam(fused=True)"]
+            paired = {n: _paired_ratio(runs, times[FLOOR]) for n, runs in times.items()}
             for name, seconds in later.items():
                 print(
                     f"{network:<18} {threads} thread(s) {name:<32} epoch 1 {first[name]:7.3f} s   "
                     f"later {seconds:7.3f} s   / floor {seconds / floor:5.2f}   "
-                    f"/ PyTorch fused Adam {seconds / torch_fused:5.2f}",
+                    f"/ PyTorch fused Adam {seconds / torch_fused:5.2f}   paired / floor {paired[name]:5.2f}",
                     flush=True,
                 )
                 rows.append(
