@@ -12,8 +12,8 @@ Competitors run in this process, interleaved in shuffled rounds with a pause bet
 EPOCHS epochs, and the tables give the median over rounds of the later epochs (epoch 1 holds numba's load and, on a
 new machine, its compile: stated apart). The printed lines add the paired ratio to the floor: each round's median of
 later epochs over the floor's in the same round, the median over rounds (a slow spell of the shared machine that
-spans a round then falls on both sides of the ratio). Every epoch ends with the Solver's accuracy check (1,000 training images
-and the validation set), which the PyTorch and scikit-learn loops do too.
+spans a round then falls on both sides of the ratio). Every epoch ends with the Solver's accuracy check (1,000
+training images and the validation set), which the PyTorch and scikit-learn loops do too.
 """
 
 from __future__ import annotations
